@@ -1,0 +1,51 @@
+"""Errors that reach the user: bad input (exit code 2) and the problems that describe it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file: where it is and what was expected.
+
+    Attributes:
+        field: Dotted path of the field, e.g. ``actors.us.salience.oil`` or
+            ``pressures[3].per_week``; empty for the file as a whole.
+        message: What was wrong and what was expected, in plain words.
+        line: 1-based line in the file where YAML places the field, when known.
+    """
+
+    field: str
+    message: str
+    line: int | None = None
+
+    def format(self, source: str) -> str:
+        """Render as ``file:line: field: message``, the form editors and compilers use."""
+        where = source if self.line is None else f"{source}:{self.line}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class InputError(Exception):
+    """A user's input file or option is wrong. The CLI prints it and exits with code 2.
+
+    Args:
+        source: The file (or option, such as ``--set``) the problems are in.
+        problems: What is wrong, one entry per problem.
+    """
+
+    def __init__(self, source: str | Path, problems: list[Problem]):
+        self.source = str(source)
+        self.problems = problems
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        """All problems, one per line."""
+        return "\n".join(p.format(self.source) for p in self.problems)
+
+    @classmethod
+    def single(cls, source: str | Path, message: str, field: str = "",
+               line: int | None = None) -> InputError:
+        """An error with one problem."""
+        return cls(source, [Problem(field, message, line)])

@@ -1,0 +1,92 @@
+"""Escalation dynamics and the value of fighting: small pure functions with closed forms.
+
+- Richardson (1960) arms-race model of mutual hostility, stepped daily (Euler, dt = 1 day):
+  ``H_i <- H_i + k_i H_j - a_i H_i + g_i + shock_i + noise_i`` (floored at 0). Its
+  deterministic equilibrium is ``x* = (b g + k h) / (a b - k l)``,
+  ``y* = (a h + l g) / (a b - k l)``, stable iff ``a b > k l`` (Richardson 1960; Intriligator
+  1964). The daily Euler map has the same fixed point.
+- Win probability of a contest (KTAB's ``vProb``, after Tullock 1980 and Hirshleifer 1989):
+  ``p = c1^n / (c1^n + c2^n)``; a 2:1 capability ratio gives 2/3, 4/5, 16/17, 256/257 for
+  ``n = 1, 2, 4, 8``.
+- War and disagreement values (Fearon 1995): war is worth ``p - cost``; with no deal a
+  government expects war with the probability that the other side means to fight, otherwise
+  the status quo less accumulated sanction pain, and it may choose war itself.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+
+def richardson_step(h_self: ArrayLike, h_other: ArrayLike, reaction: float, restraint: float,
+                    grievance: float, shock: ArrayLike = 0.0, noise: ArrayLike = 0.0
+                    ) -> NDArray[np.float64]:
+    """One day of Richardson hostility for one side.
+
+    Args:
+        h_self: This side's hostility (any shape).
+        h_other: The other side's hostility.
+        reaction: k, the reaction to the other's hostility per day.
+        restraint: a, the share of its own hostility that fades per day.
+        grievance: g, baseline grievance added per day.
+        shock: Hostility added by today's events (negative for goodwill).
+        noise: Random shock of the day.
+
+    Returns:
+        Tomorrow's hostility, floored at 0.
+    """
+    h = np.asarray(h_self, dtype=float)
+    return np.maximum(h + reaction * np.asarray(h_other) - restraint * h + grievance
+                      + shock + noise, 0.0)
+
+
+def richardson_equilibrium(a: float, b: float, k: float, l: float, g: float, h: float
+                           ) -> tuple[float, float]:
+    """Equilibrium of ``dx = k y - a x + g``, ``dy = l x - b y + h``.
+
+    Returns:
+        ``(x*, y*)``; meaningful (and stable) only when :func:`richardson_stable` holds.
+
+    Raises:
+        ValueError: ``a b = k l``: the lines are parallel and there is no equilibrium.
+    """
+    det = a * b - k * l
+    if det == 0:
+        raise ValueError("a*b == k*l: no equilibrium (the reaction lines are parallel)")
+    return (b * g + k * h) / det, (a * h + l * g) / det
+
+
+def richardson_stable(a: float, b: float, k: float, l: float) -> bool:
+    """Whether the Richardson equilibrium is stable: restraint outweighs reaction, ``ab > kl``."""
+    return a * b > k * l
+
+
+def win_probability(c_self: ArrayLike, c_other: ArrayLike, n: float = 1.0) -> NDArray:
+    """Probability of prevailing in a contest of capabilities, ``c1^n / (c1^n + c2^n)``.
+
+    Computed as ``1 / (1 + (c2/c1)^n)`` so large ``n`` does not overflow.
+    """
+    ratio = np.asarray(c_other, dtype=float) / np.asarray(c_self, dtype=float)
+    return 1.0 / (1.0 + ratio**n)
+
+
+def war_value(p: ArrayLike, cost: ArrayLike) -> NDArray:
+    """Expected value of war on a unit pie: the win probability less the cost of fighting."""
+    return np.asarray(p, dtype=float) - np.asarray(cost, dtype=float)
+
+
+def fallback_value(war: ArrayLike, status_quo: ArrayLike, pain: ArrayLike, resolve: ArrayLike
+                   ) -> NDArray:
+    """Value of no deal: ``max(war, resolve * war + (1 - resolve) * (status_quo - pain))``.
+
+    Args:
+        war: This side's value of war.
+        status_quo: This side's utility of the status quo.
+        pain: Accumulated sanction pain, which erodes the status quo.
+        resolve: This side's belief that the other side will fight if there is no deal.
+    """
+    war = np.asarray(war, dtype=float)
+    resolve = np.asarray(resolve, dtype=float)
+    drift = resolve * war + (1.0 - resolve) * (np.asarray(status_quo) - np.asarray(pain))
+    return np.maximum(war, drift)

@@ -1,0 +1,537 @@
+"""The diplomacy model: two governments, a timeline of pressures, R replicates at once.
+
+``DiplomacyModel(scenario, n_replicates=R)`` is a real :class:`mesa.Model` whose state is a
+set of arrays over a replicate axis, so one model steps R Monte Carlo replicates with numpy
+and ``n_replicates=1`` is the ordinary interactive model; there is no second engine. One
+step is one day, in this order (``docs/model.md`` states every equation):
+
+1. **Pressures** due today act (:mod:`sim.timeline`): sanction exposure, one-off pain,
+   hostility shocks, resolve, commitment, signals, mediation, casualties, Goldstein scores.
+2. **Pain and adaptation**: adaptation grows while sanctions hold; pain relaxes toward
+   exposure times (1 - adaptation) and takes one-off shocks.
+3. **Hostility** (Richardson) with today's shocks and noise; resolve estimates, commitment
+   and signals update. Hostility of either side at the threshold, or an overt strike on
+   land, is **escalation** (absorbing).
+4. **Fallbacks**: war value from the win probability less the cost of conflict; the
+   status quo less pain; reservation values floored by the domestic win-set.
+5. **Readiness** of each government moves toward its target; talks open when both are
+   ready (mediation lowers the bar) and break off when hostility runs too high.
+6. **Offers** follow the aspiration curves inside talks; when they cross, the deal is the
+   Nash solution restricted to the terms both accept (**agreement**, absorbing).
+7. **Actions**: each government picks its visible action by logit choice; effects act
+   now or on the next day's hostility.
+8. **Scoring**: the day's Goldstein total updates the conflict-cooperation index.
+
+A replicate that reaches agreement or escalation is frozen from the next day on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+from numpy.typing import NDArray
+
+from sim import cameo
+from sim.agents import (
+    ACTION_EVENTS,
+    CONCEDE_STEP,
+    DE_ESCALATE_COMMITMENT,
+    DE_ESCALATE_OTHER,
+    DE_ESCALATE_SELF,
+    ESCALATE_COMMITMENT,
+    ESCALATE_HOSTILITY,
+    ESCALATE_RESOLVE,
+    RETALIATE_HOSTILITY,
+    RETALIATE_PAIN,
+    SIGNAL_STRENGTH,
+    Action,
+    GovernmentAgent,
+    ScriptedGovernment,
+)
+from sim.bargaining import Frontier, utility
+from sim.escalation import war_value, win_probability
+from sim.issues import ISSUES
+from sim.scenario import GOVERNMENTS, Condition, Scenario, load_scenario
+from sim.streams import ReplicateStreams
+from sim.timeline import Firing, Timeline
+
+
+class Outcome(IntEnum):
+    """Where a replicate ended up. Agreement and escalation are absorbing."""
+
+    STALEMATE = 0
+    TALKS = 1
+    AGREEMENT = 2
+    ESCALATION = 3
+
+    @property
+    def label(self) -> str:
+        """Lower-case name as used in tables: ``stalemate``, ``talks``, ..."""
+        return self.name.lower()
+
+
+OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
+
+#: Random columns per replicate per day: hostility noise (2), action choice (2), then one
+#: per window of Poisson events.
+NOISE_COLUMNS = 2
+CHOICE_COLUMNS = 2
+
+#: Variables recorded each day, per replicate: name -> display name.
+VARIABLES: dict[str, str] = {
+    "cc_index": "Conflict-cooperation index (Goldstein, smoothed)",
+    "goldstein": "Goldstein total of the day",
+    "hostility_us": "US hostility",
+    "hostility_venezuela": "Venezuelan hostility",
+    "readiness_us": "US readiness to talk",
+    "readiness_venezuela": "Venezuelan readiness to talk",
+    "pain_us": "Sanction pain on the US",
+    "pain_venezuela": "Sanction pain on Venezuela",
+    "adaptation_venezuela": "Venezuelan adaptation to sanctions",
+    "resolve_us": "US estimate of Venezuelan resolve",
+    "resolve_venezuela": "Venezuelan estimate of US resolve",
+    "commitment_us": "US public commitment",
+    "commitment_venezuela": "Venezuelan public commitment",
+    "reservation_us": "US reservation value",
+    "reservation_venezuela": "Venezuelan reservation value",
+    "surplus": "Bargaining range (US utility room)",
+    **{f"offer_{gov}_{issue}": f"{'US' if gov == 'us' else 'Venezuelan'} offer on {issue}"
+       for gov in GOVERNMENTS for issue in ISSUES},
+    "casualties": "Deaths (cumulative)",
+    "events": "Events of the day",
+    "in_talks": "At the table",
+    "outcome": "Outcome so far (0 stalemate, 1 talks, 2 agreement, 3 escalation)",
+    "action_us": "US action",
+    "action_venezuela": "Venezuelan action",
+}
+
+#: Variables whose quantile bands over all recorded replicates are kept.
+BAND_VARIABLES: tuple[str, ...] = (
+    "cc_index", "hostility_us", "hostility_venezuela", "readiness_us", "readiness_venezuela",
+    "pain_venezuela", "surplus", *(f"offer_{g}_{i}" for g in GOVERNMENTS for i in ISSUES))
+
+#: Default number of replicates whose every variable is kept each day (steps table).
+TRACE_REPLICATES = 200
+#: Default number of replicates whose key variables are kept for quantile bands.
+BAND_REPLICATES = 10_000
+
+#: Flat keyword arguments (levers) and the scenario fields they set, for the classroom page
+#: and for notebooks: ``DiplomacyModel(boat_strike_tempo=3.0)``.
+LEVERS: dict[str, str] = {
+    "talks_threshold": "talks.threshold",
+    "escalation_threshold": "escalation.threshold",
+    "us_cost_tolerance": "actors.us.cost_tolerance",
+    "venezuela_cost_tolerance": "actors.venezuela.cost_tolerance",
+    "us_temperature": "actors.us.temperature",
+    "venezuela_temperature": "actors.venezuela.temperature",
+    **{f"{gov}_salience_{issue}": f"actors.{gov}.salience.{issue}"
+       for gov in GOVERNMENTS for issue in ISSUES},
+}
+
+
+@dataclass
+class TurningPoint:
+    """A moment of replicate 0 worth telling: talks opening, an offer accepted, ..."""
+
+    day: int
+    kind: str
+    actor: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+class DiplomacyModel(mesa.Model):
+    """US-Venezuela diplomacy under pressure, for ``n_replicates`` replicates at once.
+
+    Args:
+        scenario: A :class:`~sim.scenario.Scenario`, a path or library name, or None for the
+            default scenario.
+        n_replicates: R, the number of replicates stepped together.
+        rng: Root seed (an int); None uses the scenario's seed.
+        first_replicate: Global index of replicate 0 here (for chunks of a large run).
+        point: Design-point index (sweeps); part of each replicate's stream key.
+        overrides: ``path=value`` assignments applied to the scenario.
+        script: Scripted actions per government id, e.g. ``{"venezuela": ["escalate"]}``.
+        trace_replicates: Replicates (from 0) whose every variable is kept each day.
+        band_replicates: Replicates (from 0) kept for quantile bands of key variables.
+        narrate: Keep a log of replicate 0's pressures, actions and turning points.
+        **levers: Flat parameters (see :data:`LEVERS`), e.g. ``us_salience_oil=0.5``.
+    """
+
+    def __init__(self, scenario: Scenario | str | Path | None = None, *, n_replicates: int = 1,
+                 rng: int | None = None, first_replicate: int = 0, point: int = 0,
+                 overrides: Sequence[str] = (), script: Mapping[str, Sequence[Any]] | None = None,
+                 trace_replicates: int | None = None, band_replicates: int | None = None,
+                 narrate: bool = False, **levers: Any):
+        unknown = sorted(set(levers) - set(LEVERS))
+        if unknown:
+            raise TypeError(f"unknown parameter(s) {', '.join(unknown)}; levers are "
+                            f"{', '.join(LEVERS)}")
+        assignments = list(overrides) + [f"{LEVERS[k]}={v}" for k, v in levers.items()
+                                         if v is not None]
+        if not isinstance(scenario, Scenario):
+            scenario = load_scenario(scenario, assignments or None)
+        elif assignments:
+            from sim.scenario import apply_override, parse_assignment  # noqa: PLC0415
+            data = scenario.model_dump(by_alias=True, exclude_none=True)
+            for text in assignments:
+                apply_override(data, *parse_assignment(text))
+            scenario = Scenario.model_validate(data)
+        seed = scenario.seed if rng is None else int(rng)
+        super().__init__(rng=seed)
+        if n_replicates < 1:
+            raise ValueError("n_replicates must be at least 1")
+        #: The validated scenario. (Mesa's ``Model.scenario`` is its own experiment object.)
+        self.spec = scenario
+        self.seed = seed
+        self.point = point
+        self.first_replicate = first_replicate
+        self.n = n = int(n_replicates)
+        self.horizon = scenario.horizon_days
+        self.day = 0
+        self._setup_parameters()
+        self.timeline = Timeline(scenario, n, NOISE_COLUMNS + CHOICE_COLUMNS)
+        self.streams = ReplicateStreams(seed, point, first_replicate, n,
+                                        NOISE_COLUMNS + CHOICE_COLUMNS + self.timeline.columns,
+                                        normal_columns=NOISE_COLUMNS)
+        script = dict(script or {})
+        unknown = sorted(set(script) - set(GOVERNMENTS))
+        if unknown:
+            raise ValueError(f"script names unknown governments: {', '.join(unknown)}")
+        self.governments: list[GovernmentAgent] = []
+        for i, gov in enumerate(GOVERNMENTS):
+            params = scenario.actors[gov]
+            agent = (ScriptedGovernment(self, gov, i, params, script[gov]) if gov in script
+                     else GovernmentAgent(self, gov, i, params))
+            self.governments.append(agent)
+        self._init_state()
+        self.trace_n = min(n, max(0, TRACE_REPLICATES if trace_replicates is None
+                                  else trace_replicates))
+        self.band_n = min(n, max(0, BAND_REPLICATES if band_replicates is None
+                                 else band_replicates))
+        self.trace = np.full((self.horizon, len(VARIABLES), self.trace_n), np.nan, np.float32)
+        band_idx = [list(VARIABLES).index(v) for v in BAND_VARIABLES]
+        self._band_index = np.array(band_idx)
+        self.band_trace = np.full((self.horizon, len(BAND_VARIABLES), self.band_n), np.nan,
+                                  np.float32)
+        self.narrate = narrate
+        self.firings: list[Firing] = []
+        self.turning_points: list[TurningPoint] = []
+        self.running = True
+
+    # ------------------------------------------------------------------ set-up
+
+    def _setup_parameters(self) -> None:
+        scn = self.spec
+        us, ve = scn.actors.us, scn.actors.venezuela
+        both = (us, ve)
+
+        def pair(get: Any) -> NDArray:
+            return np.array([float(get(a)) for a in both])[:, None]
+
+        self.k = pair(lambda a: a.hostility.reaction)
+        self.a = pair(lambda a: a.hostility.restraint)
+        self.g = pair(lambda a: a.hostility.grievance)
+        self.rho0 = pair(lambda a: a.resolve_baseline)
+        self.winset_floor = pair(lambda a: 1.0 - a.win_set)
+        self.exponent = [a.concession_exponent for a in both]
+        n = scn.escalation.decisiveness
+        p_us = float(win_probability(us.capability, ve.capability, n))
+        self.win_prob = np.array([p_us, 1.0 - p_us])
+        cost = np.array([scn.escalation.conflict_cost * (1.0 - a.cost_tolerance) for a in both])
+        self.war = war_value(self.win_prob, cost)[:, None]
+        sq = np.array(scn.status_quo.as_tuple())
+        self.status_quo_value = np.array(
+            [float(utility(sq, a.ideal.as_tuple(), a.salience.as_tuple())) for a in both])[:, None]
+        agenda = [i in scn.talks.agenda for i in ISSUES]
+        self.frontier = Frontier(us.salience.as_tuple(), ve.salience.as_tuple(),
+                                 us.ideal.as_tuple(), ve.ideal.as_tuple(), sq, agenda)
+        b = scn.behaviour
+        self.index_rate = 1.0 - 0.5 ** (1.0 / b.index_halflife_days)
+
+    def _init_state(self) -> None:
+        n = self.n
+        scn = self.spec
+        self.hostility = np.array([[scn.actors[g].hostility.initial] * n for g in GOVERNMENTS],
+                                  dtype=float)
+        # Pain starts at the level of the measures already in force ('since').
+        pain0 = np.clip(self.timeline.exposure_in_force(), 0.0, 1.0)
+        self.pain = np.repeat(pain0[:, None], n, axis=1)
+        self.adaptation = np.zeros((2, n))
+        self.resolve = np.broadcast_to(self.rho0, (2, n)).copy()
+        self.commitment = np.zeros((2, n))
+        self.signal = np.zeros((2, n))
+        self.readiness = np.zeros((2, n))
+        self.conceded = np.zeros((2, n))
+        self.reservation = np.zeros((2, n))
+        self.surplus = np.zeros(n)
+        self.offers = np.broadcast_to(np.array(scn.status_quo.as_tuple())[None, :, None],
+                                      (2, 3, n)).copy()
+        self.aspiration = np.zeros((2, n))
+        self.in_talks = np.zeros(n, bool)
+        self.talks_days = np.zeros(n, np.int64)
+        self.outcome = np.zeros(n, np.int8)
+        self.outcome_day = np.full(n, -1, np.int64)
+        self.talks_day = np.full(n, -1, np.int64)
+        self.breakdowns = np.zeros(n, np.int64)
+        self.escalation_cause = np.zeros(n, np.int8)  # 1 hostility, 2 overt strike on land
+        self.cc_index = np.zeros(n)
+        self.goldstein_today = np.zeros(n)
+        self.goldstein_total = np.zeros(n)
+        self.casualties = np.zeros(n)
+        self.events_today = np.zeros(n)
+        self.event_total = np.zeros(n)
+        self.deal = np.full((3, n), np.nan)
+        self.nash_terms = np.full((3, n), np.nan)
+        self.actions = np.zeros((2, n), np.int8)
+        self.action_counts = np.zeros((2, len(Action), n), np.int32)
+        self.pending_hostility = np.zeros((2, n))
+        self.pending_pain = np.zeros((2, n))
+        self.pending_resolve = np.zeros((2, n))
+        self.pending_signal = np.zeros((2, n))
+        self.provocation = np.zeros((2, n))
+
+    # ------------------------------------------------------------------ queries
+
+    def variable(self, condition: Condition) -> NDArray:
+        """The model variable a trigger condition tests, per replicate."""
+        if condition.actor is None:
+            return {"cc_index": self.cc_index, "casualties": self.casualties,
+                    "in_talks": self.in_talks.astype(float)}[condition.variable]
+        i = GOVERNMENTS.index(condition.actor)
+        return {"hostility": self.hostility, "readiness": self.readiness, "pain": self.pain,
+                "adaptation": self.adaptation, "resolve": self.resolve,
+                "commitment": self.commitment}[condition.variable][i]
+
+    @property
+    def date(self) -> dt.date:
+        """Calendar date of the next day to simulate."""
+        return self.spec.date_of(self.day)
+
+    @property
+    def finished(self) -> bool:
+        """Whether the horizon has been reached."""
+        return self.day >= self.horizon
+
+    # ------------------------------------------------------------------ the step
+
+    def step(self) -> None:
+        """Advance every replicate by one day."""
+        if self.finished:
+            self.running = False
+            return
+        t = self.day
+        uniforms, normals = self.streams.day(t)
+        scn, b = self.spec, self.spec.behaviour
+        active = self.outcome < Outcome.AGREEMENT
+        log = self.firings if self.narrate else None
+        imp = self.timeline.fire(t, uniforms, self, log)
+
+        # 2. Pain relaxes toward the exposure left after adaptation, plus one-off shocks.
+        exposure = np.maximum(imp.exposure, 0.0)
+        level = np.clip(imp.effective_exposure, 0.0, 1.0)
+        adaptation = np.where(exposure > 0, 1.0 - level / np.where(exposure > 0, exposure, 1),
+                              0.0)
+        pain = self.pain + b.pain_response * (level - self.pain)
+        shock = np.clip(imp.pain + self.pending_pain, 0.0, 1.0)
+        pain = pain + (1.0 - pain) * shock
+
+        # 3. Hostility (Richardson), resolve, commitment, signals.
+        h = self.hostility
+        hostility = np.maximum(
+            h + self.k * h[::-1] - self.a * h + self.g + imp.hostility + self.pending_hostility
+            + b.hostility_noise * normals, 0.0)
+        resolve = np.clip(self.resolve + b.resolve_decay * (self.rho0 - self.resolve)
+                          + imp.resolve + self.pending_resolve, 0.0, 1.0)
+        resolve = np.maximum(resolve, imp.resolve_floor)
+        commitment = self.commitment * (1.0 - b.commitment_decay) + imp.commitment
+        signal = self.signal * (1.0 - b.signal_decay) + imp.signal + self.pending_signal
+        provocation = imp.hostility  # shocks from the other side's pressures, for retaliation
+
+        hottest = hostility.max(axis=0)
+        escalating = active & ((hottest >= scn.escalation.threshold) | imp.escalates)
+        live = active & ~escalating
+
+        # 4. Fallbacks and the bargaining range.
+        status_quo = self.status_quo_value - pain
+        fallback = np.maximum(self.war, resolve * self.war + (1.0 - resolve) * status_quo)
+        reservation = np.maximum(fallback, self.winset_floor)
+        fr = self.frontier
+        most_us = fr.us_given_ve(reservation[1])
+        most_ve = fr.ve_given_us(reservation[0])
+        surplus = np.maximum(most_us - reservation[0], -1.0)
+
+        # 5. Readiness; talks open when both are ready, break off when hostility runs high.
+        mediation = imp.mediation
+        readiness = np.empty_like(self.readiness)
+        for gov in self.governments:
+            i = gov.index
+            target = gov.readiness_target(pain[i], surplus, hostility[i], commitment[i],
+                                          signal[i], mediation)
+            readiness[i] = self.readiness[i] + b.readiness_response * (target - self.readiness[i])
+        bar = scn.talks.threshold - scn.talks.mediation_bonus * mediation
+        opening = live & ~self.in_talks & (readiness[0] >= bar) & (readiness[1] >= bar)
+        breaking = live & self.in_talks & (hottest >= scn.talks.breakdown_hostility)
+        in_talks = (self.in_talks | opening) & ~breaking
+        talks_days = np.where(in_talks & ~opening, self.talks_days + 1, 0)
+
+        # 6. Offers along the aspiration curves; agreement when they cross.
+        phase = np.minimum(talks_days / scn.talks.deadline_days, 1.0)
+        room = np.maximum(np.stack([most_us - reservation[0], most_ve - reservation[1]]), 0.0)
+        aspiration = np.empty((2, self.n))
+        for i in (0, 1):
+            aspiration[i] = reservation[i] + (1.0 - self.conceded[i]) * room[i] * (
+                1.0 - phase ** self.exponent[i])
+        us_offer_to_ve = fr.ve_given_us(aspiration[0])
+        ve_offer_to_us = fr.us_given_ve(aspiration[1])
+        agreeing = live & in_talks & (room[0] > 0) & (us_offer_to_ve >= aspiration[1])
+        offers = np.stack([fr.terms(aspiration[0]), fr.terms(ve_offer_to_us)])
+        if agreeing.any():
+            nash_u = fr.nash(reservation[0], reservation[1])
+            deal_u = np.clip(nash_u, aspiration[0], np.maximum(ve_offer_to_us, aspiration[0]))
+            self.deal = np.where(agreeing, fr.terms(deal_u), self.deal)
+            self.nash_terms = np.where(agreeing, fr.terms(nash_u), self.nash_terms)
+
+        # 7. Actions (only replicates still in play).
+        acting = live & ~agreeing
+        war_gain = np.stack([self.war[0] - ve_offer_to_us, self.war[1] - us_offer_to_ve])
+        war_gain = np.where(np.isfinite(war_gain), war_gain, 1.0)
+        actions = np.zeros((2, self.n), np.int64)
+        for gov in self.governments:
+            i = gov.index
+            utilities = gov.action_utilities(hostility[i], pain[i], readiness[i], war_gain[i],
+                                             provocation[i], in_talks)
+            actions[i] = np.where(acting, gov.choose(utilities, uniforms[NOISE_COLUMNS + i], t),
+                                  Action.HOLD)
+        goldstein = imp.goldstein.copy()
+        events = imp.events.copy()
+        pend_h, pend_p = np.zeros((2, self.n)), np.zeros((2, self.n))
+        pend_r, pend_s = np.zeros((2, self.n)), np.zeros((2, self.n))
+        conceded = self.conceded.copy()
+        for i in (0, 1):
+            j = 1 - i
+            a = actions[i]
+            esc, de = a == Action.ESCALATE, a == Action.DE_ESCALATE
+            sig, con, ret = (a == Action.SIGNAL_OPENNESS, a == Action.CONCEDE,
+                             a == Action.RETALIATE)
+            pend_h[j] += (esc * ESCALATE_HOSTILITY + de * DE_ESCALATE_OTHER
+                          + ret * RETALIATE_HOSTILITY)
+            pend_h[i] += de * DE_ESCALATE_SELF
+            pend_r[j] += esc * ESCALATE_RESOLVE
+            pend_s[j] += sig * SIGNAL_STRENGTH
+            pend_p[j] += ret * RETALIATE_PAIN[i]
+            commitment[i] = np.maximum(commitment[i] + esc * ESCALATE_COMMITMENT
+                                       + de * DE_ESCALATE_COMMITMENT, 0.0)
+            conceded[i] = np.minimum(conceded[i] + con * CONCEDE_STEP, 1.0)
+            for action, codes in ACTION_EVENTS.items():
+                goldstein += (a == action) * codes[i].goldstein
+            events += a != Action.HOLD
+        weekly = in_talks & (talks_days % 7 == 0)
+        goldstein += weekly * cameo.ENGAGE_IN_NEGOTIATION.goldstein + agreeing * (
+            cameo.SIGN_AGREEMENT.goldstein) + breaking * cameo.REDUCE_RELATIONS.goldstein
+        events += weekly + agreeing + breaking
+
+        # 8. Scoring and outcomes; commit today's values where the replicate is in play.
+        cc_index = self.cc_index + self.index_rate * (goldstein - self.cc_index)
+        self._commit(active, adaptation=adaptation, pain=pain, hostility=hostility,
+                     resolve=resolve, commitment=commitment, signal=signal,
+                     casualties=self.casualties + imp.casualties, cc_index=cc_index,
+                     goldstein_total=self.goldstein_total + goldstein,
+                     event_total=self.event_total + events)
+        self._commit(live, readiness=readiness, reservation=reservation, surplus=surplus,
+                     in_talks=in_talks, talks_days=talks_days, aspiration=aspiration,
+                     offers=offers, conceded=conceded, pending_hostility=pend_h,
+                     pending_pain=pend_p, pending_resolve=pend_r, pending_signal=pend_s,
+                     provocation=provocation, actions=actions.astype(np.int8))
+        self.goldstein_today = np.where(active, goldstein, 0.0)
+        self.events_today = np.where(active, events, 0.0)
+        for i in (0, 1):
+            np.add.at(self.action_counts[i], (actions[i], np.arange(self.n)), live)
+        first_talks = opening & (self.talks_day < 0)
+        self.talks_day[first_talks] = t
+        self.breakdowns += breaking
+        self.outcome[live & in_talks & (self.outcome == Outcome.STALEMATE)] = Outcome.TALKS
+        self.outcome[agreeing] = Outcome.AGREEMENT
+        self.outcome[escalating] = Outcome.ESCALATION
+        self.escalation_cause[escalating] = np.where(imp.escalates[escalating], 2, 1)
+        self.outcome_day[agreeing | escalating] = t
+        if self.narrate:
+            self._note_turning_points(t, opening, breaking, agreeing, escalating, imp.escalates,
+                                      readiness, bar)
+        self._record(t)
+        self.day += 1
+        if self.finished or not (self.outcome < Outcome.AGREEMENT).any():
+            self.running = self.day < self.horizon and bool(
+                (self.outcome < Outcome.AGREEMENT).any())
+
+    def _commit(self, mask: NDArray, **values: NDArray) -> None:
+        """Store today's values, only in the replicates where ``mask`` holds."""
+        everywhere = bool(mask.all())
+        for name, value in values.items():
+            old = getattr(self, name)
+            if everywhere:
+                setattr(self, name, value.astype(old.dtype, copy=False))
+            else:
+                np.copyto(old, value, where=mask, casting="unsafe")
+
+    def _note_turning_points(self, t: int, opening: NDArray, breaking: NDArray,
+                             agreeing: NDArray, escalating: NDArray, strike: NDArray,
+                             readiness: NDArray, bar: NDArray) -> None:
+        tp = self.turning_points
+        previous = getattr(self, "_ready_before", np.zeros(2, bool))
+        ready_now = readiness[:, 0] >= bar[0]
+        for i, gov in enumerate(GOVERNMENTS):
+            if ready_now[i] != previous[i]:
+                tp.append(TurningPoint(t, "ready" if ready_now[i] else "not_ready", gov,
+                                       {"readiness": float(readiness[i, 0]),
+                                        "bar": float(bar[0])}))
+        self._ready_before = ready_now
+        if opening[0]:
+            tp.append(TurningPoint(t, "talks_open"))
+        if breaking[0]:
+            tp.append(TurningPoint(t, "talks_break", detail={
+                "hostility": float(self.hostility[:, 0].max())}))
+        if agreeing[0]:
+            tp.append(TurningPoint(t, "agreement", detail={
+                "terms": dict(zip([str(i) for i in ISSUES], map(float, self.deal[:, 0]),
+                                  strict=True)),
+                "nash": dict(zip([str(i) for i in ISSUES], map(float, self.nash_terms[:, 0]),
+                                 strict=True))}))
+        if escalating[0]:
+            tp.append(TurningPoint(t, "escalation", detail={
+                "cause": "overt strike on land" if strike[0] else "hostility",
+                "hostility": float(self.hostility[:, 0].max())}))
+
+    def _record(self, t: int) -> None:
+        if not self.trace_n and not self.band_n:
+            return
+        values = self.current_values()
+        if self.trace_n:
+            row = self.trace[t]
+            for v, arr in enumerate(values):
+                row[v] = arr[: self.trace_n]
+        if self.band_n:
+            brow = self.band_trace[t]
+            for b, v in enumerate(self._band_index):
+                brow[b] = values[v][: self.band_n]
+
+    def current_values(self) -> list[NDArray]:
+        """Today's value of every variable in :data:`VARIABLES`, in order, per replicate."""
+        return [self.cc_index, self.goldstein_today, self.hostility[0], self.hostility[1],
+                self.readiness[0], self.readiness[1], self.pain[0], self.pain[1],
+                self.adaptation[1], self.resolve[0], self.resolve[1], self.commitment[0],
+                self.commitment[1], self.reservation[0], self.reservation[1], self.surplus,
+                *self.offers.reshape(6, self.n), self.casualties, self.events_today,
+                self.in_talks, self.outcome, self.actions[0], self.actions[1]]
+
+    def run(self) -> DiplomacyModel:
+        """Step to the horizon (stopping early once every replicate is decided)."""
+        while self.day < self.horizon and self.running:
+            self.step()
+        return self

@@ -1,0 +1,198 @@
+"""Safe, bounded reading of the YAML files users write (scenarios and sweeps).
+
+Limits are enforced before and while parsing, so a hostile or broken file costs little:
+the file size is checked before it is read, aliases are counted while the document is
+composed, and the size of the document with every alias expanded is checked before any
+Python object is built ("billion laughs"). Only YAML's safe tags are accepted, so a
+``!!python/object`` tag is an input error, never code. Keys repeated in a mapping are
+rejected rather than silently overwritten.
+
+The composed node tree is kept so that a field path can be mapped back to its line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sim.errors import InputError, Problem
+
+MAX_FILE_BYTES = 1_000_000
+MAX_ALIASES = 64
+MAX_EXPANDED_NODES = 200_000
+MAX_DEPTH = 64
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """A SafeLoader that counts aliases while composing."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.alias_count = 0
+
+    def compose_node(self, parent, index):  # noqa: D102 - PyYAML hook
+        if self.check_event(yaml.AliasEvent):
+            self.alias_count += 1
+            if self.alias_count > MAX_ALIASES:
+                raise _LimitError(f"more than {MAX_ALIASES} YAML aliases (*name); "
+                                  "write the values out instead")
+        return super().compose_node(parent, index)
+
+
+class _LimitError(Exception):
+    pass
+
+
+class YamlDocument:
+    """A parsed YAML file: the plain data and the node tree that knows line numbers.
+
+    Attributes:
+        source: The path as the user gave it, used in messages.
+        data: The document as plain Python data (dicts, lists, scalars, dates).
+    """
+
+    def __init__(self, source: str, data: Any, root: yaml.Node | None):
+        self.source = source
+        self.data = data
+        self._root = root
+
+    def line_of(self, loc: tuple[str | int, ...]) -> int | None:
+        """The 1-based line of the node at ``loc`` (or of its nearest existing parent)."""
+        node, line = self._root, None
+        for key in loc:
+            if node is None:
+                break
+            line = node.start_mark.line + 1
+            node = _child(node, key)
+        if node is not None:
+            line = node.start_mark.line + 1
+        return line
+
+    def error(self, problems: list[Problem]) -> InputError:
+        """An InputError for this file, filling in lines the problems do not have."""
+        return InputError(self.source, problems)
+
+
+def _child(node: yaml.Node, key: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == str(key):
+                # A key present but unwanted is best shown at the key itself.
+                return v if v.start_mark.line >= k.start_mark.line else k
+        return None
+    if isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+        return node.value[key] if 0 <= key < len(node.value) else None
+    return None
+
+
+def _check_tree(node: yaml.Node, source: str) -> None:
+    """Reject repeated keys, too much nesting and too large an expanded document."""
+    sizes: dict[int, int] = {}
+
+    def walk(n: yaml.Node, depth: int, path: str) -> int:
+        if depth > MAX_DEPTH:
+            raise InputError.single(source, f"nested more than {MAX_DEPTH} levels deep",
+                                    path, n.start_mark.line + 1)
+        if id(n) in sizes:
+            return sizes[id(n)]
+        total = 1
+        if isinstance(n, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for k, v in n.value:
+                name = k.value if isinstance(k, yaml.ScalarNode) else "?"
+                line = k.start_mark.line + 1
+                sub = f"{path}.{name}" if path else str(name)
+                if name in seen:
+                    raise InputError.single(
+                        source, f"this key appears twice (lines {seen[name]} and {line}); "
+                        "keep one", sub, line)
+                seen[name] = line
+                total += walk(k, depth + 1, sub) + walk(v, depth + 1, sub)
+        elif isinstance(n, yaml.SequenceNode):
+            for i, v in enumerate(n.value):
+                total += walk(v, depth + 1, f"{path}[{i}]")
+        if total > MAX_EXPANDED_NODES:
+            raise InputError.single(
+                source, f"the document expands to more than {MAX_EXPANDED_NODES:,} values "
+                "(aliases nested inside aliases?)", path, n.start_mark.line + 1)
+        sizes[id(n)] = total
+        return total
+
+    walk(node, 0, "")
+
+
+def read_yaml(path: str | Path, what: str = "file") -> YamlDocument:
+    """Read a YAML file safely and within limits.
+
+    Args:
+        path: The file to read.
+        what: What the file should be, for messages ("scenario file", "sweep file").
+
+    Returns:
+        The parsed document.
+
+    Raises:
+        InputError: The file is missing, too large, not UTF-8 text, not valid YAML, uses
+            unsafe tags or exceeds a limit.
+    """
+    source = str(path)
+    p = Path(path)
+    if not p.exists():
+        raise InputError.single(source, f"no such {what}")
+    if not p.is_file():
+        raise InputError.single(source, f"not a {what} (it is a directory or a device)")
+    try:
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError.single(
+                source, f"the {what} is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+        with p.open("rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise InputError.single(source, f"cannot read the {what}: {exc.strerror}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError.single(source, f"the {what} is larger than {MAX_FILE_BYTES:,} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError.single(
+            source, f"not UTF-8 text (byte {exc.start}); is this really a {what}?") from None
+    if "\x00" in text:
+        raise InputError.single(source, f"contains NUL bytes; is this really a {what}?")
+    return parse_yaml(text, source, what)
+
+
+def parse_yaml(text: str, source: str, what: str = "file") -> YamlDocument:
+    """Parse YAML text with the limits of :func:`read_yaml`."""
+    loader = _BoundedLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            raise InputError.single(source, f"the {what} is empty")
+        _check_tree(root, source)
+        data = loader.construct_document(root)
+    except InputError:
+        raise
+    except _LimitError as exc:
+        raise InputError.single(source, str(exc)) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what_wrong = exc.problem or exc.context or "not valid YAML"
+        hint = ""
+        if "\t" in text and ("tab" in what_wrong or "found character" in what_wrong):
+            hint = " (YAML does not allow tabs for indentation; use spaces)"
+        if "could not determine a constructor" in what_wrong:
+            what_wrong = ("unsupported YAML tag " + what_wrong.split("tag ", 1)[-1]
+                          + "; only plain values, lists and mappings are allowed")
+        raise InputError(source, [Problem("", f"YAML error: {what_wrong}{hint}", line)]) \
+            from None
+    except yaml.YAMLError as exc:
+        raise InputError.single(source, f"YAML error: {exc}") from None
+    except RecursionError:
+        raise InputError.single(source, "nested too deeply to read") from None
+    finally:
+        loader.dispose()
+    return YamlDocument(source, data, root)
