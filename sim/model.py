@@ -79,10 +79,13 @@ class Outcome(IntEnum):
 
 OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
 
-#: Random columns per replicate per day: hostility noise (2), action choice (2), then one
-#: per window of Poisson events.
+#: Random columns per replicate per day: hostility noise (2), action choice (2), incident
+#: occurrence and size (2), then one per window of Poisson events.
 NOISE_COLUMNS = 2
 CHOICE_COLUMNS = 2
+INCIDENT_COLUMNS = 2
+FIXED_COLUMNS = NOISE_COLUMNS + CHOICE_COLUMNS + INCIDENT_COLUMNS
+INCIDENT = cameo.USE_MILITARY_FORCE
 
 #: Variables recorded each day, per replicate: name -> display name.
 VARIABLES: dict[str, str] = {
@@ -196,9 +199,9 @@ class DiplomacyModel(mesa.Model):
         self.horizon = scenario.horizon_days
         self.day = 0
         self._setup_parameters()
-        self.timeline = Timeline(scenario, n, NOISE_COLUMNS + CHOICE_COLUMNS)
+        self.timeline = Timeline(scenario, n, FIXED_COLUMNS)
         self.streams = ReplicateStreams(seed, point, first_replicate, n,
-                                        NOISE_COLUMNS + CHOICE_COLUMNS + self.timeline.columns,
+                                        FIXED_COLUMNS + self.timeline.columns,
                                         normal_columns=NOISE_COLUMNS)
         script = dict(script or {})
         unknown = sorted(set(script) - set(GOVERNMENTS))
@@ -280,6 +283,7 @@ class DiplomacyModel(mesa.Model):
         self.outcome_day = np.full(n, -1, np.int64)
         self.talks_day = np.full(n, -1, np.int64)
         self.breakdowns = np.zeros(n, np.int64)
+        self.incidents = np.zeros(n, np.int64)
         self.escalation_cause = np.zeros(n, np.int8)  # 1 hostility, 2 overt strike on land
         self.cc_index = np.zeros(n)
         self.goldstein_today = np.zeros(n)
@@ -342,11 +346,16 @@ class DiplomacyModel(mesa.Model):
         shock = np.clip(imp.pain + self.pending_pain, 0.0, 1.0)
         pain = pain + (1.0 - pain) * shock
 
-        # 3. Hostility (Richardson), resolve, commitment, signals.
+        # 3. Incidents (hazard rises with forces in proximity), then Richardson hostility,
+        # resolve, commitment and signals.
+        hazard = b.incident_rate + b.incident_presence * imp.presence
+        incident = uniforms[NOISE_COLUMNS + CHOICE_COLUMNS] < hazard
+        jump = incident * (-b.incident_size * np.log1p(
+            -uniforms[NOISE_COLUMNS + CHOICE_COLUMNS + 1]))
         h = self.hostility
         hostility = np.maximum(
             h + self.k * h[::-1] - self.a * h + self.g + imp.hostility + self.pending_hostility
-            + b.hostility_noise * normals, 0.0)
+            + jump + b.hostility_noise * normals, 0.0)
         resolve = np.clip(self.resolve + b.resolve_decay * (self.rho0 - self.resolve)
                           + imp.resolve + self.pending_resolve, 0.0, 1.0)
         resolve = np.maximum(resolve, imp.resolve_floor)
@@ -409,8 +418,8 @@ class DiplomacyModel(mesa.Model):
                                              provocation[i], in_talks)
             actions[i] = np.where(acting, gov.choose(utilities, uniforms[NOISE_COLUMNS + i], t),
                                   Action.HOLD)
-        goldstein = imp.goldstein.copy()
-        events = imp.events.copy()
+        goldstein = imp.goldstein + incident * INCIDENT.goldstein
+        events = imp.events + incident
         pend_h, pend_p = np.zeros((2, self.n)), np.zeros((2, self.n))
         pend_r, pend_s = np.zeros((2, self.n)), np.zeros((2, self.n))
         conceded = self.conceded.copy()
@@ -461,7 +470,11 @@ class DiplomacyModel(mesa.Model):
         self.outcome[escalating] = Outcome.ESCALATION
         self.escalation_cause[escalating] = np.where(imp.escalates[escalating], 2, 1)
         self.outcome_day[agreeing | escalating] = t
+        self.incidents += incident & active
         if self.narrate:
+            if incident[0] and active[0]:
+                self.turning_points.append(TurningPoint(t, "incident", detail={
+                    "jump": float(jump[0])}))
             self._note_turning_points(t, opening, breaking, agreeing, escalating, imp.escalates,
                                       readiness, bar)
         self._record(t)

@@ -21,6 +21,9 @@ happens (events) or starts (states), per unit of the scenario's ``intensity``, i
   talk.
 - ``mediation``: for states, the strength of third-party mediation, which lowers the bar
   for opening talks (Bercovitch 1997; Beardsley 2011).
+- ``presence``: for states, military forces in proximity, which raise the daily hazard of
+  an incident (a clash at sea, a shoot-down): Schelling's "threat that leaves something to
+  chance" (1960, ch. 8).
 - ``escalates``: the pressure is an overt military operation on land, which ends the run
   in escalation.
 
@@ -83,6 +86,7 @@ class PressureEffect:
     target_commitment: float = 0.0
     signal: float = 0.0
     mediation: float = 0.0
+    presence: float = 0.0
     deaths: float = 0.0
     escalates: bool = False
 
@@ -117,7 +121,8 @@ CATALOGUE: dict[PressureType, PressureEffect] = {
         pain=0.08, hostility=0.08, resolve=0.05, sender_commitment=0.3),
     PressureType.BLOCKADE: PressureEffect(
         STATE, cameo.BLOCKADE, Issue.OIL, "blockade of oil shipments",
-        pain=0.50, hostility=0.15, resolve=0.15, resolve_floor=0.3, sender_commitment=1.0),
+        pain=0.50, hostility=0.15, resolve=0.15, resolve_floor=0.3, sender_commitment=1.0,
+        presence=1.0),
     PressureType.TERRORIST_DESIGNATION: PressureEffect(
         EVENT, cameo.ADMINISTRATIVE_SANCTIONS, Issue.DRUGS, "terrorist designation",
         hostility=0.05, resolve=0.05, sender_commitment=1.0, target_commitment=0.3),
@@ -126,7 +131,8 @@ CATALOGUE: dict[PressureType, PressureEffect] = {
         hostility=0.06, resolve=0.03, sender_commitment=0.5, target_commitment=0.5),
     PressureType.NAVAL_DEPLOYMENT: PressureEffect(
         STATE, cameo.MOBILIZE_FORCES, Issue.DRUGS, "naval deployment offshore",
-        hostility=0.05, resolve=0.15, resolve_floor=0.25, sender_commitment=0.5),
+        hostility=0.05, resolve=0.15, resolve_floor=0.25, sender_commitment=0.5,
+        presence=1.0),
     PressureType.SANCTIONS_RELIEF: PressureEffect(
         STATE, cameo.EASE_SANCTIONS, Issue.OIL, "sanctions relief or licence",
         pain=-0.20, hostility=-0.05, signal=0.5),

@@ -164,12 +164,12 @@ ACTOR_DEFAULTS: dict[str, dict[str, Any]] = {
         "capability": 1.0,
         "cost_tolerance": 0.4,
         "concession": "boulware",
-        "hostility": {"reaction": 0.03, "restraint": 0.10, "grievance": 0.010, "initial": 0.10},
+        "hostility": {"reaction": 0.04, "restraint": 0.10, "grievance": 0.010, "initial": 0.10},
         "win_set": 0.6,
         "audience_cost": 1.0,
         "adaptation_rate": 0.02,
         "max_adaptation": 0.5,
-        "readiness_bias": -1.0,
+        "readiness_bias": -0.9,
         "resolve_baseline": 0.1,
         "temperature": 0.5,
     },
@@ -180,12 +180,12 @@ ACTOR_DEFAULTS: dict[str, dict[str, Any]] = {
         "capability": 0.25,
         "cost_tolerance": 0.5,
         "concession": "linear",
-        "hostility": {"reaction": 0.05, "restraint": 0.10, "grievance": 0.015, "initial": 0.15},
-        "win_set": 0.5,
+        "hostility": {"reaction": 0.06, "restraint": 0.10, "grievance": 0.015, "initial": 0.15},
+        "win_set": 0.7,
         "audience_cost": 1.0,
         "adaptation_rate": 0.01,
         "max_adaptation": 0.6,
-        "readiness_bias": -1.0,
+        "readiness_bias": -2.2,
         "resolve_baseline": 0.2,
         "temperature": 0.5,
     },
@@ -394,7 +394,7 @@ class Pressure(_Section):
 class Talks(_Section):
     """When talks open, how long concessions take, and what is on the table."""
 
-    threshold: Fraction = Field(0.6, description="Readiness both sides need to sit down")
+    threshold: Fraction = Field(0.5, description="Readiness both sides need to sit down")
     deadline_days: Days = Field(90, description="T: days for aspirations to fall to the "
                                                 "reservation value")
     breakdown_hostility: Positive = Field(0.8, description="Hostility that breaks off talks")
@@ -427,10 +427,10 @@ class Escalation(_Section):
 class ReadinessWeights(_Section):
     """Weights of the readiness-to-talk score (log-odds per unit)."""
 
-    pain: NonNegative = 3.0
-    surplus: NonNegative = 4.0
-    hostility: NonNegative = 2.0
-    commitment: NonNegative = 0.5
+    pain: NonNegative = 7.0
+    surplus: NonNegative = 2.0
+    hostility: NonNegative = 1.0
+    commitment: NonNegative = 0.3
     signal: NonNegative = 0.5
     mediation: NonNegative = 1.0
 
@@ -445,8 +445,8 @@ class ActionWeights(_Section):
     de_escalate_pain: NonNegative = 2.0
     de_escalate_readiness: NonNegative = 2.0
     de_escalate_hostility: NonNegative = 2.0
-    signal_bias: Annotated[Number, Field(ge=-50, le=50)] = -5.0
-    signal_readiness: NonNegative = 3.0
+    signal_bias: Annotated[Number, Field(ge=-50, le=50)] = -4.5
+    signal_readiness: NonNegative = 6.0
     concede_bias: Annotated[Number, Field(ge=-50, le=50)] = -5.5
     concede_readiness: NonNegative = 3.0
     retaliate_bias: Annotated[Number, Field(ge=-50, le=50)] = -4.5
@@ -457,13 +457,19 @@ class Behaviour(_Section):
     """Rates, noise and decision weights shared by both governments."""
 
     hostility_noise: Annotated[NonNegative, Field(le=1)] = Field(
-        0.01, description="Standard deviation of the daily hostility shock")
+        0.02, description="Standard deviation of the daily hostility shock")
+    incident_rate: Annotated[NonNegative, Field(le=1)] = Field(
+        0.001, description="Daily hazard of an incident with no forces in proximity")
+    incident_presence: Annotated[NonNegative, Field(le=1)] = Field(
+        0.01, description="Added daily hazard per unit of military presence")
+    incident_size: Annotated[NonNegative, Field(le=10)] = Field(
+        0.2, description="Mean hostility jump of an incident, to both sides (exponential)")
     pain_response: Fraction = Field(0.05, description="Daily rate pain moves to exposure")
     readiness_response: Fraction = Field(0.1, description="Daily rate readiness moves to "
                                                           "its target")
     resolve_decay: Fraction = Field(0.02, description="Daily decay of resolve estimates")
     commitment_decay: Fraction = Field(0.01, description="Daily decay of public commitment")
-    signal_decay: Fraction = Field(0.1, description="Daily decay of openness signals")
+    signal_decay: Fraction = Field(0.05, description="Daily decay of openness signals")
     index_halflife_days: Annotated[Positive, Field(le=365)] = Field(
         14.0, description="Half-life of the conflict-cooperation index")
     readiness: ReadinessWeights = Field(default_factory=ReadinessWeights)

@@ -43,6 +43,7 @@ class Impulses:
     commitment: NDArray
     signal: NDArray
     mediation: NDArray
+    presence: NDArray
     goldstein: NDArray
     casualties: NDArray
     events: NDArray
@@ -52,7 +53,7 @@ class Impulses:
     def zeros(cls, n: int) -> Impulses:
         """No pressure at all, for ``n`` replicates."""
         two = [np.zeros((2, n)) for _ in range(8)]
-        one = [np.zeros(n) for _ in range(4)]
+        one = [np.zeros(n) for _ in range(5)]
         return cls(*two, *one, np.zeros(n, bool))
 
 
@@ -266,6 +267,8 @@ class Timeline:
                                                   on * (fx.resolve_floor * i))
         if fx.mediation:
             imp.mediation += on * (fx.mediation * i)
+        if fx.presence:
+            imp.presence += on * (fx.presence * i)
 
     @staticmethod
     def _apply(e: _Scheduled, count: NDArray, imp: Impulses) -> None:
