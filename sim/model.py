@@ -58,7 +58,7 @@ from sim.agents import (
 from sim.bargaining import Frontier, utility
 from sim.escalation import war_value, win_probability
 from sim.issues import ISSUES
-from sim.scenario import GOVERNMENTS, Condition, Scenario, load_scenario
+from sim.scenario import GOVERNMENTS, Condition, Scenario, load_scenario, with_overrides
 from sim.streams import ReplicateStreams
 from sim.timeline import Firing, Timeline
 
@@ -180,12 +180,8 @@ class DiplomacyModel(mesa.Model):
                                          if v is not None]
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario, assignments or None)
-        elif assignments:
-            from sim.scenario import apply_override, parse_assignment  # noqa: PLC0415
-            data = scenario.model_dump(by_alias=True, exclude_none=True)
-            for text in assignments:
-                apply_override(data, *parse_assignment(text))
-            scenario = Scenario.model_validate(data)
+        else:
+            scenario = with_overrides(scenario, assignments)
         seed = scenario.seed if rng is None else int(rng)
         super().__init__(rng=seed)
         if n_replicates < 1:
@@ -547,4 +543,14 @@ class DiplomacyModel(mesa.Model):
         """Step to the horizon (stopping early once every replicate is decided)."""
         while self.day < self.horizon and self.running:
             self.step()
+        self.fill_remaining()
         return self
+
+    def fill_remaining(self) -> None:
+        """After an early stop, record the frozen state for the days not stepped."""
+        if self.day == 0 or self.day >= self.horizon:
+            return
+        quiet = [list(VARIABLES).index(v) for v in ("goldstein", "events")]
+        self.trace[self.day:] = self.trace[self.day - 1]
+        self.trace[self.day:, quiet] = 0.0
+        self.band_trace[self.day:] = self.band_trace[self.day - 1]

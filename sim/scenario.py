@@ -868,6 +868,19 @@ def scenario_from_document(doc: YamlDocument, overrides: list[str] | None = None
     return scn
 
 
+def with_overrides(scenario: Scenario, assignments: list[str] | tuple[str, ...],
+                   source: str = "--set") -> Scenario:
+    """A copy of a validated scenario with ``path=value`` assignments applied and checked.
+
+    Raises:
+        InputError: An assignment is malformed or makes the scenario invalid.
+    """
+    if not assignments:
+        return scenario
+    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return scenario_from_document(YamlDocument(source, data, None), list(assignments))
+
+
 def load_scenario(path: str | Path | None = None, overrides: list[str] | None = None
                   ) -> Scenario:
     """Read, validate and return a scenario.

@@ -61,6 +61,8 @@ class YamlDocument:
     def line_of(self, loc: tuple[str | int, ...]) -> int | None:
         """The 1-based line of the node at ``loc`` (or of its nearest existing parent)."""
         node, line = self._root, None
+        if node is None:
+            return None
         for key in loc:
             if node is None:
                 break

@@ -1,0 +1,94 @@
+"""dipsim: a diplomatic-negotiation scenario simulator (US and Venezuela; drugs, oil, migration).
+
+The Python API, for notebooks::
+
+    import sim
+    scenario = sim.load_scenario("caribbean-2025")          # a library name or a path
+    results = sim.run(scenario, runs=2000, seed=7)          # or sim.run("my.yaml", ...)
+    results.probabilities()                                  # P(outcome) with 95% intervals
+    results.runs, results.steps, results.bands               # pandas tables
+    results.plot("path")                                     # matplotlib figures
+    results.save("results")                                  # the results folder
+
+Heavy modules (mesa, pandas, matplotlib) are imported only when first needed, so the
+command line starts quickly.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from sim.model import DiplomacyModel
+    from sim.results import Results
+    from sim.scenario import Scenario
+
+__all__ = ["DiplomacyModel", "Results", "Scenario", "load_scenario", "run"]
+
+
+def load_scenario(path: str | Path | None = None, overrides: list[str] | None = None
+                  ) -> Scenario:
+    """Read and validate a scenario file (a path, a library name, or None for the default).
+
+    Args:
+        path: The scenario file or library name; None is the default scenario.
+        overrides: ``path=value`` assignments, as with ``dipsim run --set``.
+
+    Raises:
+        sim.errors.InputError: The file is invalid; the message names file, line and field.
+    """
+    from sim.scenario import load_scenario as _load  # noqa: PLC0415
+
+    return _load(path, overrides)
+
+
+def run(scenario: Scenario | str | Path | None = None, runs: int | None = None,
+        seed: int | None = None, *, overrides: list[str] | None = None, **levers: Any
+        ) -> Results:
+    """Run a scenario's Monte Carlo replicates.
+
+    Args:
+        scenario: A Scenario, a path, a library name, or None for the default scenario.
+        runs: Number of replicates (default: the scenario's ``runs``).
+        seed: Root seed (default: the scenario's ``seed``).
+        overrides: ``path=value`` assignments, e.g. ``["actors.us.salience.oil=0.5"]``.
+        **levers: Scenario fields as keywords, either a lever name from
+            :data:`sim.model.LEVERS` (``us_salience_oil=0.5``) or a path with ``__`` for
+            dots (``talks__threshold=0.6``). Other keywords of
+            :func:`sim.ensemble.run_ensemble` (``chunk``, ``trace_replicates``,
+            ``band_replicates``, ``progress``) pass through.
+
+    Returns:
+        The results; same scenario, runs and seed give identical results.
+    """
+    from sim.ensemble import run_ensemble  # noqa: PLC0415
+    from sim.model import LEVERS  # noqa: PLC0415
+
+    passthrough = {k: levers.pop(k) for k in ("chunk", "trace_replicates", "band_replicates",
+                                              "progress", "point", "first_replicate")
+                   if k in levers}
+    assignments = list(overrides or [])
+    for key, value in levers.items():
+        path = LEVERS.get(key, key.replace("__", "."))
+        assignments.append(f"{path}={value}")
+    return run_ensemble(scenario, runs, seed, overrides=assignments, **passthrough)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "DiplomacyModel":
+        from sim.model import DiplomacyModel  # noqa: PLC0415
+
+        return DiplomacyModel
+    if name == "Results":
+        from sim.results import Results  # noqa: PLC0415
+
+        return Results
+    if name == "Scenario":
+        from sim.scenario import Scenario  # noqa: PLC0415
+
+        return Scenario
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")

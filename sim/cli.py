@@ -1,0 +1,192 @@
+"""The ``dipsim`` command line: a thin Typer layer over the Python API.
+
+Exit codes: 0 success; 2 bad input (the message names file, field and what was expected);
+1 internal error. Heavy modules are imported inside the commands that need them, so
+``dipsim --help`` and ``dipsim validate`` start quickly.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sim.errors import InputError
+
+app = typer.Typer(
+    name="dipsim",
+    help="dipsim: does this pressure push the US and Venezuela toward talks or escalation?",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+ScenarioArg = Annotated[str | None, typer.Argument(
+    help="Scenario file, or a library name (see 'dipsim list'); default: caribbean-2025",
+    show_default=False)]
+SetOpt = Annotated[list[str] | None, typer.Option(
+    "--set", help="Override a scenario field, e.g. --set actors.us.salience.oil=0.5 "
+                  "(repeatable)", show_default=False)]
+SeedOpt = Annotated[int | None, typer.Option(help="Root seed (default: the scenario's)",
+                                             min=0, show_default=False)]
+
+
+def _err(text: str) -> None:
+    typer.echo(text, err=True)
+
+
+def _check_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise InputError.single("--out", f"{out} exists and is not a folder")
+
+
+@app.command()
+def run(
+    scenario: ScenarioArg = None,
+    runs: Annotated[int | None, typer.Option(
+        help="Monte Carlo replicates (default: the scenario's)", min=1, max=10_000_000,
+        show_default=False)] = None,
+    seed: SeedOpt = None,
+    set_: SetOpt = None,
+    out: Annotated[Path, typer.Option(help="Results root folder")] = Path("results"),
+    no_charts: Annotated[bool, typer.Option("--no-charts", help="Skip the PNG charts")] = False,
+    keep_steps: Annotated[int, typer.Option(
+        help="Replicates whose every variable is kept each day (steps.parquet)", min=0,
+        max=100_000)] = 200,
+) -> None:
+    """Run a scenario and write its results folder (charts, tables, summary)."""
+    from sim.scenario import load_scenario  # noqa: PLC0415
+
+    _check_out(out)
+    scn = load_scenario(scenario, set_ or None)
+    n = scn.runs if runs is None else runs
+    import sim  # noqa: PLC0415
+
+    if n * scn.horizon_days >= 5_000_000 and sys.stderr.isatty():
+        from rich.progress import (  # noqa: PLC0415
+            BarColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        with Progress(TextColumn("{task.description}"), BarColumn(),
+                      TextColumn("{task.percentage:>3.0f}%"), TimeRemainingColumn(),
+                      transient=True) as bar:
+            task = bar.add_task(f"{scn.name}: {n:,} runs", total=n * scn.horizon_days)
+            results = sim.run(scn, runs=n, seed=seed, trace_replicates=keep_steps,
+                              progress=lambda done, total: bar.update(task, completed=done))
+    else:
+        results = sim.run(scn, runs=n, seed=seed, trace_replicates=keep_steps)
+    results.source = scenario or "caribbean-2025"
+    results.overrides = list(set_ or [])
+    folder = results.save(out, charts=not no_charts, command=sys.argv)
+    _print_summary(results, folder)
+
+
+def _print_summary(results, folder: Path) -> None:  # noqa: ANN001 - Results
+    from rich.console import Console  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    scn = results.scenario
+    table = Table(title=f"{scn.title}\n{results.n_runs:,} runs, seed {results.seed}, "
+                        f"{scn.start} to {scn.end}", title_justify="left")
+    table.add_column("outcome")
+    table.add_column("probability", justify="right")
+    table.add_column("95% interval", justify="right")
+    table.add_column("median day", justify="right")
+    for o, row in results.probabilities().iterrows():
+        when = (f"{row.median_date} (day {row.median_day:.0f})"
+                if isinstance(row.median_date, str) else "-")
+        table.add_row(str(o), f"{row.probability:.1%}",
+                      f"{row.ci_low:.1%} to {row.ci_high:.1%}", when)
+    console = Console()
+    console.print(table)
+    console.print(f"Results: {folder}")
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files to check")],
+) -> None:
+    """Check scenario files; print each problem with its file, line and field."""
+    from sim.scenario import load_scenario  # noqa: PLC0415
+
+    bad = 0
+    for f in files:
+        try:
+            scn = load_scenario(f)
+        except InputError as exc:
+            bad += 1
+            _err(exc.report())
+            continue
+        typer.echo(f"ok: {f}: {scn.title} ({len(scn.pressures)} pressures, "
+                   f"{scn.horizon_days} days)")
+    if bad:
+        raise typer.Exit(2)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editors)."""
+    import json  # noqa: PLC0415
+
+    from sim.scenario import json_schema  # noqa: PLC0415
+
+    typer.echo(json.dumps(json_schema(), indent=2))
+
+
+@app.command("list")
+def list_() -> None:
+    """List the scenarios in the library."""
+    from sim.scenario import list_scenarios, load_scenario  # noqa: PLC0415
+
+    for path in list_scenarios():
+        try:
+            title = load_scenario(path).title
+        except InputError as exc:
+            title = f"(invalid: {exc.problems[0].message})"
+        typer.echo(f"{path.stem:28} {title}")
+
+
+@app.command()
+def explain(
+    scenario: ScenarioArg = None,
+    seed: SeedOpt = None,
+    replicate: Annotated[int, typer.Option(help="Which replicate to tell", min=0)] = 0,
+    set_: SetOpt = None,
+) -> None:
+    """Tell one run as a dated, plain-language account."""
+    import sim  # noqa: PLC0415
+    from sim.narrative import narrative_markdown  # noqa: PLC0415
+
+    results = sim.run(scenario, runs=1, seed=seed, overrides=set_ or None,
+                      first_replicate=replicate, trace_replicates=1, band_replicates=1)
+    typer.echo(narrative_markdown(results))
+
+
+def main() -> None:
+    """Entry point of the ``dipsim`` script: run the app, map errors to exit codes."""
+    try:
+        app()
+    except InputError as exc:
+        _err(exc.report())
+        sys.exit(2)
+    except KeyboardInterrupt:
+        _err("interrupted; no results folder was written for an unfinished run")
+        sys.exit(130)
+    except OSError as exc:
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        _err(f"error: cannot write results{where}: {exc.strerror or exc}")
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for users
+        if os.environ.get("DIPSIM_DEBUG"):
+            raise
+        _err(f"internal error: {type(exc).__name__}: {exc}\n"
+             "This is a bug in dipsim; rerun with DIPSIM_DEBUG=1 for the traceback.")
+        sys.exit(1)

@@ -1,0 +1,381 @@
+"""The results of a run: tables, summary, charts and the results folder.
+
+A :class:`Results` holds a run table with one row per replicate (``runs``), full per-day
+rows for a sample of replicates (``steps``, long format), per-day quantile bands of the key
+variables (``bands``) and a summary of outcome probabilities with 95% Wilson intervals.
+:meth:`Results.save` writes the results folder of ``docs/results.md``: the resolved
+scenario, a manifest, Parquet tables, ``summary.json`` and the charts, written into a
+temporary folder and renamed into place, so a folder either is complete or does not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from sim.agents import Action
+from sim.issues import ISSUES
+from sim.model import BAND_VARIABLES, OUTCOMES, VARIABLES, DiplomacyModel, Outcome, TurningPoint
+from sim.scenario import GOVERNMENTS, Scenario
+from sim.timeline import Firing
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
+Z95 = 1.959963984540054
+INTEGER_VARIABLES = ("in_talks", "outcome", "action_us", "action_venezuela", "events")
+ESCALATION_CAUSES = ("", "hostility", "overt strike on land")
+
+
+def wilson_interval(k: Any, n: Any, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for a binomial proportion k/n (vectorised).
+
+    Wilson (1927); it stays inside [0, 1] and behaves well for proportions near 0 or 1,
+    unlike the normal approximation.
+    """
+    k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
+    p = k / n
+    denom = 1.0 + z**2 / n
+    centre = (p + z**2 / (2 * n)) / denom
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+
+
+@dataclass
+class RunData:
+    """The raw arrays of a run, as collected from one or more models.
+
+    Attributes:
+        runs: Per-replicate columns.
+        trace: Every variable per day for the traced replicates, ``(days, variables, n)``.
+        band_trace: Band variables per day for the band replicates.
+        firings: Pressures that acted in replicate 0 (when narrated).
+        turning_points: Turning points of replicate 0 (when narrated).
+    """
+
+    runs: dict[str, np.ndarray]
+    trace: np.ndarray
+    band_trace: np.ndarray
+    firings: list[Firing] = field(default_factory=list)
+    turning_points: list[TurningPoint] = field(default_factory=list)
+
+    @classmethod
+    def from_model(cls, m: DiplomacyModel) -> RunData:
+        """Collect the per-replicate results of a model that has run."""
+        outcome = m.outcome.astype(np.int64)
+        day = np.where(outcome == Outcome.TALKS, m.talks_day,
+                       np.where(outcome >= Outcome.AGREEMENT, m.outcome_day, -1))
+        runs: dict[str, np.ndarray] = {
+            "replicate": m.first_replicate + np.arange(m.n),
+            "outcome": outcome,
+            "day": day,
+            "talks_day": m.talks_day.copy(),
+            "breakdowns": m.breakdowns.copy(),
+            "incidents": m.incidents.copy(),
+            "escalation_cause": m.escalation_cause.astype(np.int64),
+        }
+        for k, issue in enumerate(ISSUES):
+            runs[f"deal_{issue}"] = m.deal[k].copy()
+        for k, issue in enumerate(ISSUES):
+            runs[f"nash_{issue}"] = m.nash_terms[k].copy()
+        runs.update({
+            "casualties": m.casualties.copy(),
+            "goldstein_total": m.goldstein_total.copy(),
+            "events": m.event_total.copy(),
+            "cc_index": m.cc_index.copy(),
+        })
+        for i, gov in enumerate(GOVERNMENTS):
+            runs[f"hostility_{gov}"] = m.hostility[i].copy()
+            runs[f"readiness_{gov}"] = m.readiness[i].copy()
+            runs[f"pain_{gov}"] = m.pain[i].copy()
+        for i, gov in enumerate(GOVERNMENTS):
+            for a in Action:
+                if a is not Action.HOLD:
+                    runs[f"{a.name.lower()}_{gov}"] = m.action_counts[i, a].astype(np.int64)
+        return cls(runs, m.trace, m.band_trace, list(m.firings), list(m.turning_points))
+
+    @classmethod
+    def concat(cls, parts: list[RunData]) -> RunData:
+        """Join the data of consecutive chunks of replicates."""
+        if len(parts) == 1:
+            return parts[0]
+        runs = {k: np.concatenate([p.runs[k] for p in parts]) for k in parts[0].runs}
+        trace = np.concatenate([p.trace for p in parts if p.trace.shape[2]], axis=2) \
+            if any(p.trace.shape[2] for p in parts) else parts[0].trace
+        band = np.concatenate([p.band_trace for p in parts if p.band_trace.shape[2]], axis=2) \
+            if any(p.band_trace.shape[2] for p in parts) else parts[0].band_trace
+        return cls(runs, trace, band, parts[0].firings, parts[0].turning_points)
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for lib in ("dipsim", "mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic",
+                "matplotlib", "PyYAML", "typer"):
+        try:
+            out[lib] = metadata.version(lib)
+        except metadata.PackageNotFoundError:
+            out[lib] = "not installed"
+    return out
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def scenario_yaml(scenario: Scenario) -> str:
+    """The fully resolved scenario (every default filled in) as YAML text."""
+    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+class Results:
+    """Results of a Monte Carlo run of one scenario.
+
+    Args:
+        scenario: The scenario that was run (with overrides applied).
+        data: The collected arrays.
+        seed: The root seed.
+        source: Where the scenario came from (a path or library name).
+        overrides: The ``path=value`` assignments applied.
+    """
+
+    def __init__(self, scenario: Scenario, data: RunData, seed: int, source: str | None = None,
+                 overrides: list[str] | None = None):
+        self.scenario = scenario
+        self.data = data
+        self.seed = seed
+        self.source = source
+        self.overrides = overrides or []
+
+    @property
+    def n_runs(self) -> int:
+        """Number of replicates."""
+        return len(self.data.runs["replicate"])
+
+    def __repr__(self) -> str:
+        p = self.probabilities()
+        parts = ", ".join(f"{o} {p.loc[o, 'probability']:.1%}" for o in p.index)
+        return f"<Results {self.scenario.name}: {self.n_runs} runs, seed {self.seed}: {parts}>"
+
+    # ------------------------------------------------------------------ tables
+
+    @cached_property
+    def runs(self) -> pd.DataFrame:
+        """One row per replicate: outcome, the day it happened, deal terms, end values."""
+        r = dict(self.data.runs)
+        labels = [o.label for o in OUTCOMES]
+        df = pd.DataFrame(r)
+        df["outcome"] = pd.Categorical.from_codes(r["outcome"], categories=labels)
+        for col in ("day", "talks_day"):
+            df[col] = pd.Series(r[col], dtype="Int64").mask(r[col] < 0)
+        df.insert(3, "date", pd.to_datetime(self.scenario.start) + pd.to_timedelta(
+            df["day"].astype("float64"), unit="D"))
+        df["escalation_cause"] = pd.Categorical.from_codes(r["escalation_cause"],
+                                                           categories=ESCALATION_CAUSES)
+        return df
+
+    @cached_property
+    def steps(self) -> pd.DataFrame:
+        """Every variable each day, for the traced replicates (long format)."""
+        trace = self.data.trace
+        days, nvar, n = trace.shape
+        flat = trace.transpose(2, 0, 1).reshape(n * days, nvar)
+        df = pd.DataFrame(flat, columns=list(VARIABLES))
+        for col in INTEGER_VARIABLES:
+            df[col] = df[col].astype(np.int64)
+        df["in_talks"] = df["in_talks"].astype(bool)
+        first = int(self.data.runs["replicate"][0])
+        df.insert(0, "replicate", np.repeat(np.arange(first, first + n), days))
+        df.insert(1, "day", np.tile(np.arange(days), n))
+        df.insert(2, "date", pd.to_datetime(self.scenario.start)
+                  + pd.to_timedelta(df["day"], unit="D"))
+        return df
+
+    @cached_property
+    def bands(self) -> pd.DataFrame:
+        """Per-day quantiles (and mean) of the key variables across the band replicates."""
+        band = self.data.band_trace.astype(np.float64)
+        days = band.shape[0]
+        q = np.quantile(band, QUANTILES, axis=2)  # (quantiles, days, variables)
+        mean = band.mean(axis=2)
+        frames = []
+        dates = pd.to_datetime(self.scenario.start) + pd.to_timedelta(np.arange(days), unit="D")
+        for v, name in enumerate(BAND_VARIABLES):
+            cols = {"day": np.arange(days), "date": dates, "variable": name}
+            for qi, level in enumerate(QUANTILES):
+                cols[f"q{round(level * 100):02d}"] = q[qi, :, v]
+            cols["mean"] = mean[:, v]
+            frames.append(pd.DataFrame(cols))
+        return pd.concat(frames, ignore_index=True)
+
+    def band(self, variable: str) -> pd.DataFrame:
+        """The quantile bands of one variable, indexed by date."""
+        b = self.bands
+        return b[b["variable"] == variable].set_index("date")
+
+    def probabilities(self) -> pd.DataFrame:
+        """P(outcome) with 95% Wilson intervals, counts and the median day of each outcome."""
+        runs = self.runs
+        n = len(runs)
+        rows = []
+        for o in OUTCOMES:
+            hit = runs["outcome"] == o.label
+            k = int(hit.sum())
+            lo, hi = wilson_interval(k, n)
+            days = runs.loc[hit, "day"].dropna()
+            med = float(np.median(days.astype(float))) if len(days) else float("nan")
+            rows.append({"outcome": o.label, "probability": k / n, "ci_low": float(lo),
+                         "ci_high": float(hi), "count": k, "median_day": med,
+                         "median_date": (self.scenario.date_of(round(med)).isoformat()
+                                         if len(days) else None)})
+        return pd.DataFrame(rows).set_index("outcome")
+
+    def timing(self) -> pd.DataFrame:
+        """Share of replicates that had reached talks, agreement or escalation by each day."""
+        runs = self.data.runs
+        days = np.arange(self.scenario.horizon_days)
+        n = len(runs["outcome"])
+
+        def reached(day_of: np.ndarray) -> np.ndarray:
+            d = np.sort(day_of[day_of >= 0])
+            return np.searchsorted(d, days, side="right") / n
+
+        out = runs["outcome"]
+        talks = reached(runs["talks_day"])
+        agreement = reached(np.where(out == Outcome.AGREEMENT, runs["day"], -1))
+        escalation = reached(np.where(out == Outcome.ESCALATION, runs["day"], -1))
+        return pd.DataFrame({"day": days, "date": pd.to_datetime(self.scenario.start)
+                             + pd.to_timedelta(days, unit="D"), "talks": talks,
+                             "agreement": agreement, "escalation": escalation})
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """A JSON-ready summary of the run."""
+        p = self.probabilities()
+        runs = self.runs
+        agreed = runs[runs["outcome"] == Outcome.AGREEMENT.label]
+        reached = int((runs["talks_day"].notna()).sum())
+        lo, hi = wilson_interval(reached, len(runs))
+        return {
+            "scenario": self.scenario.name,
+            "title": self.scenario.title,
+            "runs": self.n_runs,
+            "seed": self.seed,
+            "start": self.scenario.start.isoformat(),
+            "end": self.scenario.end.isoformat(),
+            "horizon_days": self.scenario.horizon_days,
+            "outcomes": {
+                o: {"probability": row.probability, "ci95": [row.ci_low, row.ci_high],
+                    "count": int(row["count"]),
+                    "median_day": None if np.isnan(row.median_day) else row.median_day,
+                    "median_date": row.median_date}
+                for o, row in p.iterrows()},
+            "reached_talks": {"probability": reached / len(runs), "ci95": [float(lo), float(hi)]},
+            "deal_terms_median": (None if agreed.empty else {
+                str(i): float(agreed[f"deal_{i}"].median()) for i in ISSUES}),
+            "casualties": {"mean": float(runs["casualties"].mean()),
+                           "median": float(runs["casualties"].median())},
+        }
+
+    # ------------------------------------------------------------------ output
+
+    def plot(self, which: str | None = None) -> dict[str, Figure] | Figure:
+        """Draw the charts (see :mod:`sim.charts`); one by name, or all as a dict."""
+        from sim import charts  # noqa: PLC0415 - matplotlib is imported only when drawing
+
+        if which is not None:
+            return charts.CHARTS[which](self)
+        return {name: draw(self) for name, draw in charts.CHARTS.items()}
+
+    def manifest(self, command: list[str] | None = None) -> dict[str, Any]:
+        """What made this run: versions, seed, scenario and command."""
+        return {
+            "dipsim": _versions()["dipsim"],
+            "scenario": self.scenario.name,
+            "scenario_source": self.source,
+            "overrides": self.overrides,
+            "seed": self.seed,
+            "runs": self.n_runs,
+            "traced_replicates": int(self.data.trace.shape[2]),
+            "band_replicates": int(self.data.band_trace.shape[2]),
+            "command": command if command is not None else sys.argv,
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "libraries": _versions(),
+        }
+
+    def write_files(self, folder: Path, charts: bool = True,
+                    command: list[str] | None = None) -> list[str]:
+        """Write every result file into an existing, empty folder. Returns the file names."""
+        (folder / "scenario.yaml").write_text(scenario_yaml(self.scenario), encoding="utf-8")
+        parquet = {"compression": "zstd", "index": False}
+        self.runs.to_parquet(folder / "runs.parquet", **parquet)
+        self.steps.to_parquet(folder / "steps.parquet", **parquet)
+        self.bands.to_parquet(folder / "bands.parquet", **parquet)
+        (folder / "summary.json").write_text(json.dumps(self.summary, indent=2) + "\n",
+                                             encoding="utf-8")
+        if charts:
+            from sim import charts as chart_module  # noqa: PLC0415
+
+            chart_module.save_all(self, folder)
+        from sim.narrative import narrative_markdown  # noqa: PLC0415
+
+        (folder / "narrative.md").write_text(narrative_markdown(self), encoding="utf-8")
+        manifest = self.manifest(command)
+        manifest["files"] = {p.name: _sha256(p) for p in sorted(folder.iterdir())}
+        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n",
+                                              encoding="utf-8")
+        return sorted(p.name for p in folder.iterdir())
+
+    def save(self, root: str | Path = "results", charts: bool = True,
+             command: list[str] | None = None) -> Path:
+        """Write the results folder ``root/<scenario>/<timestamp>/`` atomically.
+
+        Files are written into a hidden temporary folder beside the destination, which is
+        renamed into place only when complete. A later run never overwrites an earlier
+        one: if the timestamped name is taken, ``-2``, ``-3``, ... is appended.
+
+        Returns:
+            The results folder.
+        """
+        parent = Path(root) / self.scenario.name
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=parent))
+        try:
+            self.write_files(tmp, charts=charts, command=command)
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+            for k in range(1, 1000):
+                dest = parent / (stamp if k == 1 else f"{stamp}-{k}")
+                if dest.exists():
+                    continue
+                try:
+                    os.rename(tmp, dest)
+                except OSError:
+                    continue
+                os.chmod(dest, 0o755)
+                return dest
+            raise FileExistsError(f"no free results folder name under {parent}")
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
