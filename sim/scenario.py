@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import difflib
+import math
 import re
 import types
 import typing
@@ -195,11 +196,11 @@ ACTOR_DEFAULTS: dict[str, dict[str, Any]] = {
 def _merge(base: Any, over: Any) -> Any:
     """Deep-merge ``over`` onto ``base`` (mappings merge, everything else replaces)."""
     if isinstance(base, dict) and isinstance(over, dict):
-        out = dict(base)
+        out = copy.deepcopy(base)
         for k, v in over.items():
-            out[k] = _merge(base.get(k), v) if k in base else v
+            out[k] = _merge(base[k], v) if k in base else copy.deepcopy(v)
         return out
-    return over
+    return copy.deepcopy(over)
 
 
 class Actors(_Section):
@@ -612,6 +613,9 @@ _EXPECT = {
 
 def _message(err: dict[str, Any]) -> str:
     kind, ctx = err["type"], err.get("ctx") or {}
+    given = err.get("input")
+    if isinstance(given, float) and not math.isfinite(given):
+        return f"expected a finite number, not {given!r} (.nan and .inf are not allowed)"
     if kind in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
         op = {"less_than_equal": "at most", "greater_than_equal": "at least",
               "less_than": "below", "greater_than": "above"}[kind]

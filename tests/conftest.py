@@ -1,0 +1,56 @@
+"""Shared fixtures: small scenarios built in code, and the library's files."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sim.scenario import Scenario, apply_override
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+
+#: Every action but holding is made so unattractive that a temperature-0 government holds.
+NEVER = -50.0
+
+QUIET: dict[str, Any] = {
+    "name": "quiet",
+    "title": "No pressure, no noise",
+    "start": "2025-08-01",
+    "horizon_days": 60,
+    "runs": 10,
+    "seed": 1,
+    "status_quo": {"drugs": 0.5, "oil": 0.5, "migration": 0.5},
+    "actors": {
+        "us": {"temperature": 0, "readiness_bias": -20},
+        "venezuela": {"temperature": 0, "readiness_bias": -20},
+    },
+    "behaviour": {
+        "hostility_noise": 0.0,
+        "incident_rate": 0.0,
+        "incident_presence": 0.0,
+        "actions": {"escalate_bias": NEVER, "de_escalate_bias": NEVER, "signal_bias": NEVER,
+                    "concede_bias": NEVER, "retaliate_bias": NEVER},
+    },
+    "pressures": [],
+}
+
+
+def scenario(*assignments: str, base: dict[str, Any] | None = None, **fields: Any) -> Scenario:
+    """A validated scenario from the quiet base, top-level fields and ``path=value`` strings."""
+    data = copy.deepcopy(QUIET if base is None else base)
+    data.update(fields)
+    for text in assignments:
+        path, value = text.split("=", 1)
+        import yaml
+
+        apply_override(data, path, yaml.safe_load(value))
+    return Scenario.model_validate(data)
+
+
+@pytest.fixture
+def quiet() -> Scenario:
+    return scenario()

@@ -1,0 +1,110 @@
+"""Aspiration curves, the Pareto frontier and the Nash bargaining solution."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.bargaining import Frontier, aspiration, nash_split, utility
+from sim.model import DiplomacyModel
+from tests.conftest import scenario
+
+
+@pytest.mark.parametrize(("e", "value"), [(4.0, 0.2 + 0.8 * (1 - 0.5**4)),
+                                          (1.0, 0.2 + 0.8 * 0.5),
+                                          (0.25, 0.2 + 0.8 * (1 - 0.5**0.25))])
+def test_aspiration_curve_values(e, value):
+    assert aspiration(0, 90, e, 0.2) == pytest.approx(1.0)
+    assert aspiration(45, 90, e, 0.2) == pytest.approx(value)
+    assert aspiration(90, 90, e, 0.2) == pytest.approx(0.2)
+    assert aspiration(200, 90, e, 0.2) == pytest.approx(0.2)  # holds at the reservation
+
+
+def test_boulware_holds_out_longer_than_a_conceder():
+    t = np.arange(0, 91)
+    boulware, conceder = aspiration(t, 90, 4.0, 0.3), aspiration(t, 90, 0.25, 0.3)
+    assert (boulware[1:-1] > conceder[1:-1]).all()
+
+
+def unit_pie() -> Frontier:
+    return Frontier([0, 1, 0], [0, 1, 0], [1, 1, 1], [0, 0, 0], [0.5, 0.5, 0.5],
+                    [False, True, False])
+
+
+@given(d1=st.floats(0, 0.5), d2=st.floats(0, 0.5))
+def test_nash_on_a_unit_pie_is_the_closed_form_split(d1, d2):
+    u = float(unit_pie().nash(d1, d2))
+    assert u == pytest.approx(nash_split(d1, d2), abs=1e-12)
+    assert nash_split(d1, d2) == pytest.approx(d1 + (1 - d1 - d2) / 2)
+
+
+def test_nash_is_nan_without_a_bargaining_range():
+    assert np.isnan(unit_pie().nash(0.7, 0.5))
+
+
+def test_frontier_logrolls_each_issue_to_the_side_that_values_it_more():
+    f = Frontier([0.45, 0.25, 0.30], [0.20, 0.55, 0.25], [1, 1, 1], [0, 0, 0],
+                 [0.5, 0.5, 0.5], [True, True, True])
+    assert [int(k) for k in f.order] == [0, 2, 1]  # drugs, migration, then oil
+    terms = f.terms(0.75)  # exactly drugs and migration to the US
+    np.testing.assert_allclose(terms, [1.0, 0.0, 1.0])
+    assert float(f.ve_given_us(0.75)) == pytest.approx(0.55)
+    assert float(f.us_given_ve(0.55)) == pytest.approx(0.75)
+
+
+weights = st.lists(st.floats(0.05, 1.0), min_size=3, max_size=3).map(
+    lambda w: np.array(w) / sum(w))
+
+
+@settings(max_examples=60, deadline=None)
+@given(s_us=weights, s_ve=weights, r_us=st.floats(0.0, 0.6), r_ve=st.floats(0.0, 0.6))
+def test_nash_solution_beats_every_deal_on_a_grid(s_us, s_ve, r_us, r_ve):
+    f = Frontier(s_us, s_ve, [1, 1, 1], [0, 0, 0], [0.5, 0.5, 0.5], [True] * 3)
+    u = float(f.nash(r_us, r_ve))
+    grid = np.array(list(itertools.product(np.linspace(0, 1, 21), repeat=3)))
+    gain_us = utility(grid, [1, 1, 1], s_us) - r_us
+    gain_ve = utility(grid, [0, 0, 0], s_ve) - r_ve
+    ok = (gain_us >= 0) & (gain_ve >= 0)
+    if np.isnan(u):
+        assert not ok.any() or (gain_us * gain_ve)[ok].max() < 1e-9
+        return
+    best = float(((u - r_us) * (f.ve_given_us(u) - r_ve)))
+    assert best >= (gain_us * gain_ve)[ok].max() - 1e-9
+    x = f.terms(u)
+    assert float(utility(x, [1, 1, 1], s_us)) == pytest.approx(u)
+
+
+def test_model_deal_is_the_nash_split_on_a_unit_pie():
+    """Both sides linear conceders over oil alone: the deal is d1 + (1 - d1 - d2) / 2."""
+    scn = scenario(
+        "actors.us.salience.oil=1", "actors.venezuela.salience.oil=1",
+        "actors.us.readiness_bias=20", "actors.venezuela.readiness_bias=20",
+        "actors.us.win_set=1", "actors.venezuela.win_set=1",
+        "actors.us.concession=linear", "actors.venezuela.concession=linear",
+        "talks.agenda=[oil]", "talks.deadline_days=40", horizon_days=120)
+    m = DiplomacyModel(scn, n_replicates=2).run()
+    assert (m.outcome == 2).all()
+    r_us, r_ve = m.reservation[:, 0]
+    assert m.deal[1, 0] == pytest.approx(nash_split(r_us, r_ve), abs=1e-12)
+    assert m.deal[1, 0] == pytest.approx(m.nash_terms[1, 0], abs=1e-12)
+    # Off-agenda issues stay at the status quo.
+    assert m.deal[0, 0] == 0.5 and m.deal[2, 0] == 0.5
+
+
+def test_a_boulware_us_gets_more_than_a_conceder_us():
+    base = ("actors.us.salience.oil=1", "actors.venezuela.salience.oil=1",
+            "actors.us.readiness_bias=20", "actors.venezuela.readiness_bias=20",
+            "actors.us.win_set=1", "actors.venezuela.win_set=1",
+            "actors.venezuela.concession=linear", "talks.agenda=[oil]",
+            "talks.deadline_days=40")
+    deals = {}
+    for style in ("boulware", "conceder"):
+        m = DiplomacyModel(scenario(*base, f"actors.us.concession={style}",
+                                    horizon_days=120), n_replicates=1).run()
+        assert m.outcome[0] == 2
+        deals[style] = m.deal[1, 0]
+    assert deals["boulware"] > deals["conceder"]
