@@ -105,9 +105,8 @@ def _print_summary(results, folder: Path) -> None:  # noqa: ANN001 - Results
                 if isinstance(row.median_date, str) else "-")
         table.add_row(str(o), f"{row.probability:.1%}",
                       f"{row.ci_low:.1%} to {row.ci_high:.1%}", when)
-    console = Console()
-    console.print(table)
-    console.print(f"Results: {folder}")
+    Console().print(table)
+    typer.echo(f"Results: {folder}")
 
 
 @app.command()

@@ -65,7 +65,8 @@ def entries(results: Results) -> list[Entry]:
         if f.count > 1:
             extra += f" ({f.count:g} in one day)"
         if f.deaths:
-            extra += f", {f.deaths:.0f} killed"
+            about = "" if float(f.deaths).is_integer() else "about "
+            extra += f", {about}{f.deaths:.0f} killed"
         out.append(Entry(f.day, f"{_cap(_who(f.sender, results))}: {what} against "
                          f"{_who(f.target, results)}{extra}. [CAMEO {fx.event.code}, "
                          f"Goldstein {fx.event.goldstein:+.1f}]", "pressure"))

@@ -1,0 +1,169 @@
+"""The diplomacy model: scripted exchanges, replicate independence, outcomes, pressures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.agents import Action, logit_choice
+from sim.model import VARIABLES, DiplomacyModel, Outcome
+from tests.conftest import scenario
+
+H, E = Action.HOLD, Action.ESCALATE
+
+
+def test_scripted_venezuela_against_the_us_rules():
+    """Venezuela mobilises on days 0-4; the US answers once its hostility passes 0.065.
+
+    With k = 0, a = 0.5, g = 0 and each Venezuelan escalation adding 0.04 to US hostility the
+    next day, US hostility runs 0, .04, .06, .07, .075, .0775, .03875, ... and the US
+    escalates exactly while it is above 0.065 (escalate utility -0.65 + 10 H > 0 = hold).
+    """
+    scn = scenario("actors.us.hostility.reaction=0", "actors.us.hostility.restraint=0.5",
+                   "actors.us.hostility.grievance=0", "actors.us.hostility.initial=0",
+                   "behaviour.actions.escalate_bias=-0.65",
+                   "behaviour.actions.escalate_hostility=10",
+                   "behaviour.actions.escalate_war=0", horizon_days=10)
+    m = DiplomacyModel(scn, n_replicates=4, script={"venezuela": ["escalate"] * 5}).run()
+    us = m.trace[:, list(VARIABLES).index("action_us"), :]
+    expected = [H, H, H, E, E, E, H, H, H, H]
+    assert (us == np.array(expected)[:, None]).all()
+    hostility = m.trace[:, list(VARIABLES).index("hostility_us"), 0]
+    np.testing.assert_allclose(hostility[:7], [0, 0.04, 0.06, 0.07, 0.075, 0.0775, 0.03875],
+                               rtol=1e-6)
+
+
+def test_logit_choice_frequencies_follow_the_softmax():
+    u = np.random.default_rng(3).random(200_000)
+    utilities = np.array([[0.0], [np.log(3.0)], [-np.inf]]) * np.ones((3, u.size))
+    chosen = logit_choice(utilities, 1.0, u)
+    share = np.bincount(chosen, minlength=3) / u.size
+    np.testing.assert_allclose(share, [0.25, 0.75, 0.0], atol=0.005)
+    assert (logit_choice(utilities, 0.0, u) == 1).all()  # temperature 0: the best action
+
+
+@pytest.fixture(scope="module")
+def default_batch() -> DiplomacyModel:
+    return DiplomacyModel(None, n_replicates=64, trace_replicates=64, rng=11).run()
+
+
+@pytest.mark.parametrize("r", [0, 5, 63])
+def test_a_replicate_alone_is_bit_identical_to_the_same_replicate_in_a_batch(default_batch, r):
+    alone = DiplomacyModel(None, n_replicates=1, first_replicate=r, rng=11).run()
+    assert np.array_equal(alone.trace[:, :, 0], default_batch.trace[:, :, r], equal_nan=True)
+    for name in ("hostility", "readiness", "pain", "offers", "deal"):
+        a, b = getattr(alone, name), getattr(default_batch, name)
+        assert np.array_equal(a[..., 0], b[..., r], equal_nan=True), name
+
+
+def test_chunks_give_the_same_replicates(default_batch):
+    chunk = DiplomacyModel(None, n_replicates=24, first_replicate=40, rng=11,
+                           trace_replicates=24).run()
+    assert np.array_equal(chunk.trace, default_batch.trace[:, :, 40:], equal_nan=True)
+
+
+def test_seeds_matter(default_batch):
+    other = DiplomacyModel(None, n_replicates=64, rng=12).run()
+    assert not np.array_equal(other.hostility, default_batch.hostility)
+
+
+def test_outcomes_are_absorbing_and_state_frozen(default_batch):
+    m = default_batch
+    outcome = m.trace[:, list(VARIABLES).index("outcome"), :]
+    hostility = m.trace[:, list(VARIABLES).index("hostility_us"), :]
+    decided = np.flatnonzero(m.outcome >= Outcome.AGREEMENT)
+    assert decided.size > 0
+    for r in decided:
+        d = m.outcome_day[r]
+        assert (outcome[d:, r] == m.outcome[r]).all()
+        assert (outcome[:d, r] < Outcome.AGREEMENT).all()
+        assert (hostility[d + 1:, r] == hostility[d, r]).all()
+    assert (np.diff(outcome, axis=0) >= 0).all()  # never goes back
+
+
+def test_state_stays_in_bounds(default_batch):
+    m = default_batch
+    tr = m.trace
+    v = list(VARIABLES)
+    assert np.isfinite(tr).all()
+    for name in ("readiness_us", "readiness_venezuela", "pain_us", "pain_venezuela",
+                 "resolve_us", "resolve_venezuela", *(x for x in v if x.startswith("offer_"))):
+        col = tr[:, v.index(name)]
+        assert (col >= 0).all() and (col <= 1).all(), name
+    assert (tr[:, v.index("hostility_us")] >= 0).all()
+    assert (np.diff(tr[:, v.index("casualties")], axis=0) >= 0).all()
+
+
+def test_an_overt_strike_on_land_is_escalation_that_day():
+    pressures = [{"type": "overt_land_strike", "sender": "us", "target": "venezuela",
+                  "at": "2025-08-21"}]
+    m = DiplomacyModel(scenario(pressures=pressures), n_replicates=5).run()
+    assert (m.outcome == Outcome.ESCALATION).all()
+    assert (m.outcome_day == 20).all()
+    assert (m.escalation_cause == 2).all()
+
+
+def test_boat_strikes_follow_their_poisson_rate_and_deaths():
+    pressures = [{"id": "strikes", "type": "boat_strike", "sender": "us", "target": "venezuela",
+                  "from": "2025-08-01", "until": "2025-09-29", "per_week": 2.1, "deaths": 3}]
+    m = DiplomacyModel(scenario(pressures=pressures), n_replicates=4000).run()
+    strikes = m.casualties / 3
+    assert np.array_equal(strikes, np.round(strikes))
+    expected = 2.1 / 7 * 60  # 18 strikes
+    assert strikes.mean() == pytest.approx(expected, abs=5 * np.sqrt(expected / 4000))
+    assert strikes.var() == pytest.approx(expected, rel=0.1)  # Poisson: variance = mean
+
+
+def test_a_trigger_starts_its_pressure_once_the_condition_has_held():
+    pressures = [{"id": "screw", "type": "blockade", "sender": "us", "target": "venezuela",
+                  "trigger": {"when": "venezuela.pain < 0.5", "from": "2025-08-11",
+                              "for_days": 3}}]
+    m = DiplomacyModel(scenario(pressures=pressures), n_replicates=3, narrate=True).run()
+    starts = [f for f in m.firings if f.pressure == "screw"]
+    assert [f.day for f in starts] == [12]  # checked from day 10, held on days 10, 11, 12
+    pain = m.trace[:, list(VARIABLES).index("pain_venezuela"), 0]
+    assert (pain[:12] == 0).all() and pain[12] > 0
+
+
+def test_a_state_in_force_since_before_the_run_starts_warm():
+    since = [{"type": "oil_sanctions", "sender": "us", "target": "venezuela",
+              "since": "2019-01-28", "until": "2025-09-29"}]
+    fresh = [{"type": "oil_sanctions", "sender": "us", "target": "venezuela",
+              "from": "2025-08-01", "until": "2025-09-29"}]
+    warm = DiplomacyModel(scenario(pressures=since), n_replicates=1)
+    cold = DiplomacyModel(scenario(pressures=fresh), n_replicates=1)
+    va = warm.spec.actors.venezuela
+    assert warm.pain[1, 0] == pytest.approx(0.25 * (1 - va.max_adaptation * (
+        1 - (1 - va.adaptation_rate) ** (warm.spec.start - since_date()).days)))
+    assert cold.pain[1, 0] == 0
+    warm.run()
+    cold.run()
+    assert cold.commitment[0, 0] > warm.commitment[0, 0]  # old news commits nobody
+
+
+def since_date():
+    import datetime as dt
+
+    return dt.date(2019, 1, 28)
+
+
+def test_mediation_lowers_the_bar_for_talks():
+    base = ("actors.us.readiness_bias=-1", "actors.venezuela.readiness_bias=-1",
+            "talks.threshold=0.5")
+    no_mediator = DiplomacyModel(scenario(*base), n_replicates=1).run()
+    assert no_mediator.talks_day[0] == -1
+    mediation = [{"type": "mediation", "sender": "norway", "target": "venezuela",
+                  "from": "2025-08-11", "until": "2025-09-29"}]
+    third = [{"id": "norway", "name": "Norway", "role": "mediator"}]
+    with_mediator = DiplomacyModel(scenario(*base, pressures=mediation, third_parties=third),
+                                   n_replicates=1).run()
+    assert with_mediator.talks_day[0] >= 10
+
+
+def test_levers_are_flat_keyword_arguments():
+    m = DiplomacyModel(us_salience_oil=0.5, talks_threshold=0.7)
+    assert m.spec.actors.us.salience.oil == 0.5
+    assert m.spec.talks.threshold == 0.7
+    with pytest.raises(TypeError, match="unknown parameter"):
+        DiplomacyModel(no_such_lever=1)
+
