@@ -56,9 +56,9 @@ def run(scenario: Scenario | str | Path | None = None, runs: int | None = None,
         runs: Number of replicates (default: the scenario's ``runs``).
         seed: Root seed (default: the scenario's ``seed``).
         overrides: ``path=value`` assignments, e.g. ``["actors.us.salience.oil=0.5"]``.
-        **levers: Scenario fields as keywords, either a lever name from
-            :data:`sim.model.LEVERS` (``us_salience_oil=0.5``) or a path with ``__`` for
-            dots (``talks__threshold=0.6``). Other keywords of
+        **levers: Scenario changes as keywords: a lever from :data:`sim.levers.LEVERS`
+            (``boat_strike_tempo=2``, ``us_salience_oil=0.5``) or a field path with
+            ``__`` for dots (``talks__threshold=0.6``). Other keywords of
             :func:`sim.ensemble.run_ensemble` (``chunk``, ``trace_replicates``,
             ``band_replicates``, ``progress``) pass through.
 
@@ -66,16 +66,24 @@ def run(scenario: Scenario | str | Path | None = None, runs: int | None = None,
         The results; same scenario, runs and seed give identical results.
     """
     from sim.ensemble import run_ensemble  # noqa: PLC0415
-    from sim.model import LEVERS  # noqa: PLC0415
+    from sim.levers import LEVERS, apply_levers  # noqa: PLC0415
+    from sim.scenario import Scenario, load_scenario, with_overrides  # noqa: PLC0415
 
     passthrough = {k: levers.pop(k) for k in ("chunk", "trace_replicates", "band_replicates",
                                               "progress", "point", "first_replicate")
                    if k in levers}
-    assignments = list(overrides or [])
-    for key, value in levers.items():
-        path = LEVERS.get(key, key.replace("__", "."))
-        assignments.append(f"{path}={value}")
-    return run_ensemble(scenario, runs, seed, overrides=assignments, **passthrough)
+    named = {k: levers.pop(k) for k in list(levers) if k in LEVERS}
+    assignments = list(overrides or []) + [f"{k.replace('__', '.')}={v}"
+                                            for k, v in levers.items()]
+    source = None if isinstance(scenario, Scenario) else str(scenario or "caribbean-2025")
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario, assignments or None)
+    else:
+        scenario = with_overrides(scenario, assignments)
+    scenario = apply_levers(scenario, named)
+    results = run_ensemble(scenario, runs, seed, source=source, **passthrough)
+    results.overrides = assignments + [f"{k}={v}" for k, v in named.items()]
+    return results
 
 
 def __getattr__(name: str) -> Any:

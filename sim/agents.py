@@ -41,7 +41,7 @@ from numpy.typing import NDArray
 
 from sim import cameo
 from sim.cameo import EventCode
-from sim.scenario import Actor, ActionWeights
+from sim.scenario import ActionWeights, Actor
 
 if TYPE_CHECKING:
     from sim.model import DiplomacyModel

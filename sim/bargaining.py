@@ -113,7 +113,7 @@ class Frontier:
         return float(self.ve_points[0])
 
     def ve_given_us(self, u: ArrayLike) -> NDArray:
-        """Venezuela's utility at the efficient deal giving the US ``u`` (-inf if u is unreachable)."""
+        """Venezuela's utility at the efficient deal giving the US ``u`` (-inf if unreachable)."""
         u = np.asarray(u, dtype=float)
         v = np.interp(u, self.us_points, self.ve_points)
         return np.where(u > self.us_points[-1] + 1e-12, -np.inf, v)

@@ -24,16 +24,16 @@ from typing import TYPE_CHECKING
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-from sim.issues import ISSUES  # noqa: E402
-from sim.model import VARIABLES, Outcome  # noqa: E402
-from sim.pressures import CATALOGUE, PressureKind  # noqa: E402
+from sim.issues import ISSUES
+from sim.model import VARIABLES, Outcome
+from sim.pressures import CATALOGUE, PressureKind
 
 if TYPE_CHECKING:
     from sim.results import Results
@@ -215,7 +215,7 @@ def outcomes_chart(results: Results, axes: list[Axes] | None = None) -> Figure:
     colours = [OUTCOME_COLOURS[o] for o in labels]
     err = np.array([p["probability"] - p["ci_low"], p["ci_high"] - p["probability"]])
     bars = ax.bar(labels, p["probability"], color=colours, yerr=err, capsize=5)
-    for rect, (o, row) in zip(bars, p.iterrows(), strict=True):
+    for rect, (_, row) in zip(bars, p.iterrows(), strict=True):
         when = f"\nmedian {row.median_date}" if isinstance(row.median_date, str) else ""
         ax.annotate(f"{row.probability:.0%}{when}", (rect.get_x() + rect.get_width() / 2,
                     row.ci_high), xytext=(0, 4), textcoords="offset points", ha="center",
@@ -257,5 +257,15 @@ def save_all(results: Results, folder: Path) -> list[Path]:
     return paths
 
 
-__all__ = ["CHARTS", "Outcome", "VARIABLES", "hostility_chart", "offers_chart",
-           "outcomes_chart", "path_chart", "pressure_markers", "sample_paths", "save_all"]
+__all__ = [
+    "CHARTS",
+    "VARIABLES",
+    "Outcome",
+    "hostility_chart",
+    "offers_chart",
+    "outcomes_chart",
+    "path_chart",
+    "pressure_markers",
+    "sample_paths",
+    "save_all",
+]

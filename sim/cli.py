@@ -89,7 +89,7 @@ def run(
     _print_summary(results, folder)
 
 
-def _print_summary(results, folder: Path) -> None:  # noqa: ANN001 - Results
+def _print_summary(results, folder: Path) -> None:
     from rich.console import Console  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
@@ -183,7 +183,7 @@ def main() -> None:
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
         _err(f"error: cannot write results{where}: {exc.strerror or exc}")
         sys.exit(1)
-    except Exception as exc:  # noqa: BLE001 - the last line of defence for users
+    except Exception as exc:
         if os.environ.get("DIPSIM_DEBUG"):
             raise
         _err(f"internal error: {type(exc).__name__}: {exc}\n"

@@ -50,7 +50,7 @@ def run_ensemble(scenario: Scenario | str | Path | None = None, runs: int | None
         The results of the run.
     """
     if not isinstance(scenario, Scenario):
-        source = source or str(scenario or "default")
+        source = source or str(scenario or "caribbean-2025")
         scenario = load_scenario(scenario, list(overrides) or None)
     else:
         scenario = with_overrides(scenario, list(overrides))

@@ -24,7 +24,8 @@ class Problem:
     def format(self, source: str) -> str:
         """Render as ``file:line: field: message``, the form editors and compilers use."""
         where = source if self.line is None else f"{source}:{self.line}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return f"{where}: {self.field}: {self.message}" if self.field else \
+            f"{where}: {self.message}"
 
 
 class InputError(Exception):

@@ -37,6 +37,7 @@ from typing import Any
 import mesa
 import numpy as np
 from numpy.typing import NDArray
+from pydantic import ValidationError
 
 from sim import cameo
 from sim.agents import (
@@ -56,9 +57,19 @@ from sim.agents import (
     ScriptedGovernment,
 )
 from sim.bargaining import Frontier, utility
+from sim.errors import InputError
 from sim.escalation import war_value, win_probability
 from sim.issues import ISSUES
-from sim.scenario import GOVERNMENTS, Condition, Scenario, load_scenario, with_overrides
+from sim.levers import apply_levers
+from sim.pressures import PressureType
+from sim.scenario import (
+    GOVERNMENTS,
+    Condition,
+    Pressure,
+    Scenario,
+    load_scenario,
+    with_overrides,
+)
 from sim.streams import ReplicateStreams
 from sim.timeline import Firing, Timeline
 
@@ -125,18 +136,18 @@ TRACE_REPLICATES = 200
 #: Default number of replicates whose key variables are kept for quantile bands.
 BAND_REPLICATES = 10_000
 
-#: Flat keyword arguments (levers) and the scenario fields they set, for the classroom page
-#: and for notebooks: ``DiplomacyModel(boat_strike_tempo=3.0)``.
-LEVERS: dict[str, str] = {
-    "talks_threshold": "talks.threshold",
-    "escalation_threshold": "escalation.threshold",
-    "us_cost_tolerance": "actors.us.cost_tolerance",
-    "venezuela_cost_tolerance": "actors.venezuela.cost_tolerance",
-    "us_temperature": "actors.us.temperature",
-    "venezuela_temperature": "actors.venezuela.temperature",
-    **{f"{gov}_salience_{issue}": f"actors.{gov}.salience.{issue}"
-       for gov in GOVERNMENTS for issue in ISSUES},
-}
+
+
+@dataclass
+class Decision:
+    """A government's choice in replicate 0 on one day, with what decided it."""
+
+    day: int
+    actor: str
+    action: Action
+    probabilities: dict[str, float]
+    utilities: dict[str, float]
+    inputs: dict[str, float]
 
 
 @dataclass
@@ -164,7 +175,8 @@ class DiplomacyModel(mesa.Model):
         trace_replicates: Replicates (from 0) whose every variable is kept each day.
         band_replicates: Replicates (from 0) kept for quantile bands of key variables.
         narrate: Keep a log of replicate 0's pressures, actions and turning points.
-        **levers: Flat parameters (see :data:`LEVERS`), e.g. ``us_salience_oil=0.5``.
+        **levers: Flat parameters (see :data:`sim.levers.LEVERS`), e.g.
+            ``boat_strike_tempo=2`` or ``us_salience_oil=0.5``.
     """
 
     def __init__(self, scenario: Scenario | str | Path | None = None, *, n_replicates: int = 1,
@@ -172,16 +184,11 @@ class DiplomacyModel(mesa.Model):
                  overrides: Sequence[str] = (), script: Mapping[str, Sequence[Any]] | None = None,
                  trace_replicates: int | None = None, band_replicates: int | None = None,
                  narrate: bool = False, **levers: Any):
-        unknown = sorted(set(levers) - set(LEVERS))
-        if unknown:
-            raise TypeError(f"unknown parameter(s) {', '.join(unknown)}; levers are "
-                            f"{', '.join(LEVERS)}")
-        assignments = list(overrides) + [f"{LEVERS[k]}={v}" for k, v in levers.items()
-                                         if v is not None]
         if not isinstance(scenario, Scenario):
-            scenario = load_scenario(scenario, assignments or None)
+            scenario = load_scenario(scenario, list(overrides) or None)
         else:
-            scenario = with_overrides(scenario, assignments)
+            scenario = with_overrides(scenario, list(overrides))
+        scenario = apply_levers(scenario, levers)
         seed = scenario.seed if rng is None else int(rng)
         super().__init__(rng=seed)
         if n_replicates < 1:
@@ -222,6 +229,8 @@ class DiplomacyModel(mesa.Model):
         self.narrate = narrate
         self.firings: list[Firing] = []
         self.turning_points: list[TurningPoint] = []
+        self.decisions: list[Decision] = []
+        self.injected: list[Pressure] = []
         self.running = True
 
     # ------------------------------------------------------------------ set-up
@@ -308,6 +317,49 @@ class DiplomacyModel(mesa.Model):
         return {"hostility": self.hostility, "readiness": self.readiness, "pain": self.pain,
                 "adaptation": self.adaptation, "resolve": self.resolve,
                 "commitment": self.commitment}[condition.variable][i]
+
+    def inject(self, kind: PressureType | str, sender: str = "us", target: str = "venezuela",
+               intensity: float = 1.0, duration_days: int | None = None,
+               deaths: float | None = None) -> Pressure:
+        """Add a pressure that acts on the next day stepped, in every replicate.
+
+        This is how the classroom page's buttons (strike a dock, seize a tanker, offer talks,
+        grant a licence, pause deportation flights) act on a running model.
+
+        Args:
+            kind: A pressure type, e.g. ``tanker_seizure``.
+            sender: Who applies it.
+            target: Which government it acts on.
+            intensity: Scales its effects.
+            duration_days: For states, how long it holds (default: to the end).
+            deaths: For events, deaths it causes (default from the catalogue).
+
+        Returns:
+            The validated pressure, as added.
+
+        Raises:
+            InputError: The pressure is not valid (unknown type or actor, run finished).
+        """
+        if self.finished:
+            raise InputError.single("inject", "the run has reached its horizon")
+        data: dict[str, Any] = {"type": str(kind), "sender": sender, "target": target,
+                                "at": self.date.isoformat(), "intensity": intensity}
+        if duration_days is not None:
+            data["duration_days"] = duration_days
+        if deaths is not None:
+            data["deaths"] = deaths
+        try:
+            pressure = Pressure.model_validate(data)
+        except ValidationError as exc:
+            raise InputError.single("inject", "; ".join(
+                e["msg"] for e in exc.errors(include_url=False))) from None
+        for role in ("sender", "target"):
+            if getattr(pressure, role) not in self.spec.actor_ids:
+                raise InputError.single("inject", f"unknown {role} {getattr(pressure, role)!r}")
+        pid = f"{pressure.type.value}-injected-{len(self.injected) + 1}"
+        self.timeline.add(pid, pressure)
+        self.injected.append(pressure)
+        return pressure
 
     @property
     def date(self) -> dt.date:
@@ -414,6 +466,11 @@ class DiplomacyModel(mesa.Model):
                                              provocation[i], in_talks)
             actions[i] = np.where(acting, gov.choose(utilities, uniforms[NOISE_COLUMNS + i], t),
                                   Action.HOLD)
+            if self.narrate and acting[0]:
+                self._note_decision(t, gov, utilities[:, 0], int(actions[i, 0]), {
+                    "hostility": hostility[i, 0], "readiness": readiness[i, 0],
+                    "pain": pain[i, 0], "war_gain": war_gain[i, 0],
+                    "provocation": provocation[i, 0], "in_talks": float(in_talks[0])})
         goldstein = imp.goldstein + incident * INCIDENT.goldstein
         events = imp.events + incident
         pend_h, pend_p = np.zeros((2, self.n)), np.zeros((2, self.n))
@@ -478,6 +535,22 @@ class DiplomacyModel(mesa.Model):
         if self.finished or not (self.outcome < Outcome.AGREEMENT).any():
             self.running = self.day < self.horizon and bool(
                 (self.outcome < Outcome.AGREEMENT).any())
+
+    def _note_decision(self, t: int, gov: GovernmentAgent, utilities: NDArray, action: int,
+                       inputs: dict[str, Any]) -> None:
+        temperature = float(gov.params.temperature)
+        finite = np.isfinite(utilities)
+        if temperature > 0:
+            w = np.where(finite, np.exp((np.where(finite, utilities, 0) - utilities[finite].max())
+                                        / temperature), 0.0)
+            probs = w / w.sum()
+        else:
+            probs = (np.arange(len(utilities)) == int(np.argmax(utilities))).astype(float)
+        names = [a.label for a in Action]
+        self.decisions.append(Decision(
+            t, gov.actor_id, Action(action), dict(zip(names, map(float, probs), strict=True)),
+            {n: float(u) for n, u, ok in zip(names, utilities, finite, strict=True) if ok},
+            {k: float(v) for k, v in inputs.items()}))
 
     def _commit(self, mask: NDArray, **values: NDArray) -> None:
         """Store today's values, only in the replicates where ``mask`` holds."""

@@ -111,7 +111,7 @@ def _action_text(results: Results, day: int, gov: str, i: int, action: Action,
     return f"{who} {what}: {why}.{tag}"
 
 
-def _turning_text(results: Results, tp) -> str:  # noqa: ANN001 - TurningPoint
+def _turning_text(results: Results, tp) -> str:
     d = tp.detail
     match tp.kind:
         case "ready":

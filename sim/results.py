@@ -30,7 +30,15 @@ import yaml
 
 from sim.agents import Action
 from sim.issues import ISSUES
-from sim.model import BAND_VARIABLES, OUTCOMES, VARIABLES, DiplomacyModel, Outcome, TurningPoint
+from sim.model import (
+    BAND_VARIABLES,
+    OUTCOMES,
+    VARIABLES,
+    Decision,
+    DiplomacyModel,
+    Outcome,
+    TurningPoint,
+)
 from sim.scenario import GOVERNMENTS, Scenario
 from sim.timeline import Firing
 
@@ -67,6 +75,7 @@ class RunData:
         band_trace: Band variables per day for the band replicates.
         firings: Pressures that acted in replicate 0 (when narrated).
         turning_points: Turning points of replicate 0 (when narrated).
+        decisions: Each government's daily choice in replicate 0 (when narrated).
     """
 
     runs: dict[str, np.ndarray]
@@ -74,6 +83,7 @@ class RunData:
     band_trace: np.ndarray
     firings: list[Firing] = field(default_factory=list)
     turning_points: list[TurningPoint] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
 
     @classmethod
     def from_model(cls, m: DiplomacyModel) -> RunData:
@@ -108,7 +118,8 @@ class RunData:
             for a in Action:
                 if a is not Action.HOLD:
                     runs[f"{a.name.lower()}_{gov}"] = m.action_counts[i, a].astype(np.int64)
-        return cls(runs, m.trace, m.band_trace, list(m.firings), list(m.turning_points))
+        return cls(runs, m.trace, m.band_trace, list(m.firings), list(m.turning_points),
+                   list(m.decisions))
 
     @classmethod
     def concat(cls, parts: list[RunData]) -> RunData:
@@ -120,7 +131,8 @@ class RunData:
             if any(p.trace.shape[2] for p in parts) else parts[0].trace
         band = np.concatenate([p.band_trace for p in parts if p.band_trace.shape[2]], axis=2) \
             if any(p.band_trace.shape[2] for p in parts) else parts[0].band_trace
-        return cls(runs, trace, band, parts[0].firings, parts[0].turning_points)
+        return cls(runs, trace, band, parts[0].firings, parts[0].turning_points,
+                   parts[0].decisions)
 
 
 def _versions() -> dict[str, str]:

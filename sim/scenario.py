@@ -783,7 +783,7 @@ def apply_override(data: dict[str, Any], path: str, value: Any) -> None:
             actors[tokens[1]] = _merge(ACTOR_DEFAULTS[tokens[1]], actors.get(tokens[1]) or {})
     for i, tok in enumerate(tokens[:-1]):
         nxt = tokens[i + 1]
-        if isinstance(tok, tuple) or isinstance(tok, int):
+        if isinstance(tok, tuple | int):
             if not isinstance(node, list):
                 raise InputError.single("--set", "this part of the path is not a list",
                                         field=path)

@@ -132,43 +132,59 @@ class Timeline:
         self.max_adaptation = [float(scenario.actors[g].max_adaptation) for g in GOVERNMENTS]
         self.adaptation_rate = [float(scenario.actors[g].adaptation_rate) for g in GOVERNMENTS]
         self.entries: list[_Scheduled] = []
-        column = first_column
-        last_day = scenario.horizon_days - 1
+        self._next_column = first_column
+        self.horizon = scenario.horizon_days
+        self._scenario = scenario
         for pid, p in zip(scenario.pressure_ids(), scenario.pressures, strict=True):
-            effect = CATALOGUE[p.type]
-            sender = GOVERNMENTS.index(p.sender) if p.sender in GOVERNMENTS else -1
-            target = GOVERNMENTS.index(p.target) if p.target in GOVERNMENTS else -1
-            deaths = effect.deaths if p.deaths is None else float(p.deaths)
-            is_event = effect.kind is PressureKind.EVENT
-            rate = None if p.per_week is None else float(p.per_week) / 7.0
-            entry = _Scheduled(pid, p, effect, sender, target, float(p.intensity), deaths,
-                               0, last_day, rate, None, None)
-            if rate is not None:
-                entry.column, column = column, column + 1
-                entry.thresholds = poisson_thresholds(rate)
-            if p.at is not None:
-                entry.first = scenario.day_of(p.at)
-                entry.last = entry.first if is_event else min(
-                    last_day, entry.first + (p.duration_days or scenario.horizon_days) - 1)
-            elif p.start is not None and p.until is not None:
-                entry.first, entry.last = scenario.day_of(p.start), scenario.day_of(p.until)
-            elif p.since is not None and p.until is not None:
-                # In force before the run: no start-of-state shock (it is old news).
-                entry.first, entry.last = -1, scenario.day_of(p.until)
-                entry.since_days = scenario.day_of(p.since)
-            else:
-                trig = p.trigger
-                assert trig is not None
-                entry.condition = trig.condition
-                entry.check_first = scenario.day_of(trig.start) if trig.start else 0
-                entry.check_last = scenario.day_of(trig.until) if trig.until else last_day
-                entry.for_days = trig.for_days
-                entry.duration = 1 if (is_event and rate is None) else (
-                    p.duration_days or scenario.horizon_days)
-                entry.fired = np.full(n, -1, dtype=np.int64)
-                entry.streak = np.zeros(n, dtype=np.int64)
-            self.entries.append(entry)
-        self.columns = column - first_column
+            self.entries.append(self._compile(pid, p))
+        self.columns = self._next_column - first_column
+
+    def _compile(self, pid: str, p: Pressure) -> _Scheduled:
+        scenario = self._scenario
+        last_day = scenario.horizon_days - 1
+        effect = CATALOGUE[p.type]
+        sender = GOVERNMENTS.index(p.sender) if p.sender in GOVERNMENTS else -1
+        target = GOVERNMENTS.index(p.target) if p.target in GOVERNMENTS else -1
+        deaths = effect.deaths if p.deaths is None else float(p.deaths)
+        is_event = effect.kind is PressureKind.EVENT
+        rate = None if p.per_week is None else float(p.per_week) / 7.0
+        entry = _Scheduled(pid, p, effect, sender, target, float(p.intensity), deaths,
+                           0, last_day, rate, None, None)
+        if rate is not None:
+            entry.column, self._next_column = self._next_column, self._next_column + 1
+            entry.thresholds = poisson_thresholds(rate)
+        if p.at is not None:
+            entry.first = scenario.day_of(p.at)
+            entry.last = entry.first if is_event else min(
+                last_day, entry.first + (p.duration_days or scenario.horizon_days) - 1)
+        elif p.start is not None and p.until is not None:
+            entry.first, entry.last = scenario.day_of(p.start), scenario.day_of(p.until)
+        elif p.since is not None and p.until is not None:
+            # In force before the run: no start-of-state shock (it is old news).
+            entry.first, entry.last = -1, scenario.day_of(p.until)
+            entry.since_days = scenario.day_of(p.since)
+        else:
+            trig = p.trigger
+            assert trig is not None
+            entry.condition = trig.condition
+            entry.check_first = scenario.day_of(trig.start) if trig.start else 0
+            entry.check_last = scenario.day_of(trig.until) if trig.until else last_day
+            entry.for_days = trig.for_days
+            entry.duration = 1 if (is_event and rate is None) else (
+                p.duration_days or scenario.horizon_days)
+            entry.fired = np.full(self.n, -1, dtype=np.int64)
+            entry.streak = np.zeros(self.n, dtype=np.int64)
+        return entry
+
+    def add(self, pid: str, pressure: Pressure) -> None:
+        """Add a pressure during a run (a classroom injection); it may not need random draws.
+
+        Raises:
+            ValueError: The pressure is a Poisson window, which would need a random column.
+        """
+        if pressure.per_week is not None:
+            raise ValueError("pressures added during a run cannot be Poisson windows")
+        self.entries.append(self._compile(pid, pressure))
 
     def exposure_in_force(self) -> NDArray:
         """Effective exposure per government of the states in force before the run."""

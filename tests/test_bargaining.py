@@ -72,7 +72,7 @@ def test_nash_solution_beats_every_deal_on_a_grid(s_us, s_ve, r_us, r_ve):
     if np.isnan(u):
         assert not ok.any() or (gain_us * gain_ve)[ok].max() < 1e-9
         return
-    best = float(((u - r_us) * (f.ve_given_us(u) - r_ve)))
+    best = float((u - r_us) * (f.ve_given_us(u) - r_ve))
     assert best >= (gain_us * gain_ve)[ok].max() - 1e-9
     x = f.terms(u)
     assert float(utility(x, [1, 1, 1], s_us)) == pytest.approx(u)

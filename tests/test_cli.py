@@ -15,7 +15,7 @@ DEFAULT = ROOT / "scenarios" / "caribbean-2025.yaml"
 
 
 def dipsim(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "sim", *map(str, args)], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "sim", *map(str, args)], capture_output=True, check=False,
                           text=True, cwd=cwd, timeout=300)
 
 

@@ -167,3 +167,33 @@ def test_levers_are_flat_keyword_arguments():
     with pytest.raises(TypeError, match="unknown parameter"):
         DiplomacyModel(no_such_lever=1)
 
+
+
+def test_scaling_levers_change_the_timeline():
+    from sim.levers import LEVERS, apply_levers
+    from sim.scenario import load_scenario
+
+    base = load_scenario()
+    faster = apply_levers(base, {"boat_strike_tempo": 2, "sanctions_intensity": 0,
+                                 "mediation": True})
+    rates = {p.id: p.per_week for p in faster.pressures if p.per_week}
+    assert rates["boat_strikes"] == 3.5
+    assert not [p for p in faster.pressures if p.type.value in ("oil_sanctions", "blockade")]
+    assert LEVERS["mediation"].current(faster) and not LEVERS["mediation"].current(base)
+    assert LEVERS["us_salience_oil"].current(base) == 0.25
+
+
+def test_injected_pressures_act_the_next_day_and_decisions_are_recorded():
+    m = DiplomacyModel(scenario(), n_replicates=2, narrate=True)
+    for _ in range(5):
+        m.step()
+    before = m.pain[1].copy()
+    m.inject("tanker_seizure")
+    m.step()
+    assert (m.pain[1] > before).all()
+    assert [f.day for f in m.firings if f.type.value == "tanker_seizure"] == [5]
+    assert len(m.decisions) == 2 * 6 and m.decisions[-1].probabilities["hold"] == 1.0
+    from sim.errors import InputError
+
+    with pytest.raises(InputError, match="unknown target"):
+        m.inject("tanker_seizure", target="cuba")

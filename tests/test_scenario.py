@@ -122,7 +122,7 @@ def test_broken_files_are_input_errors(tmp_path, text, words):
 def test_binary_junk_and_missing_files(tmp_path):
     p = tmp_path / "junk.yaml"
     p.write_bytes(bytes(range(256)) * 10)
-    with pytest.raises(InputError, match="UTF-8|NUL"):
+    with pytest.raises(InputError, match=r"UTF-8|NUL"):
         load_scenario(p)
     with pytest.raises(InputError, match="no such scenario file"):
         load_scenario(tmp_path / "missing.yaml")
