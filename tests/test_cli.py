@@ -15,8 +15,8 @@ DEFAULT = ROOT / "scenarios" / "caribbean-2025.yaml"
 
 
 def dipsim(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "sim", *map(str, args)], capture_output=True, check=False,
-                          text=True, cwd=cwd, timeout=300)
+    return subprocess.run([sys.executable, "-m", "sim", *map(str, args)], capture_output=True,
+                          check=False, text=True, cwd=cwd, timeout=300)
 
 
 def test_run_writes_every_promised_file(tmp_path):
