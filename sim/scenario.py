@@ -28,7 +28,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -43,7 +42,7 @@ from pydantic import (
 from sim.errors import InputError, Problem
 from sim.issues import ISSUES, Issue
 from sim.pressures import CATALOGUE, PressureKind, PressureType
-from sim.yamlfile import YamlDocument, read_yaml
+from sim.yamlfile import YamlDocument, parse_yaml, read_yaml
 
 # Bounded numeric types, defined once. Strict: "0.5" (text) and true/false are not numbers.
 Number = Annotated[StrictFloat | StrictInt, Field(allow_inf_nan=False)]
@@ -538,6 +537,10 @@ class Scenario(_Section):
 def semantic_problems(scn: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
     """Cross-field checks pydantic cannot express field by field, as (location, message)."""
     problems: list[tuple[tuple[str | int, ...], str]] = []
+    if (dt.date.max - scn.start).days < scn.horizon_days - 1:
+        # Every later check (and the model) needs the last day to be a real date.
+        return [(("horizon_days",), f"the run would end after {dt.date.max}; start "
+                 f"{scn.start} allows at most {(dt.date.max - scn.start).days + 1} days")]
     actors = scn.actor_ids
     for k, issue in enumerate(ISSUES):
         us, ve = scn.actors.us.ideal.as_tuple()[k], scn.actors.venezuela.ideal.as_tuple()[k]
@@ -730,8 +733,10 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     path, raw = text.split("=", 1)
     path = path.strip()
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError:
+        # The same bounded, safe reader as files: no alias bombs, no Python tags, and a
+        # value YAML cannot build (2025-02-30) stays text for validation to reject.
+        value = parse_yaml(raw, "--set", "value").data if raw.strip() else ""
+    except InputError:
         value = raw
     return path, value
 
@@ -747,7 +752,7 @@ def _tokens(path: str) -> list[str | int | tuple[str, str]]:
                                     "pressures[boat_strikes].per_week", field=path)
         tokens.append(m.group(1))
         for sel in re.findall(r"\[([^\]]+)\]", m.group(2)):
-            tokens.append(int(sel) if sel.lstrip("-").isdigit() else ("select", sel))
+            tokens.append(int(sel) if re.fullmatch(r"-?[0-9]{1,18}", sel) else ("select", sel))
     return tokens
 
 
@@ -803,6 +808,9 @@ def apply_override(data: dict[str, Any], path: str, value: Any) -> None:
         if not isinstance(node, list):
             raise InputError.single("--set", "this part of the path is not a list", field=path)
         idx = _select(node, last[1], path) if isinstance(last, tuple) else last
+        if not -len(node) <= idx < len(node):
+            raise InputError.single("--set", f"index {idx} is out of range (the list has "
+                                    f"{len(node)} items)", field=path)
         node[idx] = value
         return
     if not isinstance(node, dict):

@@ -12,6 +12,7 @@ The composed node tree is kept so that a field path can be mapped back to its li
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ MAX_FILE_BYTES = 1_000_000
 MAX_ALIASES = 64
 MAX_EXPANDED_NODES = 200_000
 MAX_DEPTH = 64
+#: Tags a mapping key may have: text, or the merge key '<<' of YAML 1.1.
+_KEY_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:merge")
 
 
 class _BoundedLoader(yaml.SafeLoader):
@@ -40,9 +43,93 @@ class _BoundedLoader(yaml.SafeLoader):
                                   "write the values out instead")
         return super().compose_node(parent, index)
 
+    def construct_object(self, node, deep=False):
+        # A value YAML recognises but Python cannot build (2025-02-30, an integer of more
+        # than 4300 digits) raises ValueError or OverflowError inside the constructor; turn
+        # it into a YAML error at that node so it is reported as bad input with its line.
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError, TypeError) as exc:
+            self.failed_node = node
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read the value {_excerpt(node)}: {_why(exc)}",
+                node.start_mark) from None
+
+
+def _excerpt(node: yaml.Node) -> str:
+    text = node.value if isinstance(node, yaml.ScalarNode) else f"<{node.id}>"
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def _why(exc: Exception) -> str:
+    text = str(exc)
+    if "integer string conversion" in text:
+        return "a number with more than 4300 digits"
+    return text
+
 
 class _LimitError(Exception):
     pass
+
+
+def _node_path(root: yaml.Node, target: yaml.Node) -> str:
+    """The dotted field path of ``target`` inside ``root`` ("" if not found)."""
+    stack: list[tuple[yaml.Node, str, int]] = [(root, "", 0)]
+    while stack:
+        node, path, depth = stack.pop()
+        if node is target:
+            return path
+        if depth > MAX_DEPTH:
+            continue
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                name = k.value if isinstance(k, yaml.ScalarNode) else "?"
+                stack.append((v, f"{path}.{name}" if path else str(name), depth + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((v, f"{path}[{i}]", depth + 1) for i, v in enumerate(node.value))
+    return ""
+
+
+#: A block mapping key at the start of a line: "quoted", 'quoted' or plain, then ':'.
+_KEY_LINE = re.compile(r"""^(?:"([^"]*)"|'([^']*)'|([^\s#'"\[\]{},:&*!|>%@`-][^:#]*?))"""
+                       r"""\s*:(?:\s|$)""")
+
+
+def _field_at_line(text: str, line: int | None) -> str:
+    """Best guess of the field path at ``line`` of a file YAML could not parse.
+
+    Follows block-style indentation from the top of the file to the line, counting list
+    items, so a syntax error can still name its field (``pressures[2].per_week``). Returns
+    "" when the line has no key and nothing encloses it.
+    """
+    if line is None:
+        return ""
+    stack: list[tuple[int, str | int]] = []  # (indent, key or item index)
+    for raw in text.splitlines()[:line]:
+        body = raw.expandtabs(8)
+        stripped = body.lstrip(" ")
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(body) - len(stripped)
+        while stripped.startswith("-") and stripped[1:2] in (" ", ""):
+            while stack and stack[-1][0] > indent:
+                stack.pop()
+            index = 0
+            if stack and stack[-1][0] == indent and isinstance(stack[-1][1], int):
+                index = stack.pop()[1] + 1
+            stack.append((indent, index))
+            rest = stripped[1:].lstrip(" ")
+            indent += len(stripped) - len(rest)
+            stripped = rest
+        m = _KEY_LINE.match(stripped)
+        if m:
+            while stack and stack[-1][0] >= indent:
+                stack.pop()
+            stack.append((indent, next(g for g in m.groups() if g is not None).strip()))
+    path = ""
+    for _, key in stack:
+        path += f"[{key}]" if isinstance(key, int) else (f".{key}" if path else key)
+    return path
 
 
 class YamlDocument:
@@ -92,6 +179,7 @@ def _child(node: yaml.Node, key: str | int) -> yaml.Node | None:
 def _check_tree(node: yaml.Node, source: str) -> None:
     """Reject repeated keys, too much nesting and too large an expanded document."""
     sizes: dict[int, int] = {}
+    ancestors: set[int] = set()
 
     def walk(n: yaml.Node, depth: int, path: str) -> int:
         if depth > MAX_DEPTH:
@@ -99,6 +187,11 @@ def _check_tree(node: yaml.Node, source: str) -> None:
                                     path, n.start_mark.line + 1)
         if id(n) in sizes:
             return sizes[id(n)]
+        if id(n) in ancestors:
+            raise InputError.single(source, "an alias (*name) refers to a mapping or list "
+                                    "that contains it; recursive YAML is not allowed",
+                                    path, n.start_mark.line + 1)
+        ancestors.add(id(n))
         total = 1
         if isinstance(n, yaml.MappingNode):
             seen: dict[str, int] = {}
@@ -106,6 +199,13 @@ def _check_tree(node: yaml.Node, source: str) -> None:
                 name = k.value if isinstance(k, yaml.ScalarNode) else "?"
                 line = k.start_mark.line + 1
                 sub = f"{path}.{name}" if path else str(name)
+                if not (isinstance(k, yaml.ScalarNode) and k.tag in _KEY_TAGS):
+                    # YAML reads 'no:', '1:', '~:' or '[a, b]:' as a boolean, number, null
+                    # or list key; no field of ours has such a name.
+                    raise InputError.single(
+                        source, f"the key {name!r} is not text (YAML reads it as "
+                        f"{k.tag.rsplit(':', 1)[-1]}); write field names as plain words, "
+                        "or quote the key", sub, line)
                 if name in seen:
                     raise InputError.single(
                         source, f"this key appears twice (lines {seen[name]} and {line}); "
@@ -120,6 +220,7 @@ def _check_tree(node: yaml.Node, source: str) -> None:
                 source, f"the document expands to more than {MAX_EXPANDED_NODES:,} values "
                 "(aliases nested inside aliases?)", path, n.start_mark.line + 1)
         sizes[id(n)] = total
+        ancestors.discard(id(n))
         return total
 
     walk(node, 0, "")
@@ -169,6 +270,7 @@ def read_yaml(path: str | Path, what: str = "file") -> YamlDocument:
 def parse_yaml(text: str, source: str, what: str = "file") -> YamlDocument:
     """Parse YAML text with the limits of :func:`read_yaml`."""
     loader = _BoundedLoader(text)
+    root = None
     try:
         root = loader.get_single_node()
         if root is None:
@@ -181,15 +283,30 @@ def parse_yaml(text: str, source: str, what: str = "file") -> YamlDocument:
         raise InputError.single(source, str(exc)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and exc.context and (
+                "quoted scalar" in exc.context or "flow" in exc.context):
+            # An unclosed quote or bracket is reported where the file ends; the line where
+            # it was opened is the one to fix.
+            mark = exc.context_mark
         line = mark.line + 1 if mark else None
         what_wrong = exc.problem or exc.context or "not valid YAML"
+        if exc.context and exc.problem and (mark is exc.context_mark
+                                            or not exc.context.startswith("while")):
+            what_wrong = f"{exc.context}, {exc.problem}"
+        failed = getattr(loader, "failed_node", None)
+        if failed is not None and root is not None:
+            field = _node_path(root, failed)
+        elif "document" in what_wrong:
+            field = ""  # a second '---' document or a bad directive: the file as a whole
+        else:
+            field = _field_at_line(text, line)
         hint = ""
         if "\t" in text and ("tab" in what_wrong or "found character" in what_wrong):
             hint = " (YAML does not allow tabs for indentation; use spaces)"
         if "could not determine a constructor" in what_wrong:
             what_wrong = ("unsupported YAML tag " + what_wrong.split("tag ", 1)[-1]
                           + "; only plain values, lists and mappings are allowed")
-        raise InputError(source, [Problem("", f"YAML error: {what_wrong}{hint}", line)]) \
+        raise InputError(source, [Problem(field, f"YAML error: {what_wrong}{hint}", line)]) \
             from None
     except yaml.YAMLError as exc:
         raise InputError.single(source, f"YAML error: {exc}") from None
