@@ -28,6 +28,11 @@ class Problem:
             f"{where}: {self.message}"
 
 
+#: Problems shown in a report; a file with thousands of broken entries gets a count of the
+#: rest, not thousands of lines.
+MAX_REPORTED = 50
+
+
 class InputError(Exception):
     """A user's input file or option is wrong. The CLI prints it and exits with code 2.
 
@@ -41,9 +46,14 @@ class InputError(Exception):
         self.problems = problems
         super().__init__(self.report())
 
-    def report(self) -> str:
-        """All problems, one per line."""
-        return "\n".join(p.format(self.source) for p in self.problems)
+    def report(self, limit: int | None = MAX_REPORTED) -> str:
+        """The problems, one per line; past ``limit`` of them, a count of the rest."""
+        shown = self.problems if limit is None else self.problems[:limit]
+        lines = [p.format(self.source) for p in shown]
+        if len(shown) < len(self.problems):
+            lines.append(f"{self.source}: ... and {len(self.problems) - len(shown):,} more "
+                         "problems (fix these first)")
+        return "\n".join(lines)
 
     @classmethod
     def single(cls, source: str | Path, message: str, field: str = "",

@@ -637,9 +637,25 @@ def _message(err: dict[str, Any]) -> str:
         msg = _EXPECT.get(kind, err["msg"])
     if kind not in ("missing", "value_error", "extra_forbidden") and not isinstance(
             err.get("input"), dict | list):
-        given = repr(err.get("input"))
+        value = err.get("input")
+        given = str(value) if isinstance(value, dt.date) else repr(value)
         msg += f"; got {given if len(given) <= 60 else given[:57] + '...'}"
     return msg
+
+
+def _kind_of(value: Any) -> str:
+    """What a YAML value is, in the words of a file's author."""
+    if value is None:
+        return "nothing (an empty value or ~)"
+    if isinstance(value, bool):
+        return f"a yes/no value ({value})"
+    if isinstance(value, int | float):
+        return f"a number ({value!r})"
+    if isinstance(value, str):
+        return "a line of text"
+    if isinstance(value, list):
+        return "a list (lines starting with '- ')"
+    return type(value).__name__
 
 
 def _unwrap(tp: Any) -> list[Any]:
@@ -704,8 +720,8 @@ def validate_document(doc: YamlDocument, model: type[BaseModel], what: str) -> A
     """
     if not isinstance(doc.data, dict):
         raise InputError.single(doc.source, f"a {what} must be a mapping of 'key: value' "
-                                f"lines at the top level; got {type(doc.data).__name__}",
-                                line=1)
+                                f"lines at the top level; got {_kind_of(doc.data)}",
+                                line=doc.line_of(()) or 1)
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:

@@ -29,19 +29,29 @@ _KEY_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:merge")
 
 
 class _BoundedLoader(yaml.SafeLoader):
-    """A SafeLoader that counts aliases while composing."""
+    """A SafeLoader that counts aliases and nesting while composing."""
 
     def __init__(self, stream: str):
         super().__init__(stream)
         self.alias_count = 0
+        self.depth = 0
 
     def compose_node(self, parent, index):
+        line = self.peek_event().start_mark.line + 1
         if self.check_event(yaml.AliasEvent):
             self.alias_count += 1
             if self.alias_count > MAX_ALIASES:
                 raise _LimitError(f"more than {MAX_ALIASES} YAML aliases (*name); "
-                                  "write the values out instead")
-        return super().compose_node(parent, index)
+                                  "write the values out instead", line)
+        # PyYAML composes recursively: stop deep nesting here, with its line, long before
+        # Python's recursion limit.
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _LimitError(f"nested more than {MAX_DEPTH} levels deep", line)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
     def construct_object(self, node, deep=False):
         # A value YAML recognises but Python cannot build (2025-02-30, an integer of more
@@ -54,6 +64,14 @@ class _BoundedLoader(yaml.SafeLoader):
             raise yaml.constructor.ConstructorError(
                 None, None, f"cannot read the value {_excerpt(node)}: {_why(exc)}",
                 node.start_mark) from None
+
+
+def _source_text(node: yaml.Node) -> str:
+    """The text of a node as written in the file (for a complex key), shortened."""
+    mark, end = node.start_mark, node.end_mark
+    text = mark.buffer[mark.pointer:end.pointer] if mark.buffer is not None else ""
+    text = " ".join(text.split()) or "?"
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _excerpt(node: yaml.Node) -> str:
@@ -69,7 +87,20 @@ def _why(exc: Exception) -> str:
 
 
 class _LimitError(Exception):
-    pass
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
+
+
+#: PyYAML's words for common mistakes, and what to do about them.
+_PLAIN_WORDS = (
+    ("expected <block end>", "the indentation of this line does not match the lines "
+                             "above it (count the spaces)"),
+    ("mapping values are not allowed here", "a ': ' inside a value; put the value in "
+                                            "quotes, or start a new line for a new key"),
+    ("could not find expected ':'", "a line without 'key: value' where a key was "
+                                    "expected"),
+)
 
 
 def _node_path(root: yaml.Node, target: yaml.Node) -> str:
@@ -104,7 +135,8 @@ def _field_at_line(text: str, line: int | None) -> str:
     """
     if line is None:
         return ""
-    stack: list[tuple[int, str | int]] = []  # (indent, key or item index)
+    # (indent, key or item index, whether a key has its value on its own line)
+    stack: list[tuple[int, str | int, bool]] = []
     for raw in text.splitlines()[:line]:
         body = raw.expandtabs(8)
         stripped = body.lstrip(" ")
@@ -112,22 +144,28 @@ def _field_at_line(text: str, line: int | None) -> str:
             continue
         indent = len(body) - len(stripped)
         while stripped.startswith("-") and stripped[1:2] in (" ", ""):
-            while stack and stack[-1][0] > indent:
+            # A key with a value on its line ('deaths: 3') cannot hold a list, and a list
+            # item holding a mapping cannot hold a bare '- ' either: such a dash continues
+            # the nearest enclosing list, whatever its indentation (a tab, a stray space).
+            while stack and (stack[-1][0] > indent or stack[-1][2]):
                 stack.pop()
             index = 0
-            if stack and stack[-1][0] == indent and isinstance(stack[-1][1], int):
-                index = stack.pop()[1] + 1
-            stack.append((indent, index))
+            if stack and isinstance(stack[-1][1], int) and stack[-1][0] <= indent:
+                indent, previous, _ = stack.pop()
+                index = previous + 1
+            stack.append((indent, index, False))
             rest = stripped[1:].lstrip(" ")
             indent += len(stripped) - len(rest)
             stripped = rest
         m = _KEY_LINE.match(stripped)
         if m:
-            while stack and stack[-1][0] >= indent:
+            while stack and (stack[-1][0] >= indent or stack[-1][2]):
                 stack.pop()
-            stack.append((indent, next(g for g in m.groups() if g is not None).strip()))
+            value = stripped[m.end():].strip()
+            stack.append((indent, next(g for g in m.groups() if g is not None).strip(),
+                          bool(value) and not value.startswith(("#", "&", "!"))))
     path = ""
-    for _, key in stack:
+    for _, key, _ in stack:
         path += f"[{key}]" if isinstance(key, int) else (f".{key}" if path else key)
     return path
 
@@ -146,17 +184,21 @@ class YamlDocument:
         self._root = root
 
     def line_of(self, loc: tuple[str | int, ...]) -> int | None:
-        """The 1-based line of the node at ``loc`` (or of its nearest existing parent)."""
-        node, line = self._root, None
+        """The 1-based line of the field at ``loc`` (or of its nearest existing parent).
+
+        A field's line is the line of its key (for a list item, of the item), so a problem
+        with a whole mapping such as ``salience:`` is shown where that mapping is named,
+        not on its first entry.
+        """
+        node = self._root
         if node is None:
             return None
+        line = node.start_mark.line + 1
         for key in loc:
-            if node is None:
+            found = _entry(node, key)
+            if found is None:
                 break
-            line = node.start_mark.line + 1
-            node = _child(node, key)
-        if node is not None:
-            line = node.start_mark.line + 1
+            line, node = found
         return line
 
     def error(self, problems: list[Problem]) -> InputError:
@@ -164,15 +206,17 @@ class YamlDocument:
         return InputError(self.source, problems)
 
 
-def _child(node: yaml.Node, key: str | int) -> yaml.Node | None:
+def _entry(node: yaml.Node, key: str | int) -> tuple[int, yaml.Node] | None:
+    """The line where ``key`` of a mapping (or item of a list) is written, and its value."""
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
             if isinstance(k, yaml.ScalarNode) and k.value == str(key):
-                # A key present but unwanted is best shown at the key itself.
-                return v if v.start_mark.line >= k.start_mark.line else k
+                return k.start_mark.line + 1, v
         return None
-    if isinstance(node, yaml.SequenceNode) and isinstance(key, int):
-        return node.value[key] if 0 <= key < len(node.value) else None
+    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) \
+            and 0 <= key < len(node.value):
+        item = node.value[key]
+        return item.start_mark.line + 1, item
     return None
 
 
@@ -196,7 +240,7 @@ def _check_tree(node: yaml.Node, source: str) -> None:
         if isinstance(n, yaml.MappingNode):
             seen: dict[str, int] = {}
             for k, v in n.value:
-                name = k.value if isinstance(k, yaml.ScalarNode) else "?"
+                name = k.value if isinstance(k, yaml.ScalarNode) else _source_text(k)
                 line = k.start_mark.line + 1
                 sub = f"{path}.{name}" if path else str(name)
                 if not (isinstance(k, yaml.ScalarNode) and k.tag in _KEY_TAGS):
@@ -280,7 +324,8 @@ def parse_yaml(text: str, source: str, what: str = "file") -> YamlDocument:
     except InputError:
         raise
     except _LimitError as exc:
-        raise InputError.single(source, str(exc)) from None
+        raise InputError.single(source, str(exc), _field_at_line(text, exc.line),
+                                exc.line) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark is not None and exc.context and (
@@ -303,6 +348,9 @@ def parse_yaml(text: str, source: str, what: str = "file") -> YamlDocument:
         hint = ""
         if "\t" in text and ("tab" in what_wrong or "found character" in what_wrong):
             hint = " (YAML does not allow tabs for indentation; use spaces)"
+        for words, plain in _PLAIN_WORDS:
+            if words in what_wrong:
+                hint += f" ({plain})"
         if "could not determine a constructor" in what_wrong:
             what_wrong = ("unsupported YAML tag " + what_wrong.split("tag ", 1)[-1]
                           + "; only plain values, lists and mappings are allowed")
