@@ -7,7 +7,9 @@ Exit codes: 0 success; 2 bad input (the message names file, field and what was e
 
 from __future__ import annotations
 
+import errno
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -45,6 +47,28 @@ def _check_out(out: Path) -> None:
         raise InputError.single("--out", f"{out} exists and is not a folder")
 
 
+def _check_writable(folder: Path) -> None:
+    """Fail before a long run, not after it, if ``folder`` cannot be made and written.
+
+    Looks at the nearest existing ancestor and creates nothing, so a run that fails or is
+    interrupted later leaves no trace. (A full disk can only be found by writing; the
+    results folder is written atomically, so that fails cleanly too.)
+
+    Raises:
+        OSError: The folder is under a file, or its nearest existing ancestor is not
+            writable (permissions, a read-only file system).
+    """
+    existing = folder
+    while not os.path.lexists(existing) and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(existing))
+    if not os.access(existing, os.W_OK | os.X_OK):
+        read_only = bool(os.statvfs(existing).f_flag & os.ST_RDONLY)
+        code = errno.EROFS if read_only else errno.EACCES
+        raise PermissionError(code, os.strerror(code), str(existing))
+
+
 @app.command()
 def run(
     scenario: ScenarioArg = None,
@@ -64,6 +88,7 @@ def run(
 
     _check_out(out)
     scn = load_scenario(scenario, set_ or None)
+    _check_writable(out / scn.name)
     n = scn.runs if runs is None else runs
     import sim  # noqa: PLC0415
 
@@ -169,16 +194,84 @@ def explain(
     typer.echo(narrative_markdown(results))
 
 
+@app.command()
+def sweep(
+    sweep_file: Annotated[Path, typer.Argument(help="Sweep file (see docs/sweeps.md)")],
+    executor: Annotated[str, typer.Option(
+        help="local (a process pool), dask (a Dask LocalCluster) or tcp://HOST:PORT "
+             "(a running Dask scheduler)")] = "local",
+    workers: Annotated[int | None, typer.Option(
+        help="Worker processes for local and dask (default: every core)", min=1, max=4096,
+        show_default=False)] = None,
+    out: Annotated[Path, typer.Option(help="Results root folder")] = Path("results"),
+    chunk_runs: Annotated[int | None, typer.Option(
+        help="Runs per task and shard for a new sweep (default 500)", min=1,
+        max=10_000_000, show_default=False)] = None,
+) -> None:
+    """Run a parameter sweep into results/<sweep>/<hash>/; rerun the same command to resume."""
+    from sim.sweep import cli_sweep  # noqa: PLC0415
+
+    _check_out(out)
+    code = cli_sweep(sweep_file, executor=executor, workers=workers, out=out,
+                     chunk_runs=chunk_runs, command=sys.argv)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command()
+def analyze(
+    results_dir: Annotated[Path, typer.Argument(
+        help="A sweep results folder (results/<sweep>/<hash>/, or results/<sweep>/ for "
+             "its latest)")],
+    x: Annotated[str | None, typer.Option(help="Heatmap x parameter (default: the first)",
+                                          show_default=False)] = None,
+    y: Annotated[str | None, typer.Option(help="Heatmap y parameter (default: the second)",
+                                          show_default=False)] = None,
+) -> None:
+    """Outcome probabilities, heatmaps and sensitivity indices of a sweep, with a report."""
+    from sim.analysis import cli_analyze  # noqa: PLC0415
+
+    cli_analyze(results_dir, x=x, y=y)
+
+
+class _Stopped(BaseException):
+    """A signal (Ctrl-C, SIGTERM, SIGHUP) asked dipsim to stop.
+
+    Raised from the signal handler, it unwinds like KeyboardInterrupt, so the results
+    folder being written is removed on the way out; unlike KeyboardInterrupt, Click does
+    not swallow it, so :func:`main` can say what happened.
+    """
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped(signum)
+
+
+def _catch_stop_signals() -> None:
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        # A signal ignored when dipsim started (nohup, a background job) stays ignored.
+        if sig is not None and signal.getsignal(sig) is not signal.SIG_IGN:
+            signal.signal(sig, _stop)
+
+
 def main() -> None:
     """Entry point of the ``dipsim`` script: run the app, map errors to exit codes."""
+    _catch_stop_signals()
     try:
         app()
     except InputError as exc:
         _err(exc.report())
         sys.exit(2)
-    except KeyboardInterrupt:
-        _err("interrupted; no results folder was written for an unfinished run")
-        sys.exit(130)
+    except (KeyboardInterrupt, _Stopped) as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        _err(f"stopped by {signal.Signals(signum).name}; an unfinished run leaves no "
+             "results folder")
+        sys.exit(128 + signum)
     except OSError as exc:
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
         _err(f"error: cannot write results{where}: {exc.strerror or exc}")
