@@ -32,16 +32,17 @@ retaliate          asymmetric retaliation: pain on the other (Venezuela        1
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from sim import cameo
 from sim.cameo import EventCode
-from sim.scenario import ActionWeights, Actor
+from sim.scenario import ActionWeights, Actor, ReadinessWeights
 
 if TYPE_CHECKING:
     from sim.model import DiplomacyModel
@@ -90,40 +91,147 @@ ACTION_EVENTS: dict[Action, tuple[EventCode, EventCode]] = {
 RETALIATION = ("new administrative sanctions", "pauses deportation flights")
 
 
+@dataclass(frozen=True)
+class ActionEffects:
+    """The effects of each action as lookup tables indexed by action (one row per government).
+
+    The model applies a day's actions with ``table[actions]`` (one gather per effect) rather
+    than one comparison per action.
+    """
+
+    other_hostility: NDArray
+    own_hostility: NDArray
+    other_resolve: NDArray
+    other_signal: NDArray
+    other_pain: NDArray
+    commitment: NDArray
+    conceded: NDArray
+    goldstein: NDArray
+    is_event: NDArray
+
+
+def _table(values: dict[Action, float]) -> NDArray:
+    return np.array([values.get(a, 0.0) for a in Action])
+
+
+def action_effects(index: int) -> ActionEffects:
+    """The action tables of government ``index`` (0 the US, 1 Venezuela)."""
+    return ActionEffects(
+        other_hostility=_table({Action.ESCALATE: ESCALATE_HOSTILITY,
+                                Action.DE_ESCALATE: DE_ESCALATE_OTHER,
+                                Action.RETALIATE: RETALIATE_HOSTILITY}),
+        own_hostility=_table({Action.DE_ESCALATE: DE_ESCALATE_SELF}),
+        other_resolve=_table({Action.ESCALATE: ESCALATE_RESOLVE}),
+        other_signal=_table({Action.SIGNAL_OPENNESS: SIGNAL_STRENGTH}),
+        other_pain=_table({Action.RETALIATE: RETALIATE_PAIN[index]}),
+        commitment=_table({Action.ESCALATE: ESCALATE_COMMITMENT,
+                           Action.DE_ESCALATE: DE_ESCALATE_COMMITMENT}),
+        conceded=_table({Action.CONCEDE: CONCEDE_STEP}),
+        goldstein=_table({a: codes[index].goldstein for a, codes in ACTION_EVENTS.items()}),
+        is_event=_table({a: 1.0 for a in Action if a is not Action.HOLD}),
+    )
+
+
 def logistic(z: NDArray) -> NDArray:
     """``1 / (1 + exp(-z))``."""
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def logit_choice(utilities: NDArray, temperature: float, u: NDArray) -> NDArray:
+def logit_choice(utilities: NDArray, temperature: ArrayLike, u: NDArray) -> NDArray:
     """Choose one action per replicate with probability ``softmax(utilities / temperature)``.
 
     Args:
-        utilities: Shape ``(n_actions, n)``; ``-inf`` marks an action not available.
-        temperature: Logit temperature; 0 picks the best action (ties: the lowest index).
-        u: One uniform per replicate, shape ``(n,)``.
+        utilities: Shape ``(n_actions, *S)``; ``-inf`` marks an action not available.
+        temperature: Logit temperature, a scalar or broadcastable to S (e.g. ``(2, 1)`` for
+            both governments); 0 picks the best action (ties: the lowest index).
+        u: One uniform per replicate, shape S.
 
     Returns:
-        The chosen action index per replicate.
+        The chosen action index per replicate, shape S.
     """
-    if temperature <= 0:
+    temperature = np.asarray(temperature, dtype=float)
+    if (temperature <= 0).all():
         return np.argmax(utilities, axis=0)
-    scaled = (utilities - utilities.max(axis=0)) / temperature
-    weights = np.exp(scaled)
-    cumulative = np.cumsum(weights, axis=0)
+    if (temperature <= 0).any():
+        hot = np.broadcast_to(temperature > 0, u.shape)
+        safe = np.where(temperature > 0, temperature, 1.0)
+        return np.where(hot, logit_choice(utilities, safe, u), np.argmax(utilities, axis=0))
+    weights = utilities - utilities.max(axis=0)
+    weights /= temperature
+    np.exp(weights, out=weights)
+    # Inverse-CDF sampling with the cumulative sum written out: the same additions, in the
+    # same order, for every replicate, whatever the batch size.
+    cumulative = np.empty_like(weights)
+    cumulative[0] = weights[0]
+    for a in range(1, weights.shape[0]):
+        np.add(cumulative[a - 1], weights[a], out=cumulative[a])
     threshold = u * cumulative[-1]
-    return np.sum(threshold >= cumulative[:-1], axis=0)
+    chosen = np.zeros(u.shape, np.int64)
+    for a in range(weights.shape[0] - 1):
+        chosen += threshold >= cumulative[a]
+    return chosen
+
+
+def readiness_target(bias: ArrayLike, audience_cost: ArrayLike, w: ReadinessWeights,
+                     pain: NDArray, surplus: NDArray, hostility: NDArray, commitment: NDArray,
+                     signal: NDArray, mediation: NDArray) -> NDArray:
+    """The readiness a government moves toward today (a probability-like score).
+
+    ``logistic(bias + w_p pain + w_s surplus - w_h hostility - w_c audience_cost commitment
+    + w_o signal + w_m mediation)``. Works on one government's row or, with parameters of
+    shape ``(2, 1)``, on both governments' ``(2, n)`` state at once.
+    """
+    z = (bias + w.pain * pain + w.surplus * surplus - w.hostility * hostility
+         - w.commitment * audience_cost * commitment + w.signal * signal
+         + w.mediation * mediation)
+    return logistic(z)
+
+
+def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readiness: NDArray,
+                     war_gain: NDArray, provocation: NDArray, in_talks: NDArray) -> NDArray:
+    """Utilities of the six actions relative to holding (0), stacked on a new first axis.
+
+    Args:
+        w: The action weights.
+        hostility: The government's hostility (any shape S, e.g. ``(n,)`` or ``(2, n)``).
+        pain: Its sanction pain.
+        readiness: Its readiness to talk.
+        war_gain: Value of war less the value of the other side's current offer.
+        provocation: Hostility shocks received today from the other side's pressures.
+        in_talks: Whether the sides are at the table (openness is then moot).
+
+    Returns:
+        Shape ``(6, *S)``.
+    """
+    out = np.empty((len(ACTIONS), *np.shape(hostility)))
+    out[Action.HOLD] = 0.0
+    out[Action.ESCALATE] = (w.escalate_bias + w.escalate_hostility * hostility
+                            + w.escalate_war * war_gain)
+    out[Action.DE_ESCALATE] = (w.de_escalate_bias + w.de_escalate_pain * pain
+                               + w.de_escalate_readiness * readiness
+                               - w.de_escalate_hostility * hostility)
+    out[Action.SIGNAL_OPENNESS] = np.where(
+        in_talks, -np.inf, w.signal_bias + w.signal_readiness * readiness)
+    out[Action.CONCEDE] = w.concede_bias + w.concede_readiness * readiness
+    out[Action.RETALIATE] = w.retaliate_bias + w.retaliate_shock * provocation
+    return out
 
 
 class GovernmentAgent(mesa.Agent):
     """A government (the US or Venezuela) deciding for every replicate of its model.
 
+    The model evaluates the rules (:func:`readiness_target`, :func:`action_utilities`,
+    :func:`logit_choice`) for both governments in one pass over their stacked state; the
+    methods here apply them to this government's row alone.
+
     Args:
-        model: The model; its state arrays hold this agent's column ``index``.
+        model: The model; its state arrays hold this agent's row ``index``.
         actor_id: ``us`` or ``venezuela``.
         index: 0 for the US, 1 for Venezuela.
         params: The government's parameters from the scenario.
     """
+
+    scripted = False
 
     def __init__(self, model: DiplomacyModel, actor_id: str, index: int, params: Actor):
         super().__init__(model)
@@ -139,43 +247,17 @@ class GovernmentAgent(mesa.Agent):
 
     def readiness_target(self, pain: NDArray, surplus: NDArray, hostility: NDArray,
                          commitment: NDArray, signal: NDArray, mediation: NDArray) -> NDArray:
-        """The readiness this government moves toward today (a probability-like score).
-
-        ``logistic(bias + w_p pain + w_s surplus - w_h hostility - w_c audience_cost
-        commitment + w_o signal + w_m mediation)``.
-        """
-        w = self.model.spec.behaviour.readiness
-        z = (self.params.readiness_bias + w.pain * pain + w.surplus * surplus
-             - w.hostility * hostility - w.commitment * self.params.audience_cost * commitment
-             + w.signal * signal + w.mediation * mediation)
-        return logistic(z)
+        """This government's readiness target (see :func:`readiness_target`)."""
+        return readiness_target(self.params.readiness_bias, self.params.audience_cost,
+                                self.model.spec.behaviour.readiness, pain, surplus, hostility,
+                                commitment, signal, mediation)
 
     def action_utilities(self, hostility: NDArray, pain: NDArray, readiness: NDArray,
                          war_gain: NDArray, provocation: NDArray, in_talks: NDArray
                          ) -> NDArray:
-        """Utilities of the six actions, shape ``(6, n)``, relative to holding (0).
-
-        Args:
-            hostility: This government's hostility.
-            pain: Its sanction pain.
-            readiness: Its readiness to talk.
-            war_gain: Value of war less the value of the other side's current offer.
-            provocation: Hostility shocks received today from the other side's pressures.
-            in_talks: Whether the sides are at the table (openness is then moot).
-        """
-        w: ActionWeights = self.model.spec.behaviour.actions
-        out = np.empty((len(ACTIONS), hostility.shape[0]))
-        out[Action.HOLD] = 0.0
-        out[Action.ESCALATE] = (w.escalate_bias + w.escalate_hostility * hostility
-                                + w.escalate_war * war_gain)
-        out[Action.DE_ESCALATE] = (w.de_escalate_bias + w.de_escalate_pain * pain
-                                   + w.de_escalate_readiness * readiness
-                                   - w.de_escalate_hostility * hostility)
-        out[Action.SIGNAL_OPENNESS] = np.where(
-            in_talks, -np.inf, w.signal_bias + w.signal_readiness * readiness)
-        out[Action.CONCEDE] = w.concede_bias + w.concede_readiness * readiness
-        out[Action.RETALIATE] = w.retaliate_bias + w.retaliate_shock * provocation
-        return out
+        """This government's action utilities, shape ``(6, n)`` (see :func:`action_utilities`)."""
+        return action_utilities(self.model.spec.behaviour.actions, hostility, pain, readiness,
+                                war_gain, provocation, in_talks)
 
     def choose(self, utilities: NDArray, u: NDArray, day: int) -> NDArray:
         """Today's action per replicate (logit choice)."""
@@ -191,6 +273,8 @@ class ScriptedGovernment(GovernmentAgent):
     Args:
         script: The action of each day, as :class:`Action` or names like ``escalate``.
     """
+
+    scripted = True
 
     def __init__(self, model: DiplomacyModel, actor_id: str, index: int, params: Actor,
                  script: Sequence[Action | str]):

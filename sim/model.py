@@ -40,21 +40,15 @@ from numpy.typing import NDArray
 from pydantic import ValidationError
 
 from sim import cameo
+from sim.allocator import keep_temporaries_on_heap
 from sim.agents import (
-    ACTION_EVENTS,
-    CONCEDE_STEP,
-    DE_ESCALATE_COMMITMENT,
-    DE_ESCALATE_OTHER,
-    DE_ESCALATE_SELF,
-    ESCALATE_COMMITMENT,
-    ESCALATE_HOSTILITY,
-    ESCALATE_RESOLVE,
-    RETALIATE_HOSTILITY,
-    RETALIATE_PAIN,
-    SIGNAL_STRENGTH,
     Action,
     GovernmentAgent,
     ScriptedGovernment,
+    action_effects,
+    action_utilities,
+    logit_choice,
+    readiness_target,
 )
 from sim.bargaining import Frontier, utility
 from sim.errors import InputError
@@ -90,11 +84,11 @@ class Outcome(IntEnum):
 
 OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
 
-#: Random columns per replicate per day: hostility noise (2), action choice (2), incident
-#: occurrence and size (2), then one per window of Poisson events.
+#: Random columns per replicate per day: hostility noise (2), action choice (2), incidents
+#: (1), then one per window of Poisson events.
 NOISE_COLUMNS = 2
 CHOICE_COLUMNS = 2
-INCIDENT_COLUMNS = 2
+INCIDENT_COLUMNS = 1
 FIXED_COLUMNS = NOISE_COLUMNS + CHOICE_COLUMNS + INCIDENT_COLUMNS
 INCIDENT = cameo.USE_MILITARY_FORCE
 
@@ -191,6 +185,7 @@ class DiplomacyModel(mesa.Model):
         scenario = apply_levers(scenario, levers)
         seed = scenario.seed if rng is None else int(rng)
         super().__init__(rng=seed)
+        keep_temporaries_on_heap()
         if n_replicates < 1:
             raise ValueError("n_replicates must be at least 1")
         #: The validated scenario. (Mesa's ``Model.scenario`` is its own experiment object.)
@@ -205,11 +200,18 @@ class DiplomacyModel(mesa.Model):
         self.timeline = Timeline(scenario, n, FIXED_COLUMNS)
         self.streams = ReplicateStreams(seed, point, first_replicate, n,
                                         FIXED_COLUMNS + self.timeline.columns,
-                                        normal_columns=NOISE_COLUMNS)
+                                        normal_columns=NOISE_COLUMNS, days=self.horizon)
         script = dict(script or {})
         unknown = sorted(set(script) - set(GOVERNMENTS))
         if unknown:
             raise ValueError(f"script names unknown governments: {', '.join(unknown)}")
+        self._effects = [action_effects(i) for i in range(len(GOVERNMENTS))]
+        actors = [scenario.actors[g] for g in GOVERNMENTS]
+        self._bias = np.array([[a.readiness_bias] for a in actors], dtype=float)
+        self._audience = np.array([[a.audience_cost] for a in actors], dtype=float)
+        self._temperature = np.array([[a.temperature] for a in actors], dtype=float)
+        self._exponent = np.array([[a.concession_exponent] for a in actors])
+        self._replicates = np.arange(n)
         self.governments: list[GovernmentAgent] = []
         for i, gov in enumerate(GOVERNMENTS):
             params = scenario.actors[gov]
@@ -224,6 +226,7 @@ class DiplomacyModel(mesa.Model):
         self.trace = np.full((self.horizon, len(VARIABLES), self.trace_n), np.nan, np.float32)
         band_idx = [list(VARIABLES).index(v) for v in BAND_VARIABLES]
         self._band_index = np.array(band_idx)
+        self._quiet_index = [list(VARIABLES).index(v) for v in ("goldstein", "events")]
         self.band_trace = np.full((self.horizon, len(BAND_VARIABLES), self.band_n), np.nan,
                                   np.float32)
         self.narrate = narrate
@@ -248,7 +251,6 @@ class DiplomacyModel(mesa.Model):
         self.g = pair(lambda a: a.hostility.grievance)
         self.rho0 = pair(lambda a: a.resolve_baseline)
         self.winset_floor = pair(lambda a: 1.0 - a.win_set)
-        self.exponent = [a.concession_exponent for a in both]
         n = scn.escalation.decisiveness
         p_us = float(win_probability(us.capability, ve.capability, n))
         self.win_prob = np.array([p_us, 1.0 - p_us])
@@ -279,8 +281,7 @@ class DiplomacyModel(mesa.Model):
         self.conceded = np.zeros((2, n))
         self.reservation = np.zeros((2, n))
         self.surplus = np.zeros(n)
-        self.offers = np.broadcast_to(np.array(scn.status_quo.as_tuple())[None, :, None],
-                                      (2, 3, n)).copy()
+        self.offer_values = np.full((2, n), np.nan)
         self.aspiration = np.zeros((2, n))
         self.in_talks = np.zeros(n, bool)
         self.talks_days = np.zeros(n, np.int64)
@@ -297,6 +298,12 @@ class DiplomacyModel(mesa.Model):
         self.events_today = np.zeros(n)
         self.event_total = np.zeros(n)
         self.deal = np.full((3, n), np.nan)
+        #: End values per replicate: taken on the day of the decision for decided
+        #: replicates; for the others, read the live arrays (see :meth:`end_values`).
+        self.final: dict[str, NDArray] = {
+            name: np.zeros(shape) for name, shape in (
+                ("hostility", (2, n)), ("readiness", (2, n)), ("pain", (2, n)),
+                ("cc_index", (n,)))}
         self.nash_terms = np.full((3, n), np.nan)
         self.actions = np.zeros((2, n), np.int8)
         self.action_counts = np.zeros((2, len(Action), n), np.int32)
@@ -304,7 +311,6 @@ class DiplomacyModel(mesa.Model):
         self.pending_pain = np.zeros((2, n))
         self.pending_resolve = np.zeros((2, n))
         self.pending_signal = np.zeros((2, n))
-        self.provocation = np.zeros((2, n))
 
     # ------------------------------------------------------------------ queries
 
@@ -361,6 +367,29 @@ class DiplomacyModel(mesa.Model):
         self.injected.append(pressure)
         return pressure
 
+    def end_values(self, name: str) -> NDArray:
+        """A variable's value at the end of each replicate's run: on the day it was
+        decided (agreement or escalation), otherwise today."""
+        decided = self.outcome >= Outcome.AGREEMENT
+        return np.where(decided, self.final[name], getattr(self, name))
+
+    def offer_positions(self, upto: int | None = None) -> NDArray:
+        """Each government's public offer as issue positions, shape ``(2, 3, m)``.
+
+        Offers are kept as the US utility of each side's offer and turned into positions on
+        the three issues only when asked (recording, charts), for the first ``upto``
+        replicates (default all). Before the first day both offers are the status quo.
+        """
+        values = self.offer_values[:, :upto]
+        positions = self.frontier.terms(np.nan_to_num(values))
+        sq = np.array(self.spec.status_quo.as_tuple())[:, None, None]
+        return np.where(np.isnan(values)[None], sq, positions).transpose(1, 0, 2)
+
+    @property
+    def offers(self) -> NDArray:
+        """Public offers as positions, shape ``(2, 3, n)`` (see :meth:`offer_positions`)."""
+        return self.offer_positions()
+
     @property
     def date(self) -> dt.date:
         """Calendar date of the next day to simulate."""
@@ -396,10 +425,13 @@ class DiplomacyModel(mesa.Model):
 
         # 3. Incidents (hazard rises with forces in proximity), then Richardson hostility,
         # resolve, commitment and signals.
+        # One uniform decides both: an incident happens when u < hazard, and then u / hazard
+        # is itself uniform on (0, 1) and sets the exponential size of the jump.
         hazard = b.incident_rate + b.incident_presence * imp.presence
-        incident = uniforms[NOISE_COLUMNS + CHOICE_COLUMNS] < hazard
+        u = uniforms[NOISE_COLUMNS + CHOICE_COLUMNS]
+        incident = u < hazard
         jump = incident * (-b.incident_size * np.log1p(
-            -uniforms[NOISE_COLUMNS + CHOICE_COLUMNS + 1]))
+            -np.where(incident, u, 0.0) / np.where(incident, hazard, 1.0)))
         h = self.hostility
         hostility = np.maximum(
             h + self.k * h[::-1] - self.a * h + self.g + imp.hostility + self.pending_hostility
@@ -409,7 +441,6 @@ class DiplomacyModel(mesa.Model):
         resolve = np.maximum(resolve, imp.resolve_floor)
         commitment = self.commitment * (1.0 - b.commitment_decay) + imp.commitment
         signal = self.signal * (1.0 - b.signal_decay) + imp.signal + self.pending_signal
-        provocation = imp.hostility  # shocks from the other side's pressures, for retaliation
 
         hottest = hostility.max(axis=0)
         escalating = active & ((hottest >= scn.escalation.threshold) | imp.escalates)
@@ -426,48 +457,45 @@ class DiplomacyModel(mesa.Model):
 
         # 5. Readiness; talks open when both are ready, break off when hostility runs high.
         mediation = imp.mediation
-        readiness = np.empty_like(self.readiness)
-        for gov in self.governments:
-            i = gov.index
-            target = gov.readiness_target(pain[i], surplus, hostility[i], commitment[i],
-                                          signal[i], mediation)
-            readiness[i] = self.readiness[i] + b.readiness_response * (target - self.readiness[i])
+        target = readiness_target(self._bias, self._audience, b.readiness, pain, surplus,
+                                  hostility, commitment, signal, mediation)
+        readiness = self.readiness + b.readiness_response * (target - self.readiness)
         bar = scn.talks.threshold - scn.talks.mediation_bonus * mediation
         opening = live & ~self.in_talks & (readiness[0] >= bar) & (readiness[1] >= bar)
         breaking = live & self.in_talks & (hottest >= scn.talks.breakdown_hostility)
         in_talks = (self.in_talks | opening) & ~breaking
         talks_days = np.where(in_talks & ~opening, self.talks_days + 1, 0)
 
-        # 6. Offers along the aspiration curves; agreement when they cross.
+        # 6. Aspirations and offers; agreement when the offers cross.
         phase = np.minimum(talks_days / scn.talks.deadline_days, 1.0)
         room = np.maximum(np.stack([most_us - reservation[0], most_ve - reservation[1]]), 0.0)
-        aspiration = np.empty((2, self.n))
-        for i in (0, 1):
-            aspiration[i] = reservation[i] + (1.0 - self.conceded[i]) * room[i] * (
-                1.0 - phase ** self.exponent[i])
+        aspiration = reservation + (1.0 - self.conceded) * room * (1.0 - phase ** self._exponent)
         us_offer_to_ve = fr.ve_given_us(aspiration[0])
         ve_offer_to_us = fr.us_given_ve(aspiration[1])
         agreeing = live & in_talks & (room[0] > 0) & (us_offer_to_ve >= aspiration[1])
-        offers = np.stack([fr.terms(aspiration[0]), fr.terms(ve_offer_to_us)])
         if agreeing.any():
             nash_u = fr.nash(reservation[0], reservation[1])
             deal_u = np.clip(nash_u, aspiration[0], np.maximum(ve_offer_to_us, aspiration[0]))
             self.deal = np.where(agreeing, fr.terms(deal_u), self.deal)
             self.nash_terms = np.where(agreeing, fr.terms(nash_u), self.nash_terms)
 
-        # 7. Actions (only replicates still in play).
+        # 7. Actions (only replicates still in play), logit choice for both governments.
         acting = live & ~agreeing
         war_gain = np.stack([self.war[0] - ve_offer_to_us, self.war[1] - us_offer_to_ve])
         war_gain = np.where(np.isfinite(war_gain), war_gain, 1.0)
-        actions = np.zeros((2, self.n), np.int64)
+        provocation = imp.hostility  # shocks from the other side's pressures, for retaliation
+        utilities = action_utilities(b.actions, hostility, pain, readiness, war_gain,
+                                     provocation, in_talks)
+        choice = uniforms[NOISE_COLUMNS:NOISE_COLUMNS + CHOICE_COLUMNS]
+        chosen = logit_choice(utilities, self._temperature, choice)
         for gov in self.governments:
-            i = gov.index
-            utilities = gov.action_utilities(hostility[i], pain[i], readiness[i], war_gain[i],
-                                             provocation[i], in_talks)
-            actions[i] = np.where(acting, gov.choose(utilities, uniforms[NOISE_COLUMNS + i], t),
-                                  Action.HOLD)
-            if self.narrate and acting[0]:
-                self._note_decision(t, gov, utilities[:, 0], int(actions[i, 0]), {
+            if gov.scripted:
+                chosen[gov.index] = gov.choose(utilities[:, gov.index], choice[gov.index], t)
+        actions = np.where(acting, chosen, Action.HOLD)
+        if self.narrate and acting[0]:
+            for gov in self.governments:
+                i = gov.index
+                self._note_decision(t, gov, utilities[:, i, 0], int(actions[i, 0]), {
                     "hostility": hostility[i, 0], "readiness": readiness[i, 0],
                     "pain": pain[i, 0], "war_gain": war_gain[i, 0],
                     "provocation": provocation[i, 0], "in_talks": float(in_talks[0])})
@@ -475,60 +503,64 @@ class DiplomacyModel(mesa.Model):
         events = imp.events + incident
         pend_h, pend_p = np.zeros((2, self.n)), np.zeros((2, self.n))
         pend_r, pend_s = np.zeros((2, self.n)), np.zeros((2, self.n))
-        conceded = self.conceded.copy()
-        for i in (0, 1):
-            j = 1 - i
-            a = actions[i]
-            esc, de = a == Action.ESCALATE, a == Action.DE_ESCALATE
-            sig, con, ret = (a == Action.SIGNAL_OPENNESS, a == Action.CONCEDE,
-                             a == Action.RETALIATE)
-            pend_h[j] += (esc * ESCALATE_HOSTILITY + de * DE_ESCALATE_OTHER
-                          + ret * RETALIATE_HOSTILITY)
-            pend_h[i] += de * DE_ESCALATE_SELF
-            pend_r[j] += esc * ESCALATE_RESOLVE
-            pend_s[j] += sig * SIGNAL_STRENGTH
-            pend_p[j] += ret * RETALIATE_PAIN[i]
-            commitment[i] = np.maximum(commitment[i] + esc * ESCALATE_COMMITMENT
-                                       + de * DE_ESCALATE_COMMITMENT, 0.0)
-            conceded[i] = np.minimum(conceded[i] + con * CONCEDE_STEP, 1.0)
-            for action, codes in ACTION_EVENTS.items():
-                goldstein += (a == action) * codes[i].goldstein
-            events += a != Action.HOLD
+        conceded = np.empty_like(self.conceded)
+        for i, fx in enumerate(self._effects):
+            j, a = 1 - i, actions[i]
+            pend_h[j] += fx.other_hostility[a]
+            pend_h[i] += fx.own_hostility[a]
+            pend_r[j] += fx.other_resolve[a]
+            pend_s[j] += fx.other_signal[a]
+            pend_p[j] += fx.other_pain[a]
+            commitment[i] = np.maximum(commitment[i] + fx.commitment[a], 0.0)
+            conceded[i] = np.minimum(self.conceded[i] + fx.conceded[a], 1.0)
+            goldstein += fx.goldstein[a]
+            events += fx.is_event[a]
         weekly = in_talks & (talks_days % 7 == 0)
         goldstein += weekly * cameo.ENGAGE_IN_NEGOTIATION.goldstein + agreeing * (
             cameo.SIGN_AGREEMENT.goldstein) + breaking * cameo.REDUCE_RELATIONS.goldstein
         events += weekly + agreeing + breaking
 
-        # 8. Scoring and outcomes; commit today's values where the replicate is in play.
-        cc_index = self.cc_index + self.index_rate * (goldstein - self.cc_index)
-        self._commit(active, adaptation=adaptation, pain=pain, hostility=hostility,
-                     resolve=resolve, commitment=commitment, signal=signal,
-                     casualties=self.casualties + imp.casualties, cc_index=cc_index,
-                     goldstein_total=self.goldstein_total + goldstein,
-                     event_total=self.event_total + events)
-        self._commit(live, readiness=readiness, reservation=reservation, surplus=surplus,
-                     in_talks=in_talks, talks_days=talks_days, aspiration=aspiration,
-                     offers=offers, conceded=conceded, pending_hostility=pend_h,
-                     pending_pain=pend_p, pending_resolve=pend_r, pending_signal=pend_s,
-                     provocation=provocation, actions=actions.astype(np.int8))
-        self.goldstein_today = np.where(active, goldstein, 0.0)
-        self.events_today = np.where(active, events, 0.0)
-        for i in (0, 1):
-            np.add.at(self.action_counts[i], (actions[i], np.arange(self.n)), live)
+        # 8. Scoring and outcomes. Replicates decided on an earlier day are still stepped
+        # (they are independent of the rest, and masking every array costs more than the
+        # arithmetic), but nothing about them is counted or recorded any more: their
+        # results were frozen on the day of the decision (see _freeze and _record).
+        n = self.n
+        self.adaptation = np.broadcast_to(adaptation, (2, n))
+        self.pain, self.hostility, self.resolve = pain, hostility, resolve
+        self.commitment, self.signal = commitment, signal
+        self.readiness, self.reservation, self.surplus = readiness, reservation, surplus
+        self.in_talks, self.talks_days, self.aspiration = in_talks, talks_days, aspiration
+        self.offer_values = np.stack([aspiration[0], ve_offer_to_us])
+        self.conceded = conceded
+        self.pending_hostility, self.pending_pain = pend_h, pend_p
+        self.pending_resolve, self.pending_signal = pend_r, pend_s
+        self.actions = actions.astype(np.int8)
+        self.cc_index = self.cc_index + self.index_rate * (goldstein - self.cc_index)
+        self.goldstein_today = goldstein * active
+        self.events_today = events * active
+        self.goldstein_total += self.goldstein_today
+        self.event_total += self.events_today
+        self.casualties += imp.casualties * active
+        for i in (0, 1):  # each replicate once per government: no repeated indices
+            self.action_counts[i, actions[i], self._replicates] += live
         first_talks = opening & (self.talks_day < 0)
         self.talks_day[first_talks] = t
         self.breakdowns += breaking
         self.outcome[live & in_talks & (self.outcome == Outcome.STALEMATE)] = Outcome.TALKS
         self.outcome[agreeing] = Outcome.AGREEMENT
         self.outcome[escalating] = Outcome.ESCALATION
-        self.escalation_cause[escalating] = np.where(imp.escalates[escalating], 2, 1)
+        strike = np.broadcast_to(imp.escalates, escalating.shape)
+        self.escalation_cause[escalating] = np.where(strike[escalating], 2, 1)
         self.outcome_day[agreeing | escalating] = t
         self.incidents += incident & active
+        decided = agreeing | escalating
+        if decided.any():
+            self._freeze(np.flatnonzero(decided))
         if self.narrate:
             if incident[0] and active[0]:
                 self.turning_points.append(TurningPoint(t, "incident", detail={
                     "jump": float(jump[0])}))
-            self._note_turning_points(t, opening, breaking, agreeing, escalating, imp.escalates,
+            self._note_turning_points(t, opening, breaking, agreeing, escalating, strike,
                                       readiness, bar)
         self._record(t)
         self.day += 1
@@ -552,15 +584,10 @@ class DiplomacyModel(mesa.Model):
             {n: float(u) for n, u, ok in zip(names, utilities, finite, strict=True) if ok},
             {k: float(v) for k, v in inputs.items()}))
 
-    def _commit(self, mask: NDArray, **values: NDArray) -> None:
-        """Store today's values, only in the replicates where ``mask`` holds."""
-        everywhere = bool(mask.all())
-        for name, value in values.items():
-            old = getattr(self, name)
-            if everywhere:
-                setattr(self, name, value.astype(old.dtype, copy=False))
-            else:
-                np.copyto(old, value, where=mask, casting="unsafe")
+    def _freeze(self, idx: NDArray) -> None:
+        """Keep the end values of replicates decided today (for the run table)."""
+        for name, final in self.final.items():
+            final[..., idx] = getattr(self, name)[..., idx]
 
     def _note_turning_points(self, t: int, opening: NDArray, breaking: NDArray,
                              agreeing: NDArray, escalating: NDArray, strike: NDArray,
@@ -591,26 +618,44 @@ class DiplomacyModel(mesa.Model):
                 "hostility": float(self.hostility[:, 0].max())}))
 
     def _record(self, t: int) -> None:
-        if not self.trace_n and not self.band_n:
+        m = max(self.trace_n, self.band_n)
+        if not m:
             return
-        values = self.current_values()
+        values = self.current_values(m)
+        # Replicates decided before today keep yesterday's row, with nothing happening.
+        frozen = (self.outcome[:m] >= Outcome.AGREEMENT) & (self.outcome_day[:m] < t)
         if self.trace_n:
             row = self.trace[t]
             for v, arr in enumerate(values):
                 row[v] = arr[: self.trace_n]
+            dead = frozen[: self.trace_n]
+            if t and dead.any():
+                row[:, dead] = self.trace[t - 1][:, dead]
+                for v in self._quiet_index:
+                    row[v, dead] = 0.0
         if self.band_n:
             brow = self.band_trace[t]
             for b, v in enumerate(self._band_index):
                 brow[b] = values[v][: self.band_n]
+            dead = frozen[: self.band_n]
+            if t and dead.any():
+                brow[:, dead] = self.band_trace[t - 1][:, dead]
 
-    def current_values(self) -> list[NDArray]:
-        """Today's value of every variable in :data:`VARIABLES`, in order, per replicate."""
-        return [self.cc_index, self.goldstein_today, self.hostility[0], self.hostility[1],
-                self.readiness[0], self.readiness[1], self.pain[0], self.pain[1],
-                self.adaptation[1], self.resolve[0], self.resolve[1], self.commitment[0],
-                self.commitment[1], self.reservation[0], self.reservation[1], self.surplus,
-                *self.offers.reshape(6, self.n), self.casualties, self.events_today,
-                self.in_talks, self.outcome, self.actions[0], self.actions[1]]
+    def current_values(self, upto: int | None = None) -> list[NDArray]:
+        """Today's value of every variable in :data:`VARIABLES`, in order, per replicate.
+
+        Args:
+            upto: Only the first ``upto`` replicates (default all).
+        """
+        m = self.n if upto is None else upto
+        offers = self.offer_positions(m).reshape(6, m)
+        h, r, p = self.hostility[:, :m], self.readiness[:, :m], self.pain[:, :m]
+        res, c = self.resolve[:, :m], self.commitment[:, :m]
+        return [self.cc_index[:m], self.goldstein_today[:m], h[0], h[1], r[0], r[1], p[0], p[1],
+                self.adaptation[1, :m], res[0], res[1], c[0], c[1], self.reservation[0, :m],
+                self.reservation[1, :m], self.surplus[:m], *offers, self.casualties[:m],
+                self.events_today[:m], self.in_talks[:m], self.outcome[:m],
+                self.actions[0, :m], self.actions[1, :m]]
 
     def run(self) -> DiplomacyModel:
         """Step to the horizon (stopping early once every replicate is decided)."""

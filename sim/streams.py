@@ -12,10 +12,30 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import ndtri
 
-#: Days drawn per call. Larger windows mean fewer Python-level calls per replicate.
-WINDOW_DAYS = 64
+#: Most days drawn per call. Larger windows mean fewer Python-level calls per replicate;
+#: the window also shrinks so a block stays near 16 MB however many replicates there are.
+WINDOW_DAYS_MAX = 400
+
+
+def box_muller(u: NDArray) -> NDArray:
+    """Standard normal deviates from pairs of uniforms (Box and Muller 1958).
+
+    Rows are used in pairs ``(u1, u2)``: ``z1 = sqrt(-2 ln(1 - u1)) cos(2 pi u2)``,
+    ``z2 = sqrt(-2 ln(1 - u1)) sin(2 pi u2)``; ``1 - u1`` keeps the logarithm finite for
+    ``u1 = 0``. An odd last row is paired with itself. Elementwise, so the same for a
+    replicate alone or in a batch.
+    """
+    rows = u.shape[0]
+    out = np.empty_like(u)
+    for k in range(0, rows, 2):
+        u1, u2 = u[k], u[k + 1] if k + 1 < rows else u[k]
+        radius = np.sqrt(-2.0 * np.log1p(-u1))
+        angle = 2.0 * np.pi * u2
+        out[k] = radius * np.cos(angle)
+        if k + 1 < rows:
+            out[k + 1] = radius * np.sin(angle)
+    return out
 
 
 class ReplicateStreams:
@@ -28,29 +48,36 @@ class ReplicateStreams:
         n: Number of replicates.
         columns: Uniforms per replicate per day.
         normal_columns: How many of the leading columns are turned into standard normals.
-        window: Days drawn per call.
+        window: Days drawn per call (default: as many as fit in about 16 MB, at most 400).
+        days: Days the run will ask for, so a window is not longer than the run.
+
+    Day ``t``, column ``c`` of a replicate is always number ``t * columns + c`` of its
+    stream, whatever the window: consecutive draws from a generator continue one sequence.
     """
 
     def __init__(self, seed: int, point: int, first: int, n: int, columns: int,
-                 normal_columns: int = 0, window: int = WINDOW_DAYS):
+                 normal_columns: int = 0, window: int | None = None, days: int | None = None):
         self.seed, self.point, self.first, self.n = int(seed), int(point), int(first), int(n)
+        if window is None:
+            # A block of about 16 MB: few calls per replicate, and the day-by-day gathers
+            # stay in cache.
+            window = int(max(8, min(WINDOW_DAYS_MAX, (16 << 20) // max(1, 8 * n * columns))))
+            if days is not None:
+                window = min(window, days)
         self.columns, self.normal_columns, self.window = columns, normal_columns, window
         self._generators = [
             np.random.Generator(np.random.PCG64(
                 np.random.SeedSequence(self.seed, spawn_key=(self.point, self.first + r))))
             for r in range(n)]
         self._start = -1
-        self._uniform: NDArray[np.float64] | None = None
-        self._normal: NDArray[np.float64] | None = None
         self._block = np.empty((n, window, columns))
 
     def _draw(self, start: int) -> None:
+        # Day-major, replicate, column: each generator writes its window as rows of one
+        # day's columns; a day is then one contiguous (n, columns) slab.
         block = self._block
         for r, g in enumerate(self._generators):
             g.random(out=block[r])
-        # Day-major, column-major, replicate-minor: every slice used per day is contiguous.
-        self._uniform = np.ascontiguousarray(block.transpose(1, 2, 0))
-        self._normal = ndtri(self._uniform[:, : self.normal_columns, :])
         self._start = start
 
     def day(self, day: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -63,6 +90,6 @@ class ReplicateStreams:
             if start != (0 if self._start < 0 else self._start + self.window):
                 raise ValueError("days must be drawn in order, from day 0")
             self._draw(start)
-        i = day - self._start
-        assert self._uniform is not None and self._normal is not None
-        return self._uniform[i], self._normal[i]
+        # Column-major, replicate-minor: every row used in the day's arithmetic is contiguous.
+        uniform = np.ascontiguousarray(self._block[:, day - self._start, :].T)
+        return uniform, box_muller(uniform[: self.normal_columns])

@@ -10,7 +10,7 @@ condition has held for ``for_days`` days in a row. :meth:`Timeline.fire` returns
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -55,6 +55,11 @@ class Impulses:
         two = [np.zeros((2, n)) for _ in range(8)]
         one = [np.zeros(n) for _ in range(5)]
         return cls(*two, *one, np.zeros(n, bool))
+
+    def widened(self, n: int) -> Impulses:
+        """A writable copy with every field at full width ``n`` (from width-1 rows)."""
+        return Impulses(*(np.repeat(v, n, axis=-1) if v.shape[-1] != n else v.copy()
+                          for v in (getattr(self, f.name) for f in fields(self))))
 
 
 @dataclass
@@ -138,6 +143,37 @@ class Timeline:
         for pid, p in zip(scenario.pressure_ids(), scenario.pressures, strict=True):
             self.entries.append(self._compile(pid, p))
         self.columns = self._next_column - first_column
+        self._tabulate()
+
+    def _tabulate(self) -> None:
+        """Precompute, day by day, what the pressures that act alike in every replicate add.
+
+        Pressures on fixed dates or windows without Poisson draws act on the same days in
+        every replicate, so their impulses are tabulated once per model as width-1 rows;
+        only Poisson windows and triggered pressures are evaluated per replicate each day.
+        """
+        days = self.horizon
+        varying = [e for e in self.entries if e.condition is not None or e.rate is not None]
+        self._varying = varying
+        fixed = [e for e in self.entries if e not in varying]
+        rows = [Impulses.zeros(1) for _ in range(days)]
+        self._fixed_firings: list[list[Firing]] = [[] for _ in range(days)]
+        for e in fixed:
+            first, last = max(e.first, 0), min(e.last, days - 1)
+            for day in range(first, last + 1):
+                started = day == e.first
+                if e.effect.kind is PressureKind.EVENT:
+                    self._apply(e, np.ones(1), rows[day])
+                else:
+                    self._hold(e, np.ones(1), day, rows[day])
+                    if started:
+                        self._apply(e, np.ones(1), rows[day])
+                if started or e.effect.kind is PressureKind.EVENT:
+                    self._fixed_firings[day].append(Firing(
+                        day, e.id, e.spec.type, e.spec.sender, e.spec.target, 1.0,
+                        e.deaths if e.effect.kind is PressureKind.EVENT else 0.0,
+                        e.effect.kind is PressureKind.STATE))
+        self._rows = rows
 
     def _compile(self, pid: str, p: Pressure) -> _Scheduled:
         scenario = self._scenario
@@ -185,6 +221,7 @@ class Timeline:
         if pressure.per_week is not None:
             raise ValueError("pressures added during a run cannot be Poisson windows")
         self.entries.append(self._compile(pid, pressure))
+        self._tabulate()
 
     def exposure_in_force(self) -> NDArray:
         """Effective exposure per government of the states in force before the run."""
@@ -215,14 +252,20 @@ class Timeline:
              log: list[Firing] | None = None) -> Impulses:
         """The impulses of all pressures acting on ``day``.
 
+        Fields are width-1 rows (broadcasting over replicates) on days when only
+        tabulated pressures act, and full width otherwise. They must not be modified.
+
         Args:
             day: Day index.
             uniforms: The day's random columns, shape ``(columns, n)``.
             model: The model, for trigger conditions.
             log: If given, firings in replicate 0 are appended to it.
         """
-        imp = Impulses.zeros(self.n)
-        for e in self.entries:
+        imp = self._rows[day]
+        if log is not None:
+            log.extend(self._fixed_firings[day])
+        wide = False
+        for e in self._varying:
             if e.condition is not None:
                 on, started = self._triggered(e, day, model)
                 if not on.any():
@@ -231,6 +274,8 @@ class Timeline:
                 continue
             else:
                 on, started = True, day == e.first
+            if not wide:
+                imp, wide = imp.widened(self.n), True
             if e.effect.kind is PressureKind.EVENT:
                 if e.rate is not None:
                     assert e.column is not None and e.thresholds is not None

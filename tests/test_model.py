@@ -51,7 +51,10 @@ def default_batch() -> DiplomacyModel:
 def test_a_replicate_alone_is_bit_identical_to_the_same_replicate_in_a_batch(default_batch, r):
     alone = DiplomacyModel(None, n_replicates=1, first_replicate=r, rng=11).run()
     assert np.array_equal(alone.trace[:, :, 0], default_batch.trace[:, :, r], equal_nan=True)
-    for name in ("hostility", "readiness", "pain", "offers", "deal"):
+    for name in ("hostility", "readiness", "pain", "cc_index"):
+        a, b = alone.end_values(name), default_batch.end_values(name)
+        assert np.array_equal(a[..., 0], b[..., r]), name
+    for name in ("deal", "nash_terms", "outcome", "outcome_day", "talks_day", "casualties"):
         a, b = getattr(alone, name), getattr(default_batch, name)
         assert np.array_equal(a[..., 0], b[..., r], equal_nan=True), name
 
@@ -78,6 +81,7 @@ def test_outcomes_are_absorbing_and_state_frozen(default_batch):
         assert (outcome[d:, r] == m.outcome[r]).all()
         assert (outcome[:d, r] < Outcome.AGREEMENT).all()
         assert (hostility[d + 1:, r] == hostility[d, r]).all()
+        assert m.end_values("hostility")[0, r] == pytest.approx(hostility[d, r], rel=1e-6)
     assert (np.diff(outcome, axis=0) >= 0).all()  # never goes back
 
 
