@@ -1,8 +1,9 @@
 """Charts of a run, drawn with matplotlib (Agg) for files and classrooms.
 
-Data for each chart is computed by a ``*_data`` function apart from the drawing, and every
-drawing function takes ``ax=None`` (or ``axes=None``) and returns the figure, so charts can
-be composed in notebooks. The four charts:
+Data for each chart is computed apart from the drawing, and every drawing function takes
+``ax=None`` (or ``axes=None``) and returns the figure, so charts can be composed in
+notebooks. Figures are made with :class:`matplotlib.figure.Figure` directly, not pyplot:
+no global state, no GUI backend, and a faster start. The four charts:
 
 - **path**: the conflict-cooperation index over calendar dates, as a fan of quantile bands
   across replicates with a few sample paths coloured by outcome, and the scenario's
@@ -21,11 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -48,8 +45,8 @@ DPI = 110
 def _figure(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
     if ax is not None:
         return ax.figure, ax
-    fig, ax = plt.subplots(figsize=size, layout="constrained")
-    return fig, ax
+    fig = Figure(figsize=size, layout="constrained")
+    return fig, fig.subplots()
 
 
 def _date_axis(ax: Axes) -> None:
@@ -158,7 +155,8 @@ def path_chart(results: Results, ax: Axes | None = None) -> Figure:
 def offers_chart(results: Results, axes: list[Axes] | None = None) -> Figure:
     """Each government's offer on each issue over time (median and middle 50% of runs)."""
     if axes is None:
-        fig, axes = plt.subplots(1, 3, figsize=(13, 4.5), sharey=True, layout="constrained")
+        fig = Figure(figsize=(13, 4.5), layout="constrained")
+        axes = fig.subplots(1, 3, sharey=True)
     else:
         fig = axes[0].figure
     for ax, issue in zip(axes, ISSUES, strict=True):
@@ -205,8 +203,8 @@ def hostility_chart(results: Results, ax: Axes | None = None) -> Figure:
 def outcomes_chart(results: Results, axes: list[Axes] | None = None) -> Figure:
     """Outcome probabilities with 95% intervals, and the share of runs decided by each date."""
     if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), layout="constrained",
-                                 gridspec_kw={"width_ratios": [1, 1.6]})
+        fig = Figure(figsize=(12, 4.5), layout="constrained")
+        axes = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.6]})
     else:
         fig = axes[0].figure
     p = results.probabilities()
@@ -251,8 +249,9 @@ def save_all(results: Results, folder: Path) -> list[Path]:
     for name, draw in CHARTS.items():
         fig = draw(results)
         path = Path(folder) / f"{name}.png"
-        fig.savefig(path, dpi=DPI, metadata={"Software": None})
-        plt.close(fig)
+        # Fast zlib level: a third quicker to write, files about 10% larger.
+        fig.savefig(path, dpi=DPI, metadata={"Software": None},
+                    pil_kwargs={"compress_level": 1})
         paths.append(path)
     return paths
 
