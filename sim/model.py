@@ -467,11 +467,18 @@ class DiplomacyModel(mesa.Model):
         talks_days = np.where(in_talks & ~opening, self.talks_days + 1, 0)
 
         # 6. Aspirations and offers; agreement when the offers cross.
-        phase = np.minimum(talks_days / scn.talks.deadline_days, 1.0)
         room = np.maximum(np.stack([most_us - reservation[0], most_ve - reservation[1]]), 0.0)
-        aspiration = reservation + (1.0 - self.conceded) * room * (1.0 - phase ** self._exponent)
-        us_offer_to_ve = fr.ve_given_us(aspiration[0])
-        ve_offer_to_us = fr.us_given_ve(aspiration[1])
+        # Time-based concession: 1 - (t/T)^e, which is 1 outside talks (t = 0).
+        remaining = np.ones((2, self.n))
+        seated = np.flatnonzero(talks_days)
+        if seated.size:
+            phase = np.minimum(talks_days[seated] / scn.talks.deadline_days, 1.0)
+            remaining[:, seated] = 1.0 - phase ** self._exponent
+        aspiration = reservation + (1.0 - self.conceded) * room * remaining
+        # A demand beyond what any deal can give is read as a demand for the most there is:
+        # the other side is then offered the least the frontier gives it.
+        us_offer_to_ve = fr.ve_given_us(np.minimum(aspiration[0], fr.us_max))
+        ve_offer_to_us = fr.us_given_ve(np.minimum(aspiration[1], fr.ve_max))
         agreeing = live & in_talks & (room[0] > 0) & (us_offer_to_ve >= aspiration[1])
         if agreeing.any():
             nash_u = fr.nash(reservation[0], reservation[1])
@@ -482,7 +489,6 @@ class DiplomacyModel(mesa.Model):
         # 7. Actions (only replicates still in play), logit choice for both governments.
         acting = live & ~agreeing
         war_gain = np.stack([self.war[0] - ve_offer_to_us, self.war[1] - us_offer_to_ve])
-        war_gain = np.where(np.isfinite(war_gain), war_gain, 1.0)
         provocation = imp.hostility  # shocks from the other side's pressures, for retaliation
         utilities = action_utilities(b.actions, hostility, pain, readiness, war_gain,
                                      provocation, in_talks)
@@ -515,7 +521,7 @@ class DiplomacyModel(mesa.Model):
             conceded[i] = np.minimum(self.conceded[i] + fx.conceded[a], 1.0)
             goldstein += fx.goldstein[a]
             events += fx.is_event[a]
-        weekly = in_talks & (talks_days % 7 == 0)
+        weekly = live & in_talks & (talks_days % 7 == 0)
         goldstein += weekly * cameo.ENGAGE_IN_NEGOTIATION.goldstein + agreeing * (
             cameo.SIGN_AGREEMENT.goldstein) + breaking * cameo.REDUCE_RELATIONS.goldstein
         events += weekly + agreeing + breaking
@@ -541,8 +547,9 @@ class DiplomacyModel(mesa.Model):
         self.goldstein_total += self.goldstein_today
         self.event_total += self.events_today
         self.casualties += imp.casualties * active
-        for i in (0, 1):  # each replicate once per government: no repeated indices
-            self.action_counts[i, actions[i], self._replicates] += live
+        for i in (0, 1):  # only visible actions are counted (holding is the rest)
+            moved = np.flatnonzero(actions[i] * live)
+            self.action_counts[i, actions[i, moved], moved] += 1
         first_talks = opening & (self.talks_day < 0)
         self.talks_day[first_talks] = t
         self.breakdowns += breaking
