@@ -1,0 +1,429 @@
+"""Sweeps: expansion into run specs (pure), validation, executors, shards and resume."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.ensemble import run_ensemble
+from sim.errors import InputError
+from sim.sweep import (
+    RUN_COLUMNS,
+    SweepFile,
+    chunk_specs,
+    design_points,
+    expand,
+    finished_chunks,
+    load_sweep,
+    point_scenario,
+    read_runs,
+    run_sweep,
+    shard_path,
+)
+
+DATA = Path(__file__).resolve().parent / "data" / "sweeps"
+SHORT = DATA / "short.yaml"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def spec(**fields) -> SweepFile:
+    """A sweep file model from fields (validated as the loader would)."""
+    data = {"name": "t", "scenario": str(SHORT), "replicates": 3, "seed": 1} | fields
+    return SweepFile.model_validate(data)
+
+
+def write_sweep(tmp_path: Path, text: str, name: str = "sweep.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text).replace("SHORT", str(SHORT)), encoding="utf-8")
+    return path
+
+
+GRID = """\
+    name: grid
+    scenario: SHORT
+    parameters:
+      - path: boat_strike_tempo
+        values: [0.0, 4.0]
+      - path: actors.venezuela.salience.oil
+        name: ve_oil
+        range: [0.2, 0.8]
+        levels: 3
+    replicates: 6
+    seed: 5
+    outputs: [day, talks_day, casualties, hostility_venezuela]
+"""
+
+
+# ------------------------------------------------------------------------------ expansion
+
+
+def test_grid_is_the_full_factorial_in_file_order():
+    s = spec(parameters=[{"path": "boat_strike_tempo", "values": [0.0, 2.0]},
+                         {"path": "actors.venezuela.salience.oil", "range": [0.2, 0.6],
+                          "levels": 3}])
+    d = design_points(s)
+    assert d.points == ((0.0, 0.2), (0.0, 0.4), (0.0, 0.6), (2.0, 0.2), (2.0, 0.4), (2.0, 0.6))
+    assert d.settings(4) == (("boat_strike_tempo", 2.0),
+                             ("actors.venezuela.salience.oil", 0.4))
+    assert s.n_points() == len(d) == 6
+    table = d.table()
+    assert list(table.columns) == ["point", "boat_strike_tempo", "actors.venezuela.salience.oil"]
+    assert table["point"].tolist() == list(range(6))
+
+
+def test_list_sampler_zips_the_values():
+    s = spec(sampler="list", parameters=[
+        {"path": "actors.us.concession", "values": ["boulware", "linear", 2.5]},
+        {"path": "mediation", "values": [True, False, True]}])
+    d = design_points(s)
+    assert d.points == (("boulware", True), ("linear", False), (2.5, True))
+    assert d.table()["mediation"].dtype == bool
+
+
+def test_latin_hypercube_is_stratified_reproducible_and_seeded():
+    params = [{"path": "a", "name": "a", "range": [0, 10]},
+              {"path": "b", "name": "b", "range": [-1, 1]},
+              {"path": "c", "name": "c", "values": ["x", "y"]}]
+    s = spec(sampler="latin_hypercube", samples=20, parameters=params)
+    d = design_points(s)
+    assert len(d) == 20 and d.x.shape == (20, 3)
+    # One point in each of the 20 equal strata of every continuous parameter.
+    assert sorted(np.floor(d.x[:, 0] / 10 * 20).astype(int)) == list(range(20))
+    assert sorted(np.floor((d.x[:, 1] + 1) / 2 * 20).astype(int)) == list(range(20))
+    assert {pt[2] for pt in d.points} == {"x", "y"}
+    assert design_points(s).points == d.points
+    assert design_points(s, seed=2).points != d.points
+
+
+def test_monte_carlo_stays_in_range_and_rounds_integers():
+    s = spec(sampler="monte_carlo", samples=200, parameters=[
+        {"path": "talks.deadline_days", "range": [30, 120], "integer": True},
+        {"path": "actors.us.cost_tolerance", "range": [0.1, 0.3]}])
+    d = design_points(s)
+    days = [pt[0] for pt in d.points]
+    assert all(isinstance(v, int) and 30 <= v <= 120 for v in days)
+    tol = np.array([pt[1] for pt in d.points])
+    assert tol.min() >= 0.1 and tol.max() <= 0.3
+    assert tol.std() > 0.04  # spread over the range, not stuck in a corner
+
+
+def test_sobol_and_morris_designs_come_from_salib():
+    from SALib.sample import morris, sobol
+
+    params = [{"path": f"p{i}", "name": f"p{i}", "range": [0, i + 1]} for i in range(3)]
+    s = spec(sampler="sobol", samples=16, parameters=params)
+    d = design_points(s)
+    assert len(d) == 16 * (3 + 2) == s.n_points()
+    assert d.problem == {"num_vars": 3, "names": ["p0", "p1", "p2"],
+                         "bounds": [[0.0, 1.0], [0.0, 2.0], [0.0, 3.0]]}
+    from sim.sweep import sampler_rng
+
+    np.testing.assert_array_equal(d.x, sobol.sample(dict(d.problem), 16, calc_second_order=False,
+                                                    seed=sampler_rng(1)))
+    m = spec(sampler="morris", samples=5, morris_levels=6, parameters=params)
+    dm = design_points(m)
+    assert len(dm) == 5 * 4 == m.n_points()
+    np.testing.assert_array_equal(dm.x, morris.sample(dict(dm.problem), 5, num_levels=6,
+                                                      seed=sampler_rng(1)))
+
+
+def test_chunks_cover_every_run_once_splitting_points():
+    s = spec(replicates=5, parameters=[{"path": "boat_strike_tempo", "values": [1, 2, 3]}])
+    design, chunks = expand(s, chunk_runs=7)
+    assert [c.runs for c in chunks] == [7, 7, 1]
+    assert [(r.point, r.first_replicate, r.replicates) for r in chunks[0].specs] == \
+        [(0, 0, 5), (1, 0, 2)]
+    assert [(r.point, r.first_replicate, r.replicates) for r in chunks[1].specs] == \
+        [(1, 2, 3), (2, 0, 4)]
+    assert chunks[1].specs[1].settings == (("boat_strike_tempo", 3),)
+
+
+@settings(max_examples=60, deadline=None)
+@given(points=st.integers(1, 30), replicates=st.integers(1, 40), chunk=st.integers(1, 90))
+def test_chunking_property(points, replicates, chunk):
+    s = spec(sampler="list", replicates=replicates,
+             parameters=[{"path": "boat_strike_tempo", "values": list(range(points))}])
+    design = design_points(s)
+    chunks = chunk_specs(design, replicates, chunk)
+    seen = [(r.point, r.first_replicate + i) for c in chunks for r in c.specs
+            for i in range(r.replicates)]
+    assert sorted(seen) == [(p, r) for p in range(points) for r in range(replicates)]
+    assert all(c.runs == chunk for c in chunks[:-1]) and 0 < chunks[-1].runs <= chunk
+    assert [c.index for c in chunks] == list(range(len(chunks)))
+
+
+def test_spec_hash_follows_what_is_computed(tmp_path):
+    a = load_sweep(write_sweep(tmp_path, GRID))
+    retitled = load_sweep(write_sweep(tmp_path, GRID.replace("name: grid", "name: grid\n"
+                                                             "    title: Another title"),
+                                      "b.yaml"))
+    more = load_sweep(write_sweep(tmp_path, GRID.replace("replicates: 6", "replicates: 7"),
+                                  "c.yaml"))
+    reseeded = load_sweep(write_sweep(tmp_path, GRID.replace("seed: 5", "seed: 6"), "d.yaml"))
+    based = load_sweep(write_sweep(tmp_path, GRID.replace(
+        "scenario: SHORT", "scenario: SHORT\n    set: [escalation.threshold=0.9]"), "e.yaml"))
+    assert a.spec_hash == retitled.spec_hash
+    assert len({a.spec_hash, more.spec_hash, reseeded.spec_hash, based.spec_hash}) == 4
+    # The resolved file written to the results folder reproduces the same hash.
+    folder = tmp_path / "resolved"
+    folder.mkdir()
+    (folder / "sweep.yaml").write_text(a.resolved_yaml(), encoding="utf-8")
+    from sim.results import scenario_yaml
+
+    (folder / "scenario.yaml").write_text(scenario_yaml(a.base), encoding="utf-8")
+    assert load_sweep(folder / "sweep.yaml").spec_hash == a.spec_hash
+
+
+def test_seed_defaults_to_the_base_scenarios(tmp_path):
+    sw = load_sweep(write_sweep(tmp_path, GRID.replace("    seed: 5\n", "")))
+    assert sw.spec.seed == 11  # short.yaml's seed
+
+
+def test_run_columns_match_the_model():
+    res = run_ensemble(SHORT, 2, 1, trace_replicates=0, band_replicates=0)
+    kinds = {k: "int" if np.issubdtype(v.dtype, np.integer) else "float"
+             for k, v in res.data.runs.items()}
+    assert kinds == RUN_COLUMNS
+
+
+# ------------------------------------------------------------------------------ validation
+
+
+SOBOL_100 = """\
+    name: bad-sobol
+    scenario: SHORT
+    parameters:
+      - path: boat_strike_tempo
+        range: [0, 2]
+    replicates: 2
+    sampler: sobol
+    samples: 100
+"""
+
+#: (sweep file, text on the line the error should point at, "field: message" expected).
+BAD = {
+    "typo": (GRID.replace("replicates: 6\n", "replicates: 6\n    replicats: 5\n"),
+             "replicats", "replicats: unknown field (did you mean 'replicates'?)"),
+    "range-order": (GRID.replace("range: [0.2, 0.8]", "range: [0.8, 0.2]"), "[0.8, 0.2]",
+                    "parameters[1].range: range low (0.8) must be below high (0.2)"),
+    "bad-path": (GRID.replace("path: boat_strike_tempo\n        values: [0.0, 4.0]",
+                              "path: actors.venezuela.salince.oil\n        values: [0.3]"),
+                 "[0.3]", "parameters[0].values: actors.venezuela.salince.oil=0.3 makes the "
+                          "scenario invalid: actors.venezuela.salince: unknown field (did you "
+                          "mean 'salience'?)"),
+    "out-of-bounds": (GRID.replace("range: [0.2, 0.8]", "range: [0.2, 1.4]"), "[0.2, 1.4]",
+                      "parameters[1].range: actors.venezuela.salience.oil=1.4 makes the "
+                      "scenario invalid: actors.venezuela.salience.oil: expected a number at "
+                      "most 1"),
+    "output": (GRID.replace("[day, talks_day, casualties", "[day, casualtys"), "casualtys",
+               "outputs[1]: unknown column 'casualtys' (did you mean 'casualties'?)"),
+    "sobol-n": (SOBOL_100, "samples: 100",
+                "samples: Sobol sampling needs a power of two; got 100 (try 64 or 128)"),
+    "grid-range": (GRID.replace("        levels: 3\n", ""), "[0.2, 0.8]",
+                   "parameters[1].range: a grid needs 'levels' with a range"),
+    "bad-set": (GRID.replace("scenario: SHORT", "scenario: SHORT\n    set: [horizon_days=0]"),
+                "horizon_days=0", "set[0]: horizon_days=0: horizon_days: expected a number "
+                                  "at least 1"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_sweep_files_name_file_line_and_field(tmp_path, case):
+    text, marker, expected = BAD[case]
+    path = write_sweep(tmp_path, text)
+    line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if marker in t)
+    with pytest.raises(InputError) as err:
+        load_sweep(path)
+    assert err.value.report().startswith(f"{path}:{line}: {expected}"), err.value.report()
+
+
+def test_bad_sweep_file_exits_2_from_the_command_line(tmp_path):
+    path = write_sweep(tmp_path, GRID.replace("levels: 3", "levels: 1"))
+    proc = subprocess.run([sys.executable, "-m", "sim", "sweep", str(path), "--out",
+                           str(tmp_path / "out")], capture_output=True, text=True, timeout=60,
+                          cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "levels" in t)
+    assert f"{path}:{line}: parameters[1].levels: expected a number at least 2; got 1" \
+        in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_executor_is_bad_input(tmp_path):
+    with pytest.raises(InputError, match="--executor: expected local, dask"):
+        run_sweep(write_sweep(tmp_path, GRID), out=tmp_path / "out", executor="ray")
+
+
+# ------------------------------------------------------------------------------ running
+
+
+def test_results_are_identical_for_any_workers_chunks_and_executor(tmp_path):
+    path = write_sweep(tmp_path, GRID)
+    one = run_sweep(path, out=tmp_path / "one", workers=1, chunk_runs=7)
+    two = run_sweep(path, out=tmp_path / "two", workers=2, chunk_runs=13)
+    dask = run_sweep(path, out=tmp_path / "dask", executor="dask", workers=2, chunk_runs=20)
+    assert one.complete and two.complete and dask.complete
+    assert (one.chunks, two.chunks, dask.chunks) == (6, 3, 2)
+    assert one.folder.name == two.folder.name == dask.folder.name  # the spec hash
+    a, b, c = read_runs(one.folder), read_runs(two.folder), read_runs(dask.folder)
+    assert len(a) == 6 * 6 and not a.duplicated(["point", "replicate"]).any()
+    assert list(a.columns) == ["point", "replicate", "outcome", "day", "talks_day",
+                               "casualties", "hostility_venezuela", "error"]
+    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(a, c)
+    assert a["error"].isna().all()
+    # Tempo 0 vs 4 changes the runs (the parameters reach the model) ...
+    assert a.loc[a.point < 3, "casualties"].mean() < a.loc[a.point >= 3, "casualties"].mean()
+    # ... and a point equals that scenario run on its own with the same (point, replicate).
+    sw = load_sweep(path)
+    scn = point_scenario(sw.base, [("boat_strike_tempo", 4.0),
+                                   ("actors.venezuela.salience.oil", 0.5)])
+    alone = run_ensemble(scn, 6, 5, point=4, trace_replicates=0, band_replicates=0)
+    mine = a[a.point == 4]
+    np.testing.assert_array_equal(mine["hostility_venezuela"],
+                                  alone.data.runs["hostility_venezuela"])
+    assert mine["outcome"].astype(str).tolist() == alone.runs["outcome"].astype(str).tolist()
+    design = pq.read_table(one.folder / "design.parquet").to_pandas()
+    assert design.loc[4, ["boat_strike_tempo", "ve_oil"]].tolist() == [4.0, 0.5]
+
+
+KILL = """\
+    name: killed
+    scenario: SHORT
+    parameters:
+      - path: boat_strike_tempo
+        values: [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+      - path: actors.us.cost_tolerance
+        range: [0.2, 0.6]
+        levels: 5
+    replicates: 4
+    seed: 3
+"""
+
+
+def test_a_sweep_killed_mid_way_resumes_to_the_same_results(tmp_path):
+    path = write_sweep(tmp_path, KILL)
+    reference = run_sweep(path, out=tmp_path / "reference", workers=2, chunk_runs=13)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "sweep", str(path), "--out",
+                             str(out), "--workers", "1", "--chunk-runs", "4"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True, cwd=tmp_path)
+    shards = out / "killed" / reference.folder.name / "shards"
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline and len(list(shards.glob("chunk-*"))) < 3:
+            time.sleep(0.01)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the driver and its workers, mid-chunk
+        proc.wait(timeout=30)
+    done_at_kill = len(list(shards.glob("chunk-*")))
+    assert 3 <= done_at_kill < 30, "the sweep should be stopped part-way"
+    resumed = run_sweep(path, out=out, workers=1)
+    assert resumed.complete and resumed.chunks == 30
+    assert resumed.resumed_chunks >= done_at_kill
+    assert resumed.chunks_run == 30 - resumed.resumed_chunks
+    assert not list(shards.glob(".*"))  # no temporary files left
+    runs = read_runs(resumed.folder)
+    assert not runs.duplicated(["point", "replicate"]).any()
+    pd.testing.assert_frame_equal(runs, read_runs(reference.folder))
+
+
+def test_damaged_and_missing_shards_are_redone(tmp_path):
+    path = write_sweep(tmp_path, GRID)
+    first = run_sweep(path, out=tmp_path, workers=1, chunk_runs=8)
+    before = read_runs(first.folder)
+    shard_path(first.folder, 1).write_bytes(b"not parquet")
+    shard_path(first.folder, 2).unlink()
+    stray = first.folder / "shards" / ".chunk-000003.parquet.4242.tmp"
+    stray.write_bytes(b"half a shard")
+    again = run_sweep(path, out=tmp_path, workers=1, chunk_runs=99)  # the folder's size wins
+    assert (again.resumed_chunks, again.chunks_run, again.chunks) == (3, 2, 5)
+    assert not stray.exists()
+    pd.testing.assert_frame_equal(read_runs(again.folder), before)
+    sessions = yaml.safe_load((first.folder / "manifest.json").read_text())["sessions"]
+    assert [s["chunks_run"] for s in sessions] == [5, 2]
+    # Rerunning the resolved file in the results folder finds the same, finished folder.
+    third = run_sweep(first.folder / "sweep.yaml", out=tmp_path, workers=1)
+    assert third.folder == first.folder and third.chunks_run == 0 and third.complete
+
+
+def test_a_failing_point_is_recorded_and_the_sweep_goes_on(tmp_path):
+    # Each value alone is valid, but Venezuela's ideal must stay below the US ideal.
+    path = write_sweep(tmp_path, """\
+        name: failing
+        scenario: SHORT
+        parameters:
+          - path: actors.venezuela.ideal.oil
+            values: [0.0, 0.9]
+          - path: actors.us.ideal.oil
+            values: [1.0, 0.5]
+        replicates: 3
+        seed: 2
+    """)
+    res = run_sweep(path, out=tmp_path / "out", workers=1, chunk_runs=4)
+    assert res.complete and res.failed_runs == 3
+    runs = read_runs(res.folder)
+    bad = runs[runs.point == 3]
+    assert bad["outcome"].isna().all() and bad["casualties"].isna().all()
+    assert bad["error"].str.contains("InputError: design point 3: "
+                                     "actors.venezuela.ideal.oil").all()
+    good = runs[runs.point != 3]
+    assert good["error"].isna().all() and good["outcome"].notna().all() and len(good) == 9
+
+
+def test_a_second_driver_on_the_same_folder_is_refused(tmp_path):
+    path = write_sweep(tmp_path, GRID)
+    sw = load_sweep(path)
+    folder = tmp_path / "grid" / sw.spec_hash
+    first = run_sweep(sw, out=tmp_path, workers=1, chunk_runs=36)
+    assert first.folder == folder
+    fd = os.open(folder / ".lock", os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        with pytest.raises(InputError, match="another dipsim sweep is writing this folder"):
+            run_sweep(sw, out=tmp_path, workers=1)
+    finally:
+        os.close(fd)
+    assert finished_chunks(folder, expand(sw.spec, 36)[1]) == {0}
+
+
+def test_the_command_line_runs_and_resumes(tmp_path):
+    path = write_sweep(tmp_path, GRID)
+    cmd = [sys.executable, "-m", "sim", "sweep", str(path), "--out", str(tmp_path / "res"),
+           "--workers", "1", "--chunk-runs", "12"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "36 runs in 3 chunks: 0 already done, 3 run now" in proc.stdout
+    assert "36/36 runs" in proc.stderr
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "3 already done, 0 run now" in again.stdout
+    assert again.stderr.startswith("Resuming grid:")
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios" / "sweeps").glob("*.yaml")),
+                         ids=lambda p: p.stem)
+def test_example_sweeps_load_and_expand(path):
+    sw = load_sweep(path)
+    design, chunks = expand(sw.spec)
+    assert len(design) == sw.spec.n_points() >= 50
+    assert sum(c.runs for c in chunks) == len(design) * sw.spec.replicates
+    # Every point's scenario is valid (the examples should not record failures).
+    for p in range(0, len(design), max(1, len(design) // 40)):
+        point_scenario(sw.base, design.settings(p))
