@@ -313,8 +313,16 @@ def read_yaml(path: str | Path, what: str = "file") -> YamlDocument:
 
 def parse_yaml(text: str, source: str, what: str = "file") -> YamlDocument:
     """Parse YAML text with the limits of :func:`read_yaml`."""
-    loader = _BoundedLoader(text)
     root = None
+    try:
+        # The reader checks every character when it is made: a control character is
+        # bad input, reported with its line.
+        loader = _BoundedLoader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise InputError.single(
+            source, f"contains the control character U+{exc.character:04X}, which YAML does "
+            f"not allow; is this really a {what}?", _field_at_line(text, line), line) from None
     try:
         root = loader.get_single_node()
         if root is None:
