@@ -40,7 +40,6 @@ from numpy.typing import NDArray
 from pydantic import ValidationError
 
 from sim import cameo
-from sim.allocator import keep_temporaries_on_heap
 from sim.agents import (
     Action,
     GovernmentAgent,
@@ -50,6 +49,7 @@ from sim.agents import (
     logit_choice,
     readiness_target,
 )
+from sim.allocator import keep_temporaries_on_heap
 from sim.bargaining import Frontier, utility
 from sim.errors import InputError
 from sim.escalation import war_value, win_probability
@@ -128,7 +128,7 @@ BAND_VARIABLES: tuple[str, ...] = (
 #: Default number of replicates whose every variable is kept each day (steps table).
 TRACE_REPLICATES = 200
 #: Default number of replicates whose key variables are kept for quantile bands.
-BAND_REPLICATES = 10_000
+BAND_REPLICATES = 2_000
 
 
 
@@ -368,8 +368,11 @@ class DiplomacyModel(mesa.Model):
         return pressure
 
     def end_values(self, name: str) -> NDArray:
-        """A variable's value at the end of each replicate's run: on the day it was
-        decided (agreement or escalation), otherwise today."""
+        """A variable's value at the end of each replicate's run.
+
+        That is its value on the day the replicate was decided (agreement or escalation),
+        otherwise today's.
+        """
         decided = self.outcome >= Outcome.AGREEMENT
         return np.where(decided, self.final[name], getattr(self, name))
 

@@ -9,6 +9,7 @@ condition has held for ``for_days`` days in a row. :meth:`Timeline.fire` returns
 
 from __future__ import annotations
 
+import copy
 import operator
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
@@ -56,10 +57,28 @@ class Impulses:
         one = [np.zeros(n) for _ in range(5)]
         return cls(*two, *one, np.zeros(n, bool))
 
-    def widened(self, n: int) -> Impulses:
-        """A writable copy with every field at full width ``n`` (from width-1 rows)."""
-        return Impulses(*(np.repeat(v, n, axis=-1) if v.shape[-1] != n else v.copy()
-                          for v in (getattr(self, f.name) for f in fields(self))))
+    def __post_init__(self) -> None:
+        self._owned = {f.name for f in fields(self)}
+        self._width = self.exposure.shape[-1]
+
+    def shared(self, n: int) -> Impulses:
+        """A view of a tabulated row for ``n`` replicates.
+
+        Fields are copied (and widened to ``n``) only when :meth:`writable` asks for them.
+        """
+        view = copy.copy(self)
+        view._owned, view._width = set(), n
+        return view
+
+    def writable(self, name: str) -> NDArray:
+        """A field this object owns, at full width, ready to be added to in place."""
+        value = getattr(self, name)
+        if name not in self._owned:
+            value = np.repeat(value, self._width, axis=-1) if value.shape[-1] != self._width \
+                else value.copy()
+            setattr(self, name, value)
+            self._owned.add(name)
+        return value
 
 
 @dataclass
@@ -261,10 +280,9 @@ class Timeline:
             model: The model, for trigger conditions.
             log: If given, firings in replicate 0 are appended to it.
         """
-        imp = self._rows[day]
+        imp = self._rows[day].shared(self.n)
         if log is not None:
             log.extend(self._fixed_firings[day])
-        wide = False
         for e in self._varying:
             if e.condition is not None:
                 on, started = self._triggered(e, day, model)
@@ -274,8 +292,6 @@ class Timeline:
                 continue
             else:
                 on, started = True, day == e.first
-            if not wide:
-                imp, wide = imp.widened(self.n), True
             if e.effect.kind is PressureKind.EVENT:
                 if e.rate is not None:
                     assert e.column is not None and e.thresholds is not None
@@ -313,23 +329,23 @@ class Timeline:
         for t in targets:
             if fx.pain:
                 level = on * (fx.pain * i)
-                imp.exposure[t] += level
+                imp.writable("exposure")[t] += level
                 if fx.pain > 0:
                     start = e.fired if e.fired is not None else (
                         e.since_days if e.since_days is not None else e.first)
                     age = np.maximum(day - start, 0)
                     kept = 1.0 - self.max_adaptation[t] * (
                         1.0 - (1.0 - self.adaptation_rate[t]) ** age)
-                    imp.effective_exposure[t] += level * kept
+                    imp.writable("effective_exposure")[t] += level * kept
                 else:
-                    imp.effective_exposure[t] += level
+                    imp.writable("effective_exposure")[t] += level
             if fx.resolve_floor:
-                imp.resolve_floor[t] = np.maximum(imp.resolve_floor[t],
-                                                  on * (fx.resolve_floor * i))
+                floor = imp.writable("resolve_floor")
+                floor[t] = np.maximum(floor[t], on * (fx.resolve_floor * i))
         if fx.mediation:
-            imp.mediation += on * (fx.mediation * i)
+            imp.writable("mediation")[:] += on * (fx.mediation * i)
         if fx.presence:
-            imp.presence += on * (fx.presence * i)
+            imp.writable("presence")[:] += on * (fx.presence * i)
 
     @staticmethod
     def _apply(e: _Scheduled, count: NDArray, imp: Impulses) -> None:
@@ -341,21 +357,21 @@ class Timeline:
         targets = (0, 1) if fx.mediation else ((e.target,) if e.target >= 0 else ())
         for t in targets:
             if fx.kind is PressureKind.EVENT and fx.pain:
-                imp.pain[t] += count * (fx.pain * i)
+                imp.writable("pain")[t] += count * (fx.pain * i)
             shock = fx.hostility * i + fx.hostility_per_death * deaths
             if shock:
-                imp.hostility[t] += count * shock
+                imp.writable("hostility")[t] += count * shock
             if fx.resolve:
-                imp.resolve[t] += count * (fx.resolve * i)
+                imp.writable("resolve")[t] += count * (fx.resolve * i)
             if fx.target_commitment:
-                imp.commitment[t] += count * (fx.target_commitment * i)
+                imp.writable("commitment")[t] += count * (fx.target_commitment * i)
             if fx.signal:
-                imp.signal[t] += count * (fx.signal * i)
+                imp.writable("signal")[t] += count * (fx.signal * i)
         if fx.sender_commitment and e.sender >= 0:
-            imp.commitment[e.sender] += count * (fx.sender_commitment * i)
-        imp.goldstein += count * fx.event.goldstein
-        imp.events += count
+            imp.writable("commitment")[e.sender] += count * (fx.sender_commitment * i)
+        imp.writable("goldstein")[:] += count * fx.event.goldstein
+        imp.writable("events")[:] += count
         if deaths:
-            imp.casualties += count * deaths
+            imp.writable("casualties")[:] += count * deaths
         if fx.escalates:
-            imp.escalates |= count > 0
+            imp.writable("escalates")[:] |= count > 0
