@@ -21,7 +21,6 @@ from the drawing; every drawing function takes ``ax=None`` and returns the figur
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -36,7 +35,6 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.results import wilson_interval
 from sim.sweep import (
     OUTCOME_LABELS,
     Sampler,
@@ -44,6 +42,17 @@ from sim.sweep import (
     read_manifest,
     read_runs,
 )
+
+
+def wilson_interval(k: Any, n: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The 95% Wilson interval of :func:`sim.results.wilson_interval`.
+
+    Imported when first used, so that ``dipsim analyze`` does not load the model.
+    """
+    from sim.results import wilson_interval as wilson  # noqa: PLC0415
+
+    return wilson(k, n)
+
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -532,10 +541,11 @@ def report_markdown(res: SweepResults, charts: dict[str, str] | None = None,
             lines += ["", f"![P({o}) by {x} and {y}]({charts[f'heatmap_{o}']})", "",
                       f"Each cell pools the runs of every design point with those values of "
                       f"{x} and {y}, averaging over the other parameters."]
-        table = res.sensitivity(o) if _sensitivity_ok(pts, spec) else None
+        table, text = _sensitivity_for(res, o)
+        if text is not None:
+            lines += ["", text]
         if table is not None:
-            lines += ["", _sensitivity_text(table, o), ""]
-            lines += _index_table(table)
+            lines += ["", *_index_table(table)]
             if f"indices_{o}" in charts:
                 lines += ["", f"![Sensitivity of P({o})]({charts[f'indices_{o}']})"]
     if spec.sampler in (Sampler.SOBOL, Sampler.MORRIS) and not _sensitivity_ok(pts, spec):
@@ -554,6 +564,23 @@ def report_markdown(res: SweepResults, charts: dict[str, str] | None = None,
 
 def _sensitivity_ok(points: pd.DataFrame, spec: SweepFile) -> bool:
     return (len(points) == spec.n_points() and bool((points["runs"] > 0).all()))
+
+
+def _sensitivity_for(res: SweepResults, outcome: str) -> tuple[pd.DataFrame | None, str | None]:
+    """The index table of P(outcome) and a sentence about it.
+
+    Both are None for a design without indices (grid, list, Monte Carlo, LHS) or one not yet
+    complete; the table is None when P(outcome) is the same at every point.
+    """
+    pts, spec = res.points, res.spec
+    if spec.sampler not in (Sampler.SOBOL, Sampler.MORRIS) or not _sensitivity_ok(pts, spec):
+        return None, None
+    p = pts[f"p_{outcome}"].to_numpy(dtype=float)
+    if np.ptp(p) == 0:
+        return None, (f"P({outcome}) is {_pct(p[0])} at every design point, so no parameter "
+                      "changes it over these ranges.")
+    table = res.sensitivity(outcome)
+    return table, None if table is None else _sensitivity_text(table, outcome)
 
 
 def _sensitivity_text(table: pd.DataFrame, outcome: str) -> str:
@@ -610,14 +637,13 @@ def analyze(folder: str | Path, x: str | None = None, y: str | None = None) -> P
                 fig = plot_heatmap(res.heatmap(x, y, o))
                 fig.savefig(tmp / f"heatmap_{o}.png")
                 charts[f"heatmap_{o}"] = f"heatmap_{o}.png"
-            if _sensitivity_ok(res.points, res.spec):
-                table = res.sensitivity(o)
-                if table is not None:
-                    kind = "sobol" if res.spec.sampler is Sampler.SOBOL else "morris"
-                    table.to_csv(tmp / f"{kind}_{o}.csv")
-                    fig = plot_indices(table, title=f"Sensitivity of P({o})")
-                    fig.savefig(tmp / f"indices_{o}.png")
-                    charts[f"indices_{o}"] = f"indices_{o}.png"
+            table, _ = _sensitivity_for(res, o)
+            if table is not None:
+                kind = "sobol" if res.spec.sampler is Sampler.SOBOL else "morris"
+                table.to_csv(tmp / f"{kind}_{o}.csv")
+                fig = plot_indices(table, title=f"Sensitivity of P({o})")
+                fig.savefig(tmp / f"indices_{o}.png")
+                charts[f"indices_{o}"] = f"indices_{o}.png"
         (tmp / "report.md").write_text(report_markdown(res, charts, x, y), encoding="utf-8")
         os.chmod(tmp, 0o755)
         old = None
@@ -647,8 +673,7 @@ def cli_analyze(folder: Path, x: str | None = None, y: str | None = None) -> Non
         print(f"  P({o}) = {_pct(r.probability)} overall; {_pct(r.lowest_point)} to "
               f"{_pct(r.highest_point)} across points")
     for o in KEY_OUTCOMES:
-        with contextlib.suppress(ValueError):
-            table = res.sensitivity(o) if _sensitivity_ok(res.points, res.spec) else None
-            if table is not None:
-                print("  " + _sensitivity_text(table, o).replace("**", ""))
+        _, text = _sensitivity_for(res, o)
+        if text is not None:
+            print("  " + text.replace("**", ""))
     print(f"Report: {dest / 'report.md'}")

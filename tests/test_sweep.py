@@ -46,6 +46,12 @@ def spec(**fields) -> SweepFile:
     return SweepFile.model_validate(data)
 
 
+def dipsim(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run the command line as a user would, in its own process."""
+    return subprocess.run([sys.executable, "-m", "sim", *args], check=False,
+                          capture_output=True, text=True, timeout=timeout, cwd=cwd)
+
+
 def write_sweep(tmp_path: Path, text: str, name: str = "sweep.yaml") -> Path:
     path = tmp_path / name
     path.write_text(textwrap.dedent(text).replace("SHORT", str(SHORT)), encoding="utf-8")
@@ -143,7 +149,7 @@ def test_sobol_and_morris_designs_come_from_salib():
 
 def test_chunks_cover_every_run_once_splitting_points():
     s = spec(replicates=5, parameters=[{"path": "boat_strike_tempo", "values": [1, 2, 3]}])
-    design, chunks = expand(s, chunk_runs=7)
+    _, chunks = expand(s, chunk_runs=7)
     assert [c.runs for c in chunks] == [7, 7, 1]
     assert [(r.point, r.first_replicate, r.replicates) for r in chunks[0].specs] == \
         [(0, 0, 5), (1, 0, 2)]
@@ -253,9 +259,7 @@ def test_bad_sweep_files_name_file_line_and_field(tmp_path, case):
 
 def test_bad_sweep_file_exits_2_from_the_command_line(tmp_path):
     path = write_sweep(tmp_path, GRID.replace("levels: 3", "levels: 1"))
-    proc = subprocess.run([sys.executable, "-m", "sim", "sweep", str(path), "--out",
-                           str(tmp_path / "out")], capture_output=True, text=True, timeout=60,
-                          cwd=tmp_path)
+    proc = dipsim("sweep", str(path), "--out", str(tmp_path / "out"), cwd=tmp_path)
     assert proc.returncode == 2, proc.stderr
     line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "levels" in t)
     assert f"{path}:{line}: parameters[1].levels: expected a number at least 2; got 1" \
@@ -405,13 +409,13 @@ def test_a_second_driver_on_the_same_folder_is_refused(tmp_path):
 
 def test_the_command_line_runs_and_resumes(tmp_path):
     path = write_sweep(tmp_path, GRID)
-    cmd = [sys.executable, "-m", "sim", "sweep", str(path), "--out", str(tmp_path / "res"),
-           "--workers", "1", "--chunk-runs", "12"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    cmd = ["sweep", str(path), "--out", str(tmp_path / "res"), "--workers", "1",
+           "--chunk-runs", "12"]
+    proc = dipsim(*cmd, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "36 runs in 3 chunks: 0 already done, 3 run now" in proc.stdout
     assert "36/36 runs" in proc.stderr
-    again = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    again = dipsim(*cmd, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert "3 already done, 0 run now" in again.stdout
     assert again.stderr.startswith("Resuming grid:")
