@@ -195,6 +195,49 @@ def explain(
 
 
 @app.command()
+def demo(
+    scenario: ScenarioArg = None,
+    host: Annotated[str, typer.Option(
+        help="Address to listen on: 127.0.0.1 keeps the page on this computer; 0.0.0.0 "
+             "shares it with the local network")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on", min=1, max=65535)] = 8765,
+) -> None:
+    """Serve the classroom page (Mesa SolaraViz) in the browser; no internet needed."""
+    import subprocess  # noqa: PLC0415
+
+    from sim.scenario import load_scenario  # noqa: PLC0415
+
+    scn = load_scenario(scenario)  # bad input stops here, with exit code 2
+    source = str(Path(scenario).resolve()) if scenario and Path(scenario).is_file() \
+        else (scenario or "")
+    env = {**os.environ, "DIPSIM_DEMO_SCENARIO": source,
+           # No telemetry, and the page's files come from this computer (solara-assets).
+           "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    command = [sys.executable, "-m", "solara", "run", "sim.app", "--production",
+               "--host", host, "--port", str(port), "--log-level", "warning"]
+    where = "this computer only" if host in ("127.0.0.1", "localhost", "::1") \
+        else "other computers on the network can open it too"
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    typer.echo(f"dipsim classroom: {scn.title}\n"
+               f"Serving on http://{shown}:{port}/ (listening on {host}: {where}).\n"
+               "Starting takes a few seconds; open the address in a browser. Ctrl-C stops.")
+    child = subprocess.Popen(command, env=env)
+    try:
+        code = child.wait()
+    except (KeyboardInterrupt, _Stopped):
+        child.terminate()
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+        typer.echo("Classroom page stopped.")
+        return
+    if code:
+        _err(f"error: the page server stopped with exit code {code}")
+        raise typer.Exit(1)
+
+
+@app.command()
 def sweep(
     sweep_file: Annotated[Path, typer.Argument(help="Sweep file (see docs/sweeps.md)")],
     executor: Annotated[str, typer.Option(
