@@ -65,6 +65,7 @@ from sim.scenario import (
     with_overrides,
 )
 from sim.streams import ReplicateStreams
+from sim.third_parties import Mediator, Producer, make_third_party, us_salience_with_producers
 from sim.timeline import Firing, Timeline
 
 
@@ -196,6 +197,7 @@ class DiplomacyModel(mesa.Model):
         self.n = n = int(n_replicates)
         self.horizon = scenario.horizon_days
         self.day = 0
+        self.third_parties = [make_third_party(self, tp) for tp in scenario.third_parties]
         self._setup_parameters()
         self.timeline = Timeline(scenario, n, FIXED_COLUMNS)
         self.streams = ReplicateStreams(seed, point, first_replicate, n,
@@ -257,11 +259,19 @@ class DiplomacyModel(mesa.Model):
         cost = np.array([scn.escalation.conflict_cost * (1.0 - a.cost_tolerance) for a in both])
         self.war = war_value(self.win_prob, cost)[:, None]
         sq = np.array(scn.status_quo.as_tuple())
+        producers = [tp for tp in self.third_parties if isinstance(tp, Producer)]
+        #: Saliences as the model uses them: the US's after producers' cooperation.
+        self.salience = (us_salience_with_producers(us.salience.as_tuple(), producers),
+                         ve.salience.as_tuple())
         self.status_quo_value = np.array(
-            [float(utility(sq, a.ideal.as_tuple(), a.salience.as_tuple())) for a in both])[:, None]
+            [float(utility(sq, a.ideal.as_tuple(), s))
+             for a, s in zip(both, self.salience, strict=True)])[:, None]
         agenda = [i in scn.talks.agenda for i in ISSUES]
-        self.frontier = Frontier(us.salience.as_tuple(), ve.salience.as_tuple(),
-                                 us.ideal.as_tuple(), ve.ideal.as_tuple(), sq, agenda)
+        self.frontier = Frontier(self.salience[0], self.salience[1], us.ideal.as_tuple(),
+                                 ve.ideal.as_tuple(), sq, agenda)
+        mediators = [tp for tp in self.third_parties if isinstance(tp, Mediator)]
+        #: The strongest mediator's leverage proposes the split (None: no mediator).
+        self.mediator = max(mediators, key=lambda m: m.leverage) if mediators else None
         b = scn.behaviour
         self.index_rate = 1.0 - 0.5 ** (1.0 / b.index_halflife_days)
 
@@ -298,6 +308,7 @@ class DiplomacyModel(mesa.Model):
         self.events_today = np.zeros(n)
         self.event_total = np.zeros(n)
         self.deal = np.full((3, n), np.nan)
+        self.mediated = np.zeros(n, bool)
         #: End values per replicate: taken on the day of the decision for decided
         #: replicates; for the others, read the live arrays (see :meth:`end_values`).
         self.final: dict[str, NDArray] = {
@@ -483,11 +494,24 @@ class DiplomacyModel(mesa.Model):
         us_offer_to_ve = fr.ve_given_us(np.minimum(aspiration[0], fr.us_max))
         ve_offer_to_us = fr.us_given_ve(np.minimum(aspiration[1], fr.ve_max))
         agreeing = live & in_talks & (room[0] > 0) & (us_offer_to_ve >= aspiration[1])
+        mediated = np.zeros(self.n, bool)
+        nash_u = None
+        if self.mediator is not None:
+            waiting = live & in_talks & ~agreeing & (imp.mediation > 0) & (room[0] > 0)
+            if waiting.any():
+                nash_u = fr.nash(reservation[0], reservation[1])
+                bar_m = self.mediator.acceptance_bar(reservation, aspiration, imp.mediation)
+                mediated = waiting & (nash_u >= bar_m[0]) & (fr.ve_given_us(
+                    np.nan_to_num(nash_u)) >= bar_m[1])
+                agreeing = agreeing | mediated
         if agreeing.any():
-            nash_u = fr.nash(reservation[0], reservation[1])
+            if nash_u is None:
+                nash_u = fr.nash(reservation[0], reservation[1])
             deal_u = np.clip(nash_u, aspiration[0], np.maximum(ve_offer_to_us, aspiration[0]))
+            deal_u = np.where(mediated, nash_u, deal_u)
             self.deal = np.where(agreeing, fr.terms(deal_u), self.deal)
             self.nash_terms = np.where(agreeing, fr.terms(nash_u), self.nash_terms)
+            self.mediated |= mediated
 
         # 7. Actions (only replicates still in play), logit choice for both governments.
         acting = live & ~agreeing
@@ -618,6 +642,7 @@ class DiplomacyModel(mesa.Model):
                 "hostility": float(self.hostility[:, 0].max())}))
         if agreeing[0]:
             tp.append(TurningPoint(t, "agreement", detail={
+                "mediated": bool(self.mediated[0]),
                 "terms": dict(zip([str(i) for i in ISSUES], map(float, self.deal[:, 0]),
                                   strict=True)),
                 "nash": dict(zip([str(i) for i in ISSUES], map(float, self.nash_terms[:, 0]),

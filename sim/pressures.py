@@ -26,6 +26,8 @@ happens (events) or starts (states), per unit of the scenario's ``intensity``, i
   chance" (1960, ch. 8).
 - ``escalates``: the pressure is an overt military operation on land, which ends the run
   in escalation.
+- ``buyers_dull``: oil buyers outside the sanctions (a third party with the ``oil_buyer``
+  role) remove a share of this pressure's pain, because they keep buying.
 
 Every pressure carries its CAMEO code and Goldstein weight (:mod:`sim.cameo`).
 """
@@ -89,6 +91,7 @@ class PressureEffect:
     presence: float = 0.0
     deaths: float = 0.0
     escalates: bool = False
+    buyers_dull: bool = False
 
 
 EVENT = PressureKind.EVENT
@@ -99,13 +102,13 @@ STATE = PressureKind.STATE
 CATALOGUE: dict[PressureType, PressureEffect] = {
     PressureType.OIL_SANCTIONS: PressureEffect(
         STATE, cameo.IMPOSE_SANCTIONS, Issue.OIL, "oil sanctions",
-        pain=0.25, hostility=0.05, resolve=0.02, sender_commitment=0.5),
+        pain=0.25, hostility=0.05, resolve=0.02, sender_commitment=0.5, buyers_dull=True),
     PressureType.FINANCIAL_SANCTIONS: PressureEffect(
         STATE, cameo.IMPOSE_SANCTIONS, Issue.OIL, "financial sanctions",
         pain=0.15, hostility=0.03, resolve=0.02, sender_commitment=0.3),
     PressureType.SECONDARY_TARIFFS: PressureEffect(
         STATE, cameo.IMPOSE_SANCTIONS, Issue.OIL, "secondary tariffs on buyers of its oil",
-        pain=0.10, hostility=0.02, resolve=0.02, sender_commitment=0.3),
+        pain=0.10, hostility=0.02, resolve=0.02, sender_commitment=0.3, buyers_dull=True),
     PressureType.BOAT_STRIKE: PressureEffect(
         EVENT, cameo.AERIAL_WEAPONS, Issue.DRUGS, "strike on a boat",
         hostility=0.03, hostility_per_death=0.003, resolve=0.01, sender_commitment=0.1,

@@ -108,6 +108,7 @@ class RunData:
             "breakdowns": m.breakdowns.copy(),
             "incidents": m.incidents.copy(),
             "escalation_cause": m.escalation_cause.astype(np.int64),
+            "mediated": m.mediated.copy(),
         }
         for k, issue in enumerate(ISSUES):
             runs[f"deal_{issue}"] = m.deal[k].copy()

@@ -234,12 +234,55 @@ class ThirdPartyRole(StrEnum):
 Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
 
 
+THIRD_PARTY_DEFAULTS: dict[ThirdPartyRole, tuple[str, float]] = {
+    ThirdPartyRole.MEDIATOR: ("leverage", 0.3),
+    ThirdPartyRole.OIL_BUYER: ("share", 0.3),
+    ThirdPartyRole.PRODUCER: ("cooperation", 0.5),
+}
+
+
 class ThirdParty(_Section):
-    """An actor beyond the two governments (a mediator, an oil buyer, a producer)."""
+    """An actor beyond the two governments (a mediator, an oil buyer, a producer).
+
+    - A **mediator** (e.g. Norway, Qatar) sends ``mediation`` pressures; while mediation
+      holds, it proposes the Nash split at the table, and its ``leverage`` (0 to 1) is the
+      share of each side's remaining demand above its reservation value that the sides
+      waive to accept the proposal.
+    - An **oil buyer** (e.g. China) keeps buying Venezuelan oil: it removes a ``share`` of
+      the pain of oil sanctions and secondary tariffs (not of a blockade or seizures).
+    - A **producer** (Colombia, the main cocaine producer) whose ``cooperation`` at the
+      source (0 to 1) lowers what Venezuelan cooperation on drugs is worth to the US: the
+      US salience of drugs is scaled by ``1 - cooperation / 2`` (then renormalised).
+    """
 
     id: Slug = Field(description="Short id used as sender/target, e.g. norway")
     name: str = Field(min_length=1, max_length=80)
     role: ThirdPartyRole
+    leverage: Fraction | None = Field(None, description="Mediator: leverage (default 0.3)")
+    share: Fraction | None = Field(None, description="Oil buyer: share of oil-sanction pain "
+                                                     "removed (default 0.3)")
+    cooperation: Fraction | None = Field(None, description="Producer: cooperation at the "
+                                                           "source (default 0.5)")
+
+    @model_validator(mode="after")
+    def _fields_match_role(self) -> ThirdParty:
+        own, _ = THIRD_PARTY_DEFAULTS[self.role]
+        for name, _default in THIRD_PARTY_DEFAULTS.values():
+            if name != own and getattr(self, name) is not None:
+                raise ValueError(f"'{name}' is for a {_role_of(name)}, not a "
+                                 f"{self.role.value}; a {self.role.value} takes '{own}'")
+        return self
+
+    @property
+    def strength(self) -> float:
+        """The role's parameter: leverage, share or cooperation (default if not given)."""
+        name, default = THIRD_PARTY_DEFAULTS[self.role]
+        value = getattr(self, name)
+        return float(default if value is None else value)
+
+
+def _role_of(field_name: str) -> str:
+    return next(r.value for r, (n, _) in THIRD_PARTY_DEFAULTS.items() if n == field_name)
 
 
 #: Model variables a trigger condition may test: per government, and for the whole run.

@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.pressures import CATALOGUE, PressureEffect, PressureKind, PressureType
-from sim.scenario import GOVERNMENTS, Condition, Pressure, Scenario
+from sim.scenario import GOVERNMENTS, Condition, Pressure, Scenario, ThirdPartyRole
 
 if TYPE_CHECKING:
     from sim.model import DiplomacyModel
@@ -155,6 +155,12 @@ class Timeline:
         self.n = n
         self.max_adaptation = [float(scenario.actors[g].max_adaptation) for g in GOVERNMENTS]
         self.adaptation_rate = [float(scenario.actors[g].adaptation_rate) for g in GOVERNMENTS]
+        # Oil buyers outside the sanctions keep a share of Venezuela's oil sales going.
+        kept = 1.0
+        for tp in scenario.third_parties:
+            if tp.role is ThirdPartyRole.OIL_BUYER:
+                kept *= 1.0 - tp.strength
+        self.buyer_kept = [1.0, kept]
         self.entries: list[_Scheduled] = []
         self._next_column = first_column
         self.horizon = scenario.horizon_days
@@ -251,6 +257,8 @@ class Timeline:
                 if level > 0:
                     level *= 1.0 - self.max_adaptation[e.target] * (
                         1.0 - (1.0 - self.adaptation_rate[e.target]) ** -e.since_days)
+                    if e.effect.buyers_dull:
+                        level *= self.buyer_kept[e.target]
                 out[e.target] += level
         return out
 
@@ -336,6 +344,8 @@ class Timeline:
                     age = np.maximum(day - start, 0)
                     kept = 1.0 - self.max_adaptation[t] * (
                         1.0 - (1.0 - self.adaptation_rate[t]) ** age)
+                    if fx.buyers_dull:
+                        kept = kept * self.buyer_kept[t]
                     imp.writable("effective_exposure")[t] += level * kept
                 else:
                     imp.writable("effective_exposure")[t] += level
