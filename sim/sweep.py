@@ -33,6 +33,7 @@ import contextlib
 import copy
 import datetime as dt
 import fcntl
+import functools
 import hashlib
 import itertools
 import json
@@ -90,6 +91,25 @@ MAX_RUNS = 1_000_000_000
 #: replicate), so the sampler never shares a stream with a run.
 SAMPLER_STREAM = 0x5EED
 FORMAT = 1
+#: Modules that only present results; editing them changes no result of a sweep.
+_PRESENTATION = frozenset({"__main__.py", "analysis.py", "app.py", "charts.py", "cli.py",
+                           "narrative.py"})
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of the dipsim code that computes results (every module but presentation).
+
+    It is part of a sweep's spec hash, so results made by different model code never mix
+    in one folder, and workers report it, so a Dask worker running other code is caught.
+    """
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*.py")):
+        if p.name in _PRESENTATION:
+            continue
+        h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
 
 OUTCOME_LABELS: tuple[str, ...] = ("stalemate", "talks", "agreement", "escalation")
 ESCALATION_CAUSES: tuple[str, ...] = ("", "hostility", "overt strike on land")
@@ -583,12 +603,13 @@ def spec_hash(spec: SweepFile, base_data: Mapping[str, Any]) -> str:
     """A short hash of everything that decides a sweep's results.
 
     It covers the resolved base scenario (after ``set``), the parameters, sampler,
-    replicates, seed and outputs; not the sweep's name, title, description or the chunk
-    size (which changes no result).
+    replicates, seed and outputs, and the model code (:func:`code_fingerprint`); not the
+    sweep's name, title, description or the chunk size (which changes no result).
     """
     what = spec.model_dump(mode="json", by_alias=True,
                            exclude={"name", "title", "description", "scenario", "set_"})
-    text = json.dumps({"format": FORMAT, "scenario": base_data, "sweep": what},
+    text = json.dumps({"format": FORMAT, "code": code_fingerprint(), "scenario": base_data,
+                       "sweep": what},
                       sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
@@ -728,12 +749,14 @@ class ChunkOutput:
             succeeded).
         failed: Runs that failed.
         seconds: Time the worker spent.
+        code: The worker's :func:`code_fingerprint`.
     """
 
     index: int
     columns: dict[str, Any]
     failed: int
     seconds: float
+    code: str = ""
 
 
 def run_chunk(task: ChunkTask) -> ChunkOutput:
@@ -774,7 +797,8 @@ def run_chunk(task: ChunkTask) -> ChunkOutput:
         errors.extend([error] * n)
     columns: dict[str, Any] = {k: np.concatenate(v) for k, v in parts.items()}
     columns["error"] = errors
-    return ChunkOutput(task.chunk.index, columns, failed, time.perf_counter() - t0)
+    return ChunkOutput(task.chunk.index, columns, failed, time.perf_counter() - t0,
+                       code_fingerprint())
 
 
 def shard_table(out: ChunkOutput):
@@ -950,6 +974,7 @@ def _create_folder(sweep: Sweep, folder: Path, design: Design, chunks: list[Chun
             "chunk_runs": chunk_runs,
             "chunks": len(chunks),
             "outputs": list(spec.outputs),
+            "code": code_fingerprint(),
             "versions": _versions(),
             "complete": False,
             "sessions": [],
@@ -1179,6 +1204,7 @@ def _drive(ex: Executor, window: int, sweep: Sweep, todo: list[Chunk], folder: P
 
     seed = int(sweep.spec.seed or 0)
     outputs = tuple(sweep.spec.outputs)
+    code = code_fingerprint()
     queue = iter(todo)
     pending: dict[Future, Chunk] = {}
     ran = ran_runs = 0
@@ -1201,6 +1227,10 @@ def _drive(ex: Executor, window: int, sweep: Sweep, todo: list[Chunk], folder: P
                 except Exception as exc:
                     raise SweepError(f"chunk {chunk.index} could not be run: "
                                      f"{type(exc).__name__}: {exc}") from exc
+                if result.code != code:
+                    raise SweepError(f"a worker runs different dipsim code (fingerprint "
+                                     f"{result.code}, this sweep's is {code}); install the "
+                                     "same dipsim on every worker")
                 table = shard_table(result)
                 _write_atomic(shard_path(folder, chunk.index),
                               lambda p, t=table: pq.write_table(t, p, compression="zstd"))

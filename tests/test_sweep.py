@@ -431,3 +431,34 @@ def test_example_sweeps_load_and_expand(path):
     # Every point's scenario is valid (the examples should not record failures).
     for p in range(0, len(design), max(1, len(design) // 40)):
         point_scenario(sw.base, design.settings(p))
+
+
+def test_any_executor_works_and_a_worker_with_other_code_stops_the_sweep(tmp_path):
+    import dataclasses
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sim.sweep import SweepError
+
+    class OtherCode(ThreadPoolExecutor):
+        """Runs chunks in threads, reporting another code fingerprint."""
+
+        def submit(self, fn, /, *args, **kwargs):
+            return super().submit(lambda: dataclasses.replace(fn(*args, **kwargs), code="x"))
+
+    path = write_sweep(tmp_path, GRID)
+    with ThreadPoolExecutor(2) as threads:
+        ok = run_sweep(path, out=tmp_path / "threads", executor=threads, chunk_runs=12)
+    assert ok.complete and ok.executor == "ThreadPoolExecutor"
+    with OtherCode(1) as other, pytest.raises(SweepError, match="different dipsim code"):
+        run_sweep(path, out=tmp_path / "other", executor=other, chunk_runs=12)
+    manifest = yaml.safe_load(next((tmp_path / "other").glob("*/*/manifest.json")).read_text())
+    assert manifest["sessions"][-1]["status"] == "failed" and not manifest["complete"]
+
+
+def test_the_spec_hash_covers_the_model_code(tmp_path, monkeypatch):
+    import sim.sweep
+
+    path = write_sweep(tmp_path, GRID)
+    before = load_sweep(path).spec_hash
+    monkeypatch.setattr(sim.sweep, "code_fingerprint", lambda: "edited-model")
+    assert load_sweep(path).spec_hash != before
