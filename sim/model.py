@@ -287,7 +287,11 @@ class DiplomacyModel(mesa.Model):
         self.resolve = np.broadcast_to(self.rho0, (2, n)).copy()
         self.commitment = np.zeros((2, n))
         self.signal = np.zeros((2, n))
-        self.readiness = np.zeros((2, n))
+        # Readiness starts where the first day's conditions put it, not at zero.
+        _, _, _, surplus0 = self.bargaining_range(self.pain, self.resolve)
+        zero = np.zeros(n)
+        self.readiness = readiness_target(self._bias, self._audience, scn.behaviour.readiness,
+                                          self.pain, surplus0, self.hostility, zero, zero, zero)
         self.conceded = np.zeros((2, n))
         self.reservation = np.zeros((2, n))
         self.surplus = np.zeros(n)
@@ -378,6 +382,26 @@ class DiplomacyModel(mesa.Model):
         self.injected.append(pressure)
         return pressure
 
+    def bargaining_range(self, pain: NDArray, resolve: NDArray
+                         ) -> tuple[NDArray, NDArray, NDArray, NDArray]:
+        """Reservation values and the bargaining range, given pain and resolve estimates.
+
+        Each government's fallback is ``max(W, rho W + (1 - rho)(Q - pain))`` (war value W,
+        status-quo utility Q, its belief rho that the other side will fight), floored by
+        its domestic win-set at ``1 - win_set``.
+
+        Returns:
+            ``(reservation (2, n), most the US can get, most Venezuela can get, surplus)``;
+            the surplus is the US utility room above its reservation value (negative:
+            no bargaining range), floored at -1.
+        """
+        status_quo = self.status_quo_value - pain
+        fallback = np.maximum(self.war, resolve * self.war + (1.0 - resolve) * status_quo)
+        reservation = np.maximum(fallback, self.winset_floor)
+        most_us = self.frontier.us_given_ve(reservation[1])
+        most_ve = self.frontier.ve_given_us(reservation[0])
+        return reservation, most_us, most_ve, np.maximum(most_us - reservation[0], -1.0)
+
     def end_values(self, name: str) -> NDArray:
         """A variable's value at the end of each replicate's run.
 
@@ -461,13 +485,8 @@ class DiplomacyModel(mesa.Model):
         live = active & ~escalating
 
         # 4. Fallbacks and the bargaining range.
-        status_quo = self.status_quo_value - pain
-        fallback = np.maximum(self.war, resolve * self.war + (1.0 - resolve) * status_quo)
-        reservation = np.maximum(fallback, self.winset_floor)
         fr = self.frontier
-        most_us = fr.us_given_ve(reservation[1])
-        most_ve = fr.ve_given_us(reservation[0])
-        surplus = np.maximum(most_us - reservation[0], -1.0)
+        reservation, most_us, most_ve, surplus = self.bargaining_range(pain, resolve)
 
         # 5. Readiness; talks open when both are ready, break off when hostility runs high.
         mediation = imp.mediation

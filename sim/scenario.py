@@ -488,8 +488,8 @@ class ActionWeights(_Section):
     de_escalate_pain: NonNegative = 2.0
     de_escalate_readiness: NonNegative = 2.0
     de_escalate_hostility: NonNegative = 2.0
-    signal_bias: Annotated[Number, Field(ge=-50, le=50)] = -4.5
-    signal_readiness: NonNegative = 6.0
+    signal_bias: Annotated[Number, Field(ge=-50, le=50)] = -6.0
+    signal_readiness: NonNegative = 9.0
     concede_bias: Annotated[Number, Field(ge=-50, le=50)] = -5.5
     concede_readiness: NonNegative = 3.0
     retaliate_bias: Annotated[Number, Field(ge=-50, le=50)] = -4.5
