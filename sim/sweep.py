@@ -1371,8 +1371,10 @@ def cli_sweep(path: Path, executor: str = "local", workers: int | None = None,
         signum = getattr(exc, "signum", None)  # the CLI's stop signals (SIGTERM, SIGHUP)
         if not isinstance(signum, int):
             raise
-        say(f"stopped by signal {signum}; finished chunks are kept in {folder}; rerun the "
-            "same command to resume")
+        import signal  # noqa: PLC0415
+
+        say(f"stopped by {signal.Signals(signum).name}; finished chunks are kept in {folder}; "
+            "rerun the same command to resume")
         return 128 + signum
     rate = outcome.runs_run / outcome.seconds if outcome.seconds > 0 else 0.0
     lines = [f"{outcome.runs:,} runs in {outcome.chunks:,} chunks: "
