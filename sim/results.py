@@ -71,7 +71,10 @@ def wilson_interval(k: Any, n: Any, z: float = Z95) -> tuple[np.ndarray, np.ndar
     denom = 1.0 + z**2 / n
     centre = (p + z**2 / (2 * n)) / denom
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+    # The interval always holds p; rounding alone (0 or n successes) could leave it 1e-17
+    # outside.
+    return np.clip(np.minimum(centre - half, p), 0.0, 1.0), \
+        np.clip(np.maximum(centre + half, p), 0.0, 1.0)
 
 
 @dataclass
