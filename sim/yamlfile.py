@@ -66,6 +66,15 @@ class _BoundedLoader(yaml.SafeLoader):
                 node.start_mark) from None
 
 
+# YAML 1.1, which PyYAML follows, reads 1e6 and 1.0e6 as text (it wants 1.0e+6); YAML 1.2
+# and everyone writing a file read them as numbers, so they are numbers here too.
+_BoundedLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9_]+|[0-9][0-9_]*(?=[eE]))"
+               r"(?:[eE][-+]?[0-9]+)?$"),
+    list("-+0123456789."))
+
+
 def _source_text(node: yaml.Node) -> str:
     """The text of a node as written in the file (for a complex key), shortened."""
     mark, end = node.start_mark, node.end_mark

@@ -372,3 +372,13 @@ def test_mutated_overrides_are_valid_or_an_input_error(path, value):
         assert exc.report()
         return
     assert isinstance(scn, Scenario)
+
+
+def test_numbers_in_exponent_form_are_numbers(tmp_path):
+    # YAML 1.1 (PyYAML) reads 1e6 and 1.0e6 as text; users mean numbers.
+    scn = load_scenario(BASE, ["escalation.threshold=1e6", "talks.breakdown_hostility=2.5e3",
+                               "behaviour.incident_rate=1E-3"])
+    assert scn.escalation.threshold == 1e6 and scn.talks.breakdown_hostility == 2500
+    assert scn.behaviour.incident_rate == 0.001
+    with pytest.raises(InputError, match="horizon_days: expected a finite number"):
+        load_scenario(BASE, ["horizon_days=1e999"])
