@@ -133,8 +133,16 @@ def action_effects(index: int) -> ActionEffects:
 
 
 def logistic(z: NDArray) -> NDArray:
-    """``1 / (1 + exp(-z))``."""
-    return 1.0 / (1.0 + np.exp(-z))
+    """``1 / (1 + exp(-z))``.
+
+    For z below about -709 ``exp`` overflows to inf and the result is the correct limit 0.
+    """
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+#: Logit temperatures at or below this choose the best action outright.
+COLD = 1e-12
 
 
 def logit_choice(utilities: NDArray, temperature: ArrayLike, u: NDArray) -> NDArray:
@@ -149,12 +157,14 @@ def logit_choice(utilities: NDArray, temperature: ArrayLike, u: NDArray) -> NDAr
     Returns:
         The chosen action index per replicate, shape S.
     """
+    # Temperatures too small to divide by (below 1e-12) choose the best action.
     temperature = np.asarray(temperature, dtype=float)
-    if (temperature <= 0).all():
+    cold = temperature <= COLD
+    if cold.all():
         return np.argmax(utilities, axis=0)
-    if (temperature <= 0).any():
-        hot = np.broadcast_to(temperature > 0, u.shape)
-        safe = np.where(temperature > 0, temperature, 1.0)
+    if cold.any():
+        hot = np.broadcast_to(~cold, u.shape)
+        safe = np.where(cold, 1.0, temperature)
         return np.where(hot, logit_choice(utilities, safe, u), np.argmax(utilities, axis=0))
     weights = utilities - utilities.max(axis=0)
     weights /= temperature

@@ -73,7 +73,9 @@ class Frontier:
     def __init__(self, salience_us: Sequence[float], salience_ve: Sequence[float],
                  ideal_us: Sequence[float], ideal_ve: Sequence[float],
                  status_quo: Sequence[float], agenda: Sequence[bool]):
+        # Saliences below 1e-12 count as zero: dividing by them means nothing.
         s_u, s_v = np.asarray(salience_us, float), np.asarray(salience_ve, float)
+        s_u, s_v = np.where(s_u < 1e-12, 0.0, s_u), np.where(s_v < 1e-12, 0.0, s_v)
         hi, lo = np.asarray(ideal_us, float), np.asarray(ideal_ve, float)
         sq = np.asarray(status_quo, float)
         on = np.asarray(agenda, bool)

@@ -191,7 +191,7 @@ def record_chart_data(results: Results) -> dict[str, object]:
     }
 
 
-def record_chart(results: Results, axes=None):  # noqa: ANN001, ANN201 - matplotlib types
+def record_chart(results: Results, axes=None):
     """Simulated paths of the default scenario against the dated record (two panels)."""
     from matplotlib.figure import Figure  # noqa: PLC0415
 

@@ -65,10 +65,12 @@ def richardson_stable(a: float, b: float, k: float, l: float) -> bool:
 def win_probability(c_self: ArrayLike, c_other: ArrayLike, n: float = 1.0) -> NDArray:
     """Probability of prevailing in a contest of capabilities, ``c1^n / (c1^n + c2^n)``.
 
-    Computed as ``1 / (1 + (c2/c1)^n)`` so large ``n`` does not overflow.
+    Computed as ``1 / (1 + (c2/c1)^n)``; where that power overflows the result is its
+    limit, 0.
     """
     ratio = np.asarray(c_other, dtype=float) / np.asarray(c_self, dtype=float)
-    return 1.0 / (1.0 + ratio**n)
+    with np.errstate(over="ignore"):  # ratio**n = inf gives the correct limit 0
+        return 1.0 / (1.0 + ratio**n)
 
 
 def war_value(p: ArrayLike, cost: ArrayLike) -> NDArray:

@@ -41,6 +41,7 @@ from pydantic import ValidationError
 
 from sim import cameo
 from sim.agents import (
+    COLD,
     Action,
     GovernmentAgent,
     ScriptedGovernment,
@@ -476,7 +477,7 @@ class DiplomacyModel(mesa.Model):
             + jump + b.hostility_noise * normals, 0.0)
         resolve = np.clip(self.resolve + b.resolve_decay * (self.rho0 - self.resolve)
                           + imp.resolve + self.pending_resolve, 0.0, 1.0)
-        resolve = np.maximum(resolve, imp.resolve_floor)
+        resolve = np.minimum(np.maximum(resolve, imp.resolve_floor), 1.0)
         commitment = self.commitment * (1.0 - b.commitment_decay) + imp.commitment
         signal = self.signal * (1.0 - b.signal_decay) + imp.signal + self.pending_signal
 
@@ -625,7 +626,7 @@ class DiplomacyModel(mesa.Model):
                        inputs: dict[str, Any]) -> None:
         temperature = float(gov.params.temperature)
         finite = np.isfinite(utilities)
-        if temperature > 0:
+        if temperature > COLD:
             w = np.where(finite, np.exp((np.where(finite, utilities, 0) - utilities[finite].max())
                                         / temperature), 0.0)
             probs = w / w.sum()
