@@ -166,10 +166,23 @@ def schema() -> None:
 
 
 @app.command("list")
-def list_() -> None:
-    """List the scenarios in the library."""
+def list_(
+    profiles: Annotated[bool, typer.Option(
+        "--profiles", help="Run every scenario and print its outcome profile (markdown)")
+    ] = False,
+    runs: Annotated[int, typer.Option(help="Runs per scenario for --profiles", min=1,
+                                      max=1_000_000)] = 1000,
+    seed: Annotated[int, typer.Option(help="Seed for --profiles", min=0)] = 20250902,
+) -> None:
+    """List the scenarios in the library (with --profiles, how each tends to end)."""
     from sim.scenario import list_scenarios, load_scenario  # noqa: PLC0415
 
+    if profiles:
+        from sim.library import profiles as run_profiles  # noqa: PLC0415
+        from sim.library import profiles_markdown  # noqa: PLC0415
+
+        typer.echo(profiles_markdown(run_profiles(runs, seed)))
+        return
     for path in list_scenarios():
         try:
             title = load_scenario(path).title
