@@ -8,6 +8,7 @@ Exit codes: 0 success; 2 bad input (the message names file, field and what was e
 from __future__ import annotations
 
 import errno
+import math
 import os
 import signal
 import sys
@@ -313,6 +314,51 @@ def _catch_stop_signals() -> None:
         # A signal ignored when dipsim started (nohup, a background job) stays ignored.
         if sig is not None and signal.getsignal(sig) is not signal.SIG_IGN:
             signal.signal(sig, _stop)
+
+
+@app.command()
+def compare(
+    a: Annotated[str | None, typer.Argument(help="Baseline scenario (file or library name; "
+                                            "default caribbean-2025)", show_default=False)
+                 ] = None,
+    b: Annotated[str | None, typer.Argument(help="Counterfactual scenario; default: A with "
+                                            "the --set and --drop changes",
+                                            show_default=False)] = None,
+    runs: Annotated[int | None, typer.Option(help="Runs of each (default: A's)", min=1,
+                                             max=10_000_000, show_default=False)] = None,
+    seed: SeedOpt = None,
+    set_: SetOpt = None,
+    drop: Annotated[list[str] | None, typer.Option(
+        "--drop", help="Remove a pressure from B by id, e.g. --drop dock_strike (repeatable)",
+        show_default=False)] = None,
+    out: Annotated[Path, typer.Option(help="Results root folder")] = Path("results"),
+    no_charts: Annotated[bool, typer.Option("--no-charts", help="Skip the chart")] = False,
+) -> None:
+    """Run two scenarios on common random numbers and report what changed."""
+    from rich.console import Console  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    from sim.compare import compare as run_compare  # noqa: PLC0415
+
+    _check_out(out)
+    cmp = run_compare(a, b, runs=runs, seed=seed, overrides=set_ or None, drop=drop or None)
+    table = Table(title=f"A: {cmp.label_a}\nB: {cmp.label_b}\n{cmp.a.n_runs:,} runs each, "
+                        f"seed {cmp.a.seed}, common random numbers", title_justify="left")
+    for col in ("outcome", "A", "B", "B − A, 95% interval", "median date, A → B"):
+        table.add_column(col, justify="left" if col == "outcome" else "right")
+    start = cmp.a.scenario
+
+    def when(day: float) -> str:
+        return "-" if math.isnan(day) else start.date_of(round(day)).isoformat()
+
+    for o, row in cmp.differences().iterrows():
+        table.add_row(str(o), f"{row.p_a:.1%}", f"{row.p_b:.1%}",
+                      f"{row.difference:+.1%} ({row.ci_low:+.1%} to {row.ci_high:+.1%})",
+                      f"{when(row.median_day_a)} → {when(row.median_day_b)}")
+    Console().print(table)
+    typer.echo(f"{cmp.changed():.1%} of runs end differently in B.")
+    folder = cmp.save(out, charts=not no_charts)
+    typer.echo(f"Results: {folder}")
 
 
 def main() -> None:

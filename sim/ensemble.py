@@ -30,7 +30,8 @@ def run_ensemble(scenario: Scenario | str | Path | None = None, runs: int | None
                  first_replicate: int = 0, chunk: int = CHUNK_REPLICATES,
                  trace_replicates: int = TRACE_REPLICATES,
                  band_replicates: int = BAND_REPLICATES,
-                 progress: Progress | None = None, source: str | None = None) -> Results:
+                 progress: Progress | None = None, source: str | None = None,
+                 stream_layout: Sequence[str] | None = None) -> Results:
     """Run ``runs`` replicates of a scenario.
 
     Args:
@@ -45,6 +46,7 @@ def run_ensemble(scenario: Scenario | str | Path | None = None, runs: int | None
         band_replicates: Replicates used for the per-day quantile bands.
         progress: Called with (replicate-days done, replicate-days in all).
         source: Where the scenario came from, for the manifest.
+        stream_layout: Random-column order of Poisson windows (common random numbers).
 
     Returns:
         The results of the run.
@@ -67,7 +69,7 @@ def run_ensemble(scenario: Scenario | str | Path | None = None, runs: int | None
                                point=point, first_replicate=first_replicate + offset,
                                trace_replicates=max(0, trace_replicates - offset),
                                band_replicates=max(0, band_replicates - offset),
-                               narrate=offset == 0)
+                               narrate=offset == 0, stream_layout=stream_layout)
         while model.day < horizon and model.running:
             model.step()
             if progress is not None:

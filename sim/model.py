@@ -171,6 +171,8 @@ class DiplomacyModel(mesa.Model):
         trace_replicates: Replicates (from 0) whose every variable is kept each day.
         band_replicates: Replicates (from 0) kept for quantile bands of key variables.
         narrate: Keep a log of replicate 0's pressures, actions and turning points.
+        stream_layout: Ids of the Poisson windows in random-column order (see
+            :class:`~sim.timeline.Timeline`); for common random numbers across scenarios.
         **levers: Flat parameters (see :data:`sim.levers.LEVERS`), e.g.
             ``boat_strike_tempo=2`` or ``us_salience_oil=0.5``.
     """
@@ -179,7 +181,8 @@ class DiplomacyModel(mesa.Model):
                  rng: int | None = None, first_replicate: int = 0, point: int = 0,
                  overrides: Sequence[str] = (), script: Mapping[str, Sequence[Any]] | None = None,
                  trace_replicates: int | None = None, band_replicates: int | None = None,
-                 narrate: bool = False, **levers: Any):
+                 narrate: bool = False, stream_layout: Sequence[str] | None = None,
+                 **levers: Any):
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario, list(overrides) or None)
         else:
@@ -200,7 +203,7 @@ class DiplomacyModel(mesa.Model):
         self.day = 0
         self.third_parties = [make_third_party(self, tp) for tp in scenario.third_parties]
         self._setup_parameters()
-        self.timeline = Timeline(scenario, n, FIXED_COLUMNS)
+        self.timeline = Timeline(scenario, n, FIXED_COLUMNS, stream_layout)
         self.streams = ReplicateStreams(seed, point, first_replicate, n,
                                         FIXED_COLUMNS + self.timeline.columns,
                                         normal_columns=NOISE_COLUMNS, days=self.horizon)

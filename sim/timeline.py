@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import operator
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
@@ -145,13 +146,17 @@ class Timeline:
         scenario: The validated scenario.
         n: Number of replicates.
         first_column: The first random column free for Poisson draws.
+        layout: Ids of Poisson windows in the order of their random columns. By default
+            the windows of this scenario in file order; two scenarios compared on common
+            random numbers share one layout, so a window keeps its column in both.
 
     Attributes:
         columns: Random columns used (one per window of events).
         entries: The compiled pressures, in file order.
     """
 
-    def __init__(self, scenario: Scenario, n: int, first_column: int):
+    def __init__(self, scenario: Scenario, n: int, first_column: int,
+                 layout: Sequence[str] | None = None):
         self.n = n
         self.max_adaptation = [float(scenario.actors[g].max_adaptation) for g in GOVERNMENTS]
         self.adaptation_rate = [float(scenario.actors[g].adaptation_rate) for g in GOVERNMENTS]
@@ -163,11 +168,19 @@ class Timeline:
         self.buyer_kept = [1.0, kept]
         self.entries: list[_Scheduled] = []
         self._next_column = first_column
+        self._first_column = first_column
+        ids = scenario.pressure_ids()
+        windows = [pid for pid, p in zip(ids, scenario.pressures, strict=True)
+                   if p.per_week is not None]
+        self.layout = list(windows if layout is None else layout)
+        missing = [w for w in windows if w not in self.layout]
+        if missing:
+            raise ValueError(f"stream layout lacks the Poisson windows {missing}")
         self.horizon = scenario.horizon_days
         self._scenario = scenario
         for pid, p in zip(scenario.pressure_ids(), scenario.pressures, strict=True):
             self.entries.append(self._compile(pid, p))
-        self.columns = self._next_column - first_column
+        self.columns = len(self.layout)
         self._tabulate()
 
     def _tabulate(self) -> None:
@@ -212,7 +225,7 @@ class Timeline:
         entry = _Scheduled(pid, p, effect, sender, target, float(p.intensity), deaths,
                            0, last_day, rate, None, None)
         if rate is not None:
-            entry.column, self._next_column = self._next_column, self._next_column + 1
+            entry.column = self._first_column + self.layout.index(pid)
             entry.thresholds = poisson_thresholds(rate)
         if p.at is not None:
             entry.first = scenario.day_of(p.at)
