@@ -381,7 +381,7 @@ class LiveCharts:
             if finite.size:
                 low = min(low, float(np.quantile(finite, 0.02)) - 0.5)
                 high = max(high, float(np.quantile(finite, 0.98)) + 0.5)
-        ax_cc.set_ylim(low, high)
+        ax_cc.set_ylim(low, high + 0.25 * (high - low))  # headroom for the legend
         self.cc_line, = ax_cc.plot([], [], color="black", lw=2.2, label="this run")
         self.marks_conflict = ax_cc.scatter([], [], marker="|", s=70, color="#d62728",
                                             clip_on=False)
@@ -594,13 +594,21 @@ def _short_date(d: dt.date) -> str:
     return f"{d:%a} {d.day} {d:%b %Y}"
 
 
+def _entry_colour(e: Entry) -> str:
+    """Red for conflict, green for cooperation, blue for a government's choice."""
+    conflict, calm = "#b03a2e", "#1e8449"
+    if e.kind == "action":
+        return "#1f4e9c"
+    if e.kind == "state of play":
+        return "#555555"
+    if e.tag:
+        goldstein = float(e.tag.rsplit("Goldstein ", 1)[-1])
+        return conflict if goldstein < 0 else calm
+    return conflict if "no longer" in e.text else calm
+
+
 def _entry_html(e: Entry, scenario: Scenario) -> str:
-    colour = {"pressure": "#b03a2e", "action": "#1f4e9c", "turning point": "#117a65",
-              "state of play": "#555555"}.get(e.kind, "#333333")
-    if e.kind == "pressure" and ("relief" in e.text or "offer of dialogue" in e.text
-                                 or "release" in e.text or "resumed" in e.text
-                                 or "mediation" in e.text):
-        colour = "#1e8449"
+    colour = _entry_colour(e)
     weight = "700" if e.kind == "turning point" else "500"
     return (f'<div class="dipsim-event" style="margin:0 0 8px 0;">'
             f'<div style="font-size:13px;color:#666">{_short_date(scenario.date_of(e.day))}'
