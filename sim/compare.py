@@ -11,11 +11,7 @@ the outcome, over replicates that reach it in both.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +21,7 @@ import pandas as pd
 
 from sim.errors import InputError
 from sim.model import OUTCOMES
-from sim.results import Z95, Results
+from sim.results import Z95, Results, scenario_yaml, write_folder
 from sim.scenario import Scenario, scenario_from_document
 from sim.yamlfile import YamlDocument
 
@@ -164,36 +160,20 @@ class Comparison:
 
     def save(self, root: str | Path = "results", charts: bool = True) -> Path:
         """Write ``root/compare/<timestamp>/`` atomically: summary, both run tables, chart."""
-        parent = Path(root) / "compare"
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=parent))
-        try:
-            (tmp / "summary.json").write_text(json.dumps(self.summary, indent=2, default=str)
-                                              + "\n", encoding="utf-8")
-            self.differences().to_csv(tmp / "differences.csv")
-            self.a.runs.to_parquet(tmp / "runs_a.parquet", compression="zstd", index=False)
-            self.b.runs.to_parquet(tmp / "runs_b.parquet", compression="zstd", index=False)
-            from sim.results import scenario_yaml  # noqa: PLC0415
+        return write_folder(Path(root) / "compare", lambda tmp: self.write_files(tmp, charts))
 
-            (tmp / "scenario_a.yaml").write_text(scenario_yaml(self.a.scenario), "utf-8")
-            (tmp / "scenario_b.yaml").write_text(scenario_yaml(self.b.scenario), "utf-8")
-            if charts:
-                self.chart().savefig(tmp / "compare.png", dpi=110,
-                                     pil_kwargs={"compress_level": 1})
-            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-            for k in range(1, 1000):
-                dest = parent / (stamp if k == 1 else f"{stamp}-{k}")
-                if not dest.exists():
-                    try:
-                        os.rename(tmp, dest)
-                    except OSError:
-                        continue
-                    os.chmod(dest, 0o755)
-                    return dest
-            raise FileExistsError(f"no free results folder name under {parent}")
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+    def write_files(self, folder: Path, charts: bool = True) -> None:
+        """Write the comparison's files into an existing, empty folder."""
+        (folder / "summary.json").write_text(json.dumps(self.summary, indent=2, default=str)
+                                             + "\n", encoding="utf-8")
+        self.differences().to_csv(folder / "differences.csv")
+        self.a.runs.to_parquet(folder / "runs_a.parquet", compression="zstd", index=False)
+        self.b.runs.to_parquet(folder / "runs_b.parquet", compression="zstd", index=False)
+        (folder / "scenario_a.yaml").write_text(scenario_yaml(self.a.scenario), "utf-8")
+        (folder / "scenario_b.yaml").write_text(scenario_yaml(self.b.scenario), "utf-8")
+        if charts:
+            self.chart().savefig(folder / "compare.png", dpi=110,
+                                 pil_kwargs={"compress_level": 1})
 
 
 def compare(a: Scenario | str | Path | None, b: Scenario | str | Path | None = None, *,

@@ -22,6 +22,7 @@ import stat
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import metadata
@@ -394,43 +395,61 @@ class Results:
         """
         if not SLUG.fullmatch(self.scenario.name):
             raise ValueError(f"scenario name {self.scenario.name!r} is not a safe folder name")
-        parent = Path(root) / self.scenario.name
-        try:
-            parent.mkdir(parents=True, exist_ok=True)
-            clean_stale_partials(parent)
-            tmp, lock = _locked_partial(parent)
-        except OSError as exc:
-            raise _with_filename(exc, parent) from None
-        try:
-            self.write_files(tmp, charts=charts, command=command)
-            _sync_folder(tmp)
-            os.chmod(tmp, 0o755)
-            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-            for k in range(1, 1000):
-                dest = parent / (stamp if k == 1 else f"{stamp}-{k}")
-                if os.path.lexists(dest):
-                    continue
-                try:
-                    os.rename(tmp, dest)
-                except OSError as exc:
-                    # Another run took the name between the check and the rename (a
-                    # non-empty folder cannot be replaced): try the next name.
-                    if exc.errno in (errno.EEXIST, errno.ENOTEMPTY):
-                        continue
-                    raise
-                _fsync_dir(parent)
-                return dest
-            raise FileExistsError(errno.EEXIST, "no free results folder name", str(parent))
-        except BaseException as exc:
-            shutil.rmtree(tmp, ignore_errors=True)
-            if isinstance(exc, OSError):
-                raise _with_filename(exc, parent) from exc
-            raise
-        finally:
-            os.close(lock)
+        return write_folder(Path(root) / self.scenario.name,
+                            lambda tmp: self.write_files(tmp, charts=charts, command=command))
 
 
 # ------------------------------------------------------------------ atomic folders
+
+
+def write_folder(parent: Path, write: Callable[[Path], object]) -> Path:
+    """Create ``parent/<timestamp>/`` atomically, filled by ``write(folder)``.
+
+    Files are written into a hidden temporary folder (``.partial-*``) beside the
+    destination, flushed to disk, and the folder is renamed into place only when complete,
+    so a results folder either is complete or does not exist. While it writes, the process
+    holds a lock on its temporary folder; temporary folders left by a killed run (no lock
+    holder) are removed by the next save. A later folder never overwrites an earlier one:
+    if the timestamped name is taken, ``-2``, ``-3``, ... is appended.
+
+    Raises:
+        OSError: The folder cannot be written (no permission, disk full); nothing is left
+            behind but ``parent`` itself.
+    """
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        clean_stale_partials(parent)
+        tmp, lock = _locked_partial(parent)
+    except OSError as exc:
+        raise _with_filename(exc, parent) from None
+    try:
+        write(tmp)
+        _sync_folder(tmp)
+        os.chmod(tmp, 0o755)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        for k in range(1, 1000):
+            dest = parent / (stamp if k == 1 else f"{stamp}-{k}")
+            if os.path.lexists(dest):
+                continue
+            try:
+                os.rename(tmp, dest)
+            except OSError as exc:
+                # Another run took the name between the check and the rename (a non-empty
+                # folder cannot be replaced): try the next name.
+                if exc.errno in (errno.EEXIST, errno.ENOTEMPTY):
+                    continue
+                raise
+            _fsync_dir(parent)
+            return dest
+        raise FileExistsError(errno.EEXIST, "no free results folder name", str(parent))
+    except BaseException as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise _with_filename(exc, parent) from exc
+        raise
+    finally:
+        os.close(lock)
+
 
 #: Prefix of the temporary folder a results folder (or a sweep shard) is written into.
 PARTIAL_PREFIX = ".partial-"
