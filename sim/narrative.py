@@ -341,6 +341,8 @@ def _action_reason(d: Decision, scenario: Scenario) -> str:
 
 
 def _percent(p: float) -> str:
+    if p in (0.0, 1.0):
+        return f"{p:.0%}"
     if p < 0.01:
         return "under 1%"
     if p > 0.99:

@@ -1,0 +1,153 @@
+"""The plain-language account: scripted runs told line by line, with why.
+
+Each test builds a small quiet scenario (no noise, no pressure) and adds one thing, so the
+account it produces can be read in full and checked against the run's own numbers.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import sim
+from sim.model import DiplomacyModel
+from sim.narrative import Story, entries, narrative_markdown, outcome_headline, outcome_text
+from sim.results import Results, RunData
+from tests.conftest import scenario
+
+
+def _tanker(at: str) -> dict:
+    return {"type": "tanker_seizure", "sender": "us", "target": "venezuela", "at": at}
+
+
+def test_a_pressure_is_told_with_what_it_does_and_where_the_target_stands():
+    scn = scenario(pressures=[_tanker("2025-08-05"), _tanker("2025-08-11")])
+    results = sim.run(scn, runs=1)
+    story = Story.from_results(results)
+    told = [e for e in entries(results) if e.kind == "pressure"]
+    assert [e.day for e in told] == [4, 10]
+    first, second = told
+    assert first.text == "The United States: seizure of an oil tanker against Venezuela."
+    assert first.tag == "CAMEO 1711, Goldstein -9.2"
+    assert "What it does: it raises Venezuela's hostility by about 0.08" in first.why
+    assert "a one-off economic shock of 0.08 to Venezuela's sanction pain" in first.why
+    assert "Caracas takes Washington's threats more seriously" in first.why
+    before = story.value(3, "hostility_venezuela")
+    after = story.value(4, "hostility_venezuela")
+    assert after > before
+    assert f"Venezuelan hostility {before:.2f} → {after:.2f}" in first.why
+    # Explained once: the second seizure only says where Venezuela stands.
+    assert "What it does" not in second.why and "Venezuelan hostility" in second.why
+
+
+def test_a_choice_is_told_with_its_reason_score_and_chance():
+    # Signalling openness is made the best action, and temperature 0 always takes the best.
+    results = sim.run(scenario("behaviour.actions.signal_bias=10"), runs=1)
+    first = next(e for e in entries(results) if e.kind == "action")
+    assert first.day == 0
+    assert first.text == "The United States signals it is open to talks."
+    decision = results.data.decisions[0]
+    score = decision.utilities["signal openness"]
+    assert first.why == (
+        f"Why: its readiness to talk is {decision.inputs['readiness']:.2f} (talks open when "
+        f"both sides reach 0.5); its score for this was {score:+.1f} against 0 for holding "
+        "still, a chance of 100% today (holding still 0%).")
+    assert first.tag == "CAMEO 036, Goldstein +4.0"
+
+
+def test_an_unlikely_choice_says_which_was_likelier():
+    # A scripted Venezuela escalates on day 1 although its own scores favour holding still.
+    scn = scenario()
+    m = DiplomacyModel(scn, script={"venezuela": ["hold", "escalate"]}, narrate=True,
+                       trace_replicates=1)
+    m.run()
+    results = Results(m.spec, RunData.from_model(m), seed=m.seed)
+    action = next(e for e in entries(results) if e.kind == "action")
+    assert (action.day, action.text) == (1, "Venezuela mobilises its forces.")
+    hostility = Story.from_results(results).value(1, "hostility_venezuela")
+    assert f"its hostility is {hostility:.2f} (escalation comes at 1)" in action.why
+    assert "a chance of 0% today; holding still was likelier (100%)" in action.why
+
+
+def test_talks_and_agreement_with_the_terms_in_words():
+    scn = scenario("actors.us.readiness_bias=20", "actors.venezuela.readiness_bias=20",
+                   horizon_days=200)
+    results = sim.run(scn, runs=1)
+    row = results.runs.iloc[0]
+    assert row["outcome"] == "agreement"
+    turning = [e for e in entries(results) if e.kind == "turning point"]
+    kinds = [e.text for e in turning]
+    assert "Talks open: both governments sit down." in kinds
+    assert kinds[-1] == "Agreement: an offer is accepted."
+    assert turning[-1].day == row["day"]
+    text = outcome_text(results)
+    date = scn.date_of(int(row["day"]))
+    assert text.startswith(f"Agreement on {date.day} {date:%B %Y}. Deal terms: ")
+    for issue in ("drugs", "oil", "migration"):
+        assert f"{issue} {row[f'deal_{issue}']:.2f}" in text
+    assert "(Washington's ideal)" in text  # a term at 1 is named as Washington's ideal
+    assert "The Nash bargaining solution would have been" in text
+
+
+def test_escalation_by_an_overt_strike():
+    strike = {"type": "overt_land_strike", "sender": "us", "target": "venezuela",
+              "at": "2025-08-04"}
+    results = sim.run(scenario(pressures=[strike]), runs=1)
+    story = Story.from_results(results)
+    assert outcome_headline(story) == "Escalation on 4 August 2025"
+    assert outcome_text(story) == "Escalation on 4 August 2025: an overt military strike on land."
+    told = [e for e in entries(story) if e.day == 3]
+    assert "an overt military operation: the run ends in escalation" in told[0].why
+    assert told[-1].text == "Escalation."
+
+
+def test_a_stalemate_says_how_far_each_side_was_from_talks_and_from_war():
+    results = sim.run(scenario(), runs=1)
+    text = outcome_text(results)
+    assert text.startswith("By 29 September 2025 there were neither talks, nor a deal, nor "
+                           "escalation: stalemate.")
+    assert re.search(r"the highest readiness was US \d\.\d\d, Venezuela \d\.\d\d", text)
+    # The monthly state of play explains the quiet months.
+    states = [e for e in entries(results) if e.kind == "state of play"]
+    assert [e.day for e in states] == [0, 31]  # 1 August and 1 September
+    assert "talks need 0.5 on both sides" in states[0].why
+
+
+def test_the_live_feed_and_the_file_tell_the_same_run():
+    scn = sim.load_scenario("caribbean-2025")
+    results = sim.run(scn, runs=1, seed=11)
+    m = DiplomacyModel(scn, rng=11, narrate=True, trace_replicates=1)
+    m.run()
+    assert [e.line for e in entries(Story.from_model(m))] == \
+        [e.line for e in entries(results)]
+    # Part-way, the live story tells only the days simulated so far.
+    m = DiplomacyModel(scn, rng=11, narrate=True, trace_replicates=1)
+    for _ in range(50):
+        m.step()
+    live = entries(Story.from_model(m))
+    assert live and max(e.day for e in live) <= 49
+    assert outcome_headline(Story.from_model(m)) == "No outcome yet"
+
+
+@pytest.mark.parametrize("replicate", [0, 3])
+def test_explain_tells_the_replicate_asked_for(replicate):
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    r = CliRunner().invoke(app, ["explain", "relief-for-migration", "--seed", "5",
+                                 "--replicate", str(replicate)])
+    assert r.exit_code == 0, r.output
+    assert f"One run (replicate {replicate}, seed 5)" in r.output
+    assert "**How it ends:**" in r.output and "## Outcome" in r.output
+    assert "Why: " in r.output
+
+
+def test_narrative_md_is_written_with_every_results_folder(tmp_path):
+    results = sim.run(scenario(pressures=[_tanker("2025-08-05")]), runs=3, seed=2)
+    folder = results.save(tmp_path, charts=False)
+    text = (folder / "narrative.md").read_text(encoding="utf-8")
+    assert text == narrative_markdown(results)
+    assert "**Tuesday 05 August 2025** (day 4)" in text
+    assert "seizure of an oil tanker against Venezuela" in text
