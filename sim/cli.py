@@ -361,6 +361,43 @@ def compare(
     typer.echo(f"Results: {folder}")
 
 
+@app.command()
+def tornado(
+    scenario: ScenarioArg = None,
+    runs: Annotated[int, typer.Option(help="Runs per setting", min=10, max=1_000_000)] = 500,
+    seed: SeedOpt = None,
+    set_: SetOpt = None,
+    outcome: Annotated[str, typer.Option(
+        help="Outcome whose probability is charted: stalemate, talks, agreement or "
+             "escalation")] = "escalation",
+    out: Annotated[Path, typer.Option(help="Results root folder")] = Path("results"),
+    no_charts: Annotated[bool, typer.Option("--no-charts", help="Skip the chart")] = False,
+) -> None:
+    """Vary each main parameter across its range, one at a time: a tornado chart."""
+    from sim.model import Outcome  # noqa: PLC0415
+    from sim.scenario import load_scenario  # noqa: PLC0415
+    from sim.sensitivity import one_at_a_time, save  # noqa: PLC0415
+
+    labels = [o.label for o in Outcome]
+    if outcome not in labels:
+        raise InputError.single("--outcome", f"expected one of: {', '.join(labels)}; "
+                                f"got {outcome!r}")
+    _check_out(out)
+    scn = load_scenario(scenario, set_ or None)
+    seed = scn.seed if seed is None else seed
+    table = one_at_a_time(scn, runs, seed)
+    swing = (table[f"{outcome}_high"] - table[f"{outcome}_low"])
+    base = float(table[f"{outcome}_baseline"].iloc[0])
+    typer.echo(f"P({outcome}) at the baseline: {base:.1%} ({runs:,} runs per setting, "
+               f"seed {seed})")
+    for name in swing.abs().sort_values(ascending=False).index:
+        row = table.loc[name]
+        typer.echo(f"  {row.label:42} {row.low:>6g} -> {row[f'{outcome}_low']:6.1%}   "
+                   f"{row.high:>6g} -> {row[f'{outcome}_high']:6.1%}")
+    folder = save(table, scn, out, runs, seed, outcome, charts=not no_charts)
+    typer.echo(f"Results: {folder}")
+
+
 def main() -> None:
     """Entry point of the ``dipsim`` script: run the app, map errors to exit codes."""
     _catch_stop_signals()
