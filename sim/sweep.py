@@ -67,7 +67,6 @@ from pydantic import (
 from sim.errors import InputError, Problem
 from sim.issues import ISSUES
 from sim.scenario import (
-    GOVERNMENTS,
     MAX_SEED,
     Number,
     Scenario,
@@ -96,13 +95,7 @@ _PRESENTATION = frozenset({"__main__.py", "analysis.py", "app.py", "charts.py", 
                            "narrative.py"})
 
 
-@functools.lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """A hash of the dipsim code that computes results (every module but presentation).
-
-    It is part of a sweep's spec hash, so results made by different model code never mix
-    in one folder, and workers report it, so a Dask worker running other code is caught.
-    """
+def _fingerprint_files() -> str:
     root = Path(__file__).resolve().parent
     h = hashlib.sha256()
     for p in sorted(root.rglob("*.py")):
@@ -111,21 +104,49 @@ def code_fingerprint() -> str:
         h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
     return h.hexdigest()[:16]
 
-OUTCOME_LABELS: tuple[str, ...] = ("stalemate", "talks", "agreement", "escalation")
-ESCALATION_CAUSES: tuple[str, ...] = ("", "hostility", "overt strike on land")
-_ACTIONS = ("escalate", "de_escalate", "signal_openness", "concede", "retaliate")
 
-#: Every column of a run table (as :meth:`sim.results.RunData.from_model` makes it) and
-#: whether it holds whole numbers ("int") or reals ("float").
-RUN_COLUMNS: dict[str, str] = {
-    "replicate": "int", "outcome": "int", "day": "int", "talks_day": "int",
-    "breakdowns": "int", "incidents": "int", "escalation_cause": "int",
-    **{f"deal_{i}": "float" for i in ISSUES},
-    **{f"nash_{i}": "float" for i in ISSUES},
-    "casualties": "float", "goldstein_total": "float", "events": "float", "cc_index": "float",
-    **{f"{v}_{g}": "float" for g in GOVERNMENTS for v in ("hostility", "readiness", "pain")},
-    **{f"{a}_{g}": "int" for g in GOVERNMENTS for a in _ACTIONS},
-}
+#: Taken when this module is imported, i.e. with the code a process loaded (workers import it
+#: when they start), not when a file is edited later.
+_CODE_FINGERPRINT = _fingerprint_files()
+
+
+def code_fingerprint() -> str:
+    """A hash of the dipsim code that computes results (every module but presentation).
+
+    Every shard records the fingerprint of the worker that made it, and the driver checks
+    each new chunk against the folder's shards and against the other workers, so results
+    made by different model code (an upgrade between two sessions, a Dask worker with
+    another install) never mix in one folder. It is taken from the source files when
+    :mod:`sim.sweep` is first imported in a process.
+    """
+    return _CODE_FINGERPRINT
+
+
+#: The outcome labels, in the model's order (:data:`sim.model.OUTCOMES`; a test checks).
+OUTCOME_LABELS: tuple[str, ...] = ("stalemate", "talks", "agreement", "escalation")
+
+
+@functools.cache
+def run_columns() -> dict[str, str]:
+    """Every column of a run table and its kind ("int", "float" or "bool").
+
+    Found from the model itself (one replicate of a one-day scenario run through
+    :func:`sim.ensemble.run_ensemble`), so a column the model adds can be kept at once.
+    """
+    from sim.ensemble import run_ensemble  # noqa: PLC0415
+
+    scn = Scenario.model_validate({
+        "name": "columns", "title": "Run-table columns", "start": "2025-01-01",
+        "horizon_days": 1, "status_quo": {i.value: 0.5 for i in ISSUES}})
+    runs = run_ensemble(scn, 1, 0, trace_replicates=0, band_replicates=0).data.runs
+    kinds = {}
+    for name, values in runs.items():
+        dtype = np.asarray(values).dtype
+        kinds[name] = ("bool" if dtype == np.bool_ else
+                       "int" if np.issubdtype(dtype, np.integer) else "float")
+    return kinds
+
+
 #: Columns every shard has whatever ``outputs`` says.
 ALWAYS_KEPT = ("point", "replicate", "outcome")
 DEFAULT_OUTPUTS: tuple[str, ...] = (
@@ -248,8 +269,7 @@ class SweepFile(_Section):
         100, description="Monte Carlo replicates per design point")
     seed: Annotated[StrictInt, Field(ge=0, le=MAX_SEED)] | None = Field(
         None, description="Root seed (default: the base scenario's)")
-    outputs: list[str] = Field(default_factory=lambda: list(DEFAULT_OUTPUTS),
-                               max_length=len(RUN_COLUMNS),
+    outputs: list[str] = Field(default_factory=lambda: list(DEFAULT_OUTPUTS), max_length=200,
                                description="Run-table columns kept besides point, "
                                            "replicate and outcome")
 
@@ -282,7 +302,7 @@ def sweep_problems(spec: SweepFile) -> list[tuple[tuple[str | int, ...], str]]:
     out: list[tuple[tuple[str | int, ...], str]] = []
     s = spec.sampler
     seen: dict[str, int] = {}
-    reserved = set(ALWAYS_KEPT) | set(RUN_COLUMNS) | {"error"}
+    reserved = set(ALWAYS_KEPT) | set(spec.outputs) | {"error"}
     for i, p in enumerate(spec.parameters):
         where = ("parameters", i)
         if p.label in seen:
@@ -328,16 +348,18 @@ def sweep_problems(spec: SweepFile) -> list[tuple[tuple[str | int, ...], str]]:
         out.append((("samples",), "Morris needs at least 2 trajectories for sigma"))
     if s is not Sampler.MORRIS and "morris_levels" in spec.model_fields_set:
         out.append((("morris_levels",), f"'morris_levels' is for the morris sampler, not {s}"))
+    # The default outputs are known columns; others are checked against the model's.
+    known = run_columns() if "outputs" in spec.model_fields_set else DEFAULT_OUTPUTS
     for k, name in enumerate(spec.outputs):
         if name in ALWAYS_KEPT:
             out.append((("outputs", k), f"{name!r} is always kept; remove it"))
-        elif name not in RUN_COLUMNS:
+        elif name not in known:
             import difflib  # noqa: PLC0415
 
-            near = difflib.get_close_matches(name, list(RUN_COLUMNS), n=1)
+            near = difflib.get_close_matches(name, list(known), n=1)
             hint = f" (did you mean {near[0]!r}?)" if near else ""
             out.append((("outputs", k), f"unknown column {name!r}{hint}; expected one of: "
-                        f"{', '.join(c for c in RUN_COLUMNS if c not in ALWAYS_KEPT)}"))
+                        f"{', '.join(c for c in known if c not in ALWAYS_KEPT)}"))
     if len(set(spec.outputs)) != len(spec.outputs):
         out.append((("outputs",), "a column is listed twice"))
     if not out:
@@ -603,13 +625,13 @@ def spec_hash(spec: SweepFile, base_data: Mapping[str, Any]) -> str:
     """A short hash of everything that decides a sweep's results.
 
     It covers the resolved base scenario (after ``set``), the parameters, sampler,
-    replicates, seed and outputs, and the model code (:func:`code_fingerprint`); not the
-    sweep's name, title, description or the chunk size (which changes no result).
+    replicates, seed and outputs; not the sweep's name, title, description or the chunk
+    size (which changes no result). The model code is checked apart, shard by shard (see
+    :func:`code_fingerprint`).
     """
     what = spec.model_dump(mode="json", by_alias=True,
                            exclude={"name", "title", "description", "scenario", "set_"})
-    text = json.dumps({"format": FORMAT, "code": code_fingerprint(), "scenario": base_data,
-                       "sweep": what},
+    text = json.dumps({"format": FORMAT, "scenario": base_data, "sweep": what},
                       sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
@@ -741,19 +763,18 @@ class ChunkTask:
 
 @dataclass
 class ChunkOutput:
-    """A finished chunk, as plain arrays (small to send back from a remote worker).
+    """A finished chunk: its shard as an Arrow table (small to send back from a worker).
 
     Attributes:
         index: The chunk's index.
-        columns: One array per shard column; ``error`` is a list of texts (None if the run
-            succeeded).
+        table: The shard (see :func:`shard_table`).
         failed: Runs that failed.
         seconds: Time the worker spent.
         code: The worker's :func:`code_fingerprint`.
     """
 
     index: int
-    columns: dict[str, Any]
+    table: Any
     failed: int
     seconds: float
     code: str = ""
@@ -768,6 +789,7 @@ def run_chunk(task: ChunkTask) -> ChunkOutput:
     from sim.ensemble import run_ensemble  # noqa: PLC0415 - workers import the model once
 
     t0 = time.perf_counter()
+    kinds = run_columns()
     keep = ("replicate", "outcome", *task.outputs)
     parts: dict[str, list[np.ndarray]] = {k: [] for k in ("point", *keep)}
     errors: list[str | None] = []
@@ -787,7 +809,8 @@ def run_chunk(task: ChunkTask) -> ChunkOutput:
         except Exception as exc:
             msg = exc.report() if isinstance(exc, InputError) else str(exc)
             error = f"{type(exc).__name__}: {msg}"[:4000]
-            got = {k: np.full(n, -1 if RUN_COLUMNS[k] == "int" else np.nan)
+            got = {k: np.zeros(n, dtype=bool if kinds[k] == "bool" else
+                                   np.int64 if kinds[k] == "int" else np.float64)
                    for k in keep}
             got["replicate"] = replicates
             failed += n
@@ -797,20 +820,23 @@ def run_chunk(task: ChunkTask) -> ChunkOutput:
         errors.extend([error] * n)
     columns: dict[str, Any] = {k: np.concatenate(v) for k, v in parts.items()}
     columns["error"] = errors
-    return ChunkOutput(task.chunk.index, columns, failed, time.perf_counter() - t0,
-                       code_fingerprint())
+    code = code_fingerprint()
+    return ChunkOutput(task.chunk.index, shard_table(columns, kinds, code), failed,
+                       time.perf_counter() - t0, code)
 
 
-def shard_table(out: ChunkOutput):
-    """The Parquet table of a finished chunk.
+def shard_table(cols: Mapping[str, Any], kinds: Mapping[str, str], code: str):
+    """The Parquet table of a finished chunk (built by the worker, written by the driver).
 
     ``outcome`` and ``escalation_cause`` are dictionary-encoded labels (pandas reads them as
     categoricals); ``day`` and ``talks_day`` are null when the event did not happen; every
-    column of a failed run is null except ``point``, ``replicate`` and ``error``.
+    column of a failed run is null except ``point``, ``replicate`` and ``error``. The
+    table's metadata holds the worker's code fingerprint.
     """
     import pyarrow as pa  # noqa: PLC0415
 
-    cols = out.columns
+    from sim.results import ESCALATION_CAUSES  # noqa: PLC0415
+
     failed = np.array([e is not None for e in cols["error"]], dtype=bool)
     arrays: dict[str, Any] = {
         "point": pa.array(cols["point"], pa.int32()),
@@ -824,13 +850,15 @@ def shard_table(out: ChunkOutput):
             labels = OUTCOME_LABELS if name == "outcome" else ESCALATION_CAUSES
             codes = pa.array(values.astype(np.int8), pa.int8(), mask=failed)
             arrays[name] = pa.DictionaryArray.from_arrays(codes, pa.array(labels))
-        elif RUN_COLUMNS[name] == "int":
+        elif kinds[name] == "int":
             mask = failed | (values < 0) if name in _MISSING_IF_NEGATIVE else failed
             arrays[name] = pa.array(values.astype(np.int64), pa.int64(), mask=mask)
+        elif kinds[name] == "bool":
+            arrays[name] = pa.array(values.astype(bool), pa.bool_(), mask=failed)
         else:
             arrays[name] = pa.array(values.astype(np.float64), pa.float64(), mask=failed)
     arrays["error"] = pa.array(cols["error"], pa.string())
-    return pa.table(arrays)
+    return pa.table(arrays).replace_schema_metadata({CODE_KEY: code})
 
 
 @contextlib.contextmanager
@@ -856,10 +884,13 @@ def open_executor(kind: str = "local", workers: int | None = None
         import multiprocessing  # noqa: PLC0415
         from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
 
-        # forkserver: workers fork from a clean server that has imported the model once
-        # (spawn re-imports it in every worker; fork from a threaded driver can deadlock).
+        # forkserver: workers fork from a clean server that has imported the heavy libraries
+        # once (spawn re-imports them in every worker; fork from a threaded driver can
+        # deadlock). dipsim itself is imported by each worker, so a pool runs the code on
+        # disk when the sweep starts, not when the server did.
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["sim.ensemble", "sim.sweep"])
+        ctx.set_forkserver_preload(["numpy", "pandas", "pyarrow", "pydantic", "scipy.stats",
+                                    "yaml", "mesa"])
         pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx)
         try:
             yield pool, n, f"local process pool, {n} worker{'s' * (n != 1)}"
@@ -900,6 +931,8 @@ def open_executor(kind: str = "local", workers: int | None = None
 
 
 SHARDS = "shards"
+#: Parquet metadata key of a shard: the code fingerprint of the worker that made it.
+CODE_KEY = "dipsim_code"
 _TMP_SUFFIX = ".tmp"
 
 
@@ -974,7 +1007,7 @@ def _create_folder(sweep: Sweep, folder: Path, design: Design, chunks: list[Chun
             "chunk_runs": chunk_runs,
             "chunks": len(chunks),
             "outputs": list(spec.outputs),
-            "code": code_fingerprint(),
+            "code": None,
             "versions": _versions(),
             "complete": False,
             "sessions": [],
@@ -1032,19 +1065,24 @@ def finished_chunks(folder: Path, chunks: Sequence[Chunk]) -> set[int]:
     a shard that is unreadable or of the wrong length (a damaged disk, a hand edit) is
     not counted and its chunk is redone.
     """
+    return set(_scan_shards(folder, chunks))
+
+
+def _scan_shards(folder: Path, chunks: Sequence[Chunk]) -> dict[int, str]:
+    """The finished chunks (see :func:`finished_chunks`) and the code that made each."""
     import pyarrow.parquet as pq  # noqa: PLC0415
 
-    done = set()
+    done: dict[int, str] = {}
     for c in chunks:
         path = shard_path(folder, c.index)
         if not path.is_file():
             continue
         try:
-            rows = pq.read_metadata(path).num_rows
+            meta = pq.read_metadata(path)
         except (OSError, ValueError):  # pyarrow raises ArrowInvalid, a ValueError
-            rows = -1
-        if rows == c.runs:
-            done.add(c.index)
+            continue
+        if meta.num_rows == c.runs:
+            done[c.index] = (meta.metadata or {}).get(CODE_KEY.encode(), b"").decode()
     return done
 
 
@@ -1136,7 +1174,14 @@ def run_sweep(sweep: Sweep | str | Path, *, out: str | Path = "results",
     total = sum(c.runs for c in chunks)
     with _locked(folder):
         _clean_temporary(folder)
-        done = finished_chunks(folder, chunks)
+        scanned = _scan_shards(folder, chunks)
+        done = set(scanned)
+        codes = set(scanned.values())
+        if len(codes) > 1:
+            raise InputError.single(str(folder), "its shards were made by different dipsim "
+                                    f"code ({', '.join(sorted(codes))}); the results do not "
+                                    "belong together: delete the folder and rerun")
+        code = codes.pop() if codes else None
         todo = [c for c in chunks if c.index not in done]
         failed = _count_failed(folder, done)
         done_runs = sum(c.runs for c in chunks if c.index in done)
@@ -1151,13 +1196,14 @@ def run_sweep(sweep: Sweep | str | Path, *, out: str | Path = "results",
             if todo:
                 if isinstance(executor, Executor):
                     description = type(executor).__name__
-                    ran, ran_runs, failed = _drive(
+                    ran, ran_runs, failed, code = _drive(
                         executor, max(2, 2 * (workers or os.cpu_count() or 1)), sweep, todo,
-                        folder, done_runs, total, failed, progress)
+                        folder, done_runs, total, failed, progress, code)
                 else:
                     with open_executor(executor, workers) as (ex, slots, description):
-                        ran, ran_runs, failed = _drive(ex, 2 * slots, sweep, todo, folder,
-                                                       done_runs, total, failed, progress)
+                        ran, ran_runs, failed, code = _drive(
+                            ex, 2 * slots, sweep, todo, folder, done_runs, total, failed,
+                            progress, code)
             status = "complete"
         except SweepError:
             status = "failed"
@@ -1177,6 +1223,7 @@ def run_sweep(sweep: Sweep | str | Path, *, out: str | Path = "results",
             })
             manifest["complete"] = status == "complete"
             manifest["failed_runs"] = failed
+            manifest["code"] = code
             _write_json(folder / "manifest.json", manifest)
     return SweepOutcome(folder, len(design), total, len(chunks), len(done), ran, ran_runs,
                         failed, seconds, description, status == "complete")
@@ -1197,14 +1244,21 @@ def _count_failed(folder: Path, done: set[int]) -> int:
 
 
 def _drive(ex: Executor, window: int, sweep: Sweep, todo: list[Chunk], folder: Path,
-           done_runs: int, total: int, failed: int, progress: Progress | None
-           ) -> tuple[int, int, int]:
-    """Submit chunks (at most ``window`` in flight), write each shard as it finishes."""
+           done_runs: int, total: int, failed: int, progress: Progress | None,
+           code: str | None) -> tuple[int, int, int, str | None]:
+    """Submit chunks (at most ``window`` in flight), write each shard as it finishes.
+
+    ``code`` is the fingerprint of the folder's existing shards (None if it has none); every
+    chunk must come from workers with that code, or with the code of the first chunk.
+
+    Returns:
+        Chunks run, runs run, failed runs in all, and the folder's code fingerprint.
+    """
     import pyarrow.parquet as pq  # noqa: PLC0415
 
     seed = int(sweep.spec.seed or 0)
     outputs = tuple(sweep.spec.outputs)
-    code = code_fingerprint()
+    earlier = code is not None
     queue = iter(todo)
     pending: dict[Future, Chunk] = {}
     ran = ran_runs = 0
@@ -1227,11 +1281,17 @@ def _drive(ex: Executor, window: int, sweep: Sweep, todo: list[Chunk], folder: P
                 except Exception as exc:
                     raise SweepError(f"chunk {chunk.index} could not be run: "
                                      f"{type(exc).__name__}: {exc}") from exc
-                if result.code != code:
-                    raise SweepError(f"a worker runs different dipsim code (fingerprint "
-                                     f"{result.code}, this sweep's is {code}); install the "
-                                     "same dipsim on every worker")
-                table = shard_table(result)
+                if code is None:
+                    code = result.code
+                elif result.code != code:
+                    raise SweepError(
+                        f"the results in this folder were made by dipsim code {code}, and "
+                        f"this run's workers have {result.code}; results of different code "
+                        "must not mix: use another --out (or delete the folder) to start "
+                        "afresh" if earlier else
+                        f"the workers run different dipsim code ({code} and {result.code}); "
+                        "install the same dipsim on every worker")
+                table = result.table
                 _write_atomic(shard_path(folder, chunk.index),
                               lambda p, t=table: pq.write_table(t, p, compression="zstd"))
                 ran += 1
@@ -1244,7 +1304,7 @@ def _drive(ex: Executor, window: int, sweep: Sweep, todo: list[Chunk], folder: P
     finally:
         for fut in pending:
             fut.cancel()
-    return ran, ran_runs, failed
+    return ran, ran_runs, failed, code
 
 
 def read_runs(folder: str | Path, columns: Sequence[str] | None = None):

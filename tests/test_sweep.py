@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -22,7 +23,6 @@ from hypothesis import strategies as st
 from sim.ensemble import run_ensemble
 from sim.errors import InputError
 from sim.sweep import (
-    RUN_COLUMNS,
     SweepFile,
     chunk_specs,
     design_points,
@@ -199,11 +199,37 @@ def test_seed_defaults_to_the_base_scenarios(tmp_path):
     assert sw.spec.seed == 11  # short.yaml's seed
 
 
-def test_run_columns_match_the_model():
-    res = run_ensemble(SHORT, 2, 1, trace_replicates=0, band_replicates=0)
-    kinds = {k: "int" if np.issubdtype(v.dtype, np.integer) else "float"
-             for k, v in res.data.runs.items()}
-    assert kinds == RUN_COLUMNS
+def test_outcome_labels_follow_the_model():
+    from sim.model import OUTCOMES
+    from sim.sweep import DEFAULT_OUTPUTS, OUTCOME_LABELS, run_columns
+
+    assert tuple(o.label for o in OUTCOMES) == OUTCOME_LABELS
+    assert set(DEFAULT_OUTPUTS) <= set(run_columns())
+
+
+def test_any_run_column_can_be_kept_with_its_type(tmp_path):
+    from sim.sweep import run_columns
+
+    kinds = run_columns()
+    wanted = {"int": "incidents", "float": "pain_venezuela"}
+    if "bool" in kinds.values():
+        wanted["bool"] = next(c for c, k in kinds.items() if k == "bool")
+    outputs = ", ".join(wanted.values())
+    path = write_sweep(tmp_path, GRID.replace(
+        "[day, talks_day, casualties, hostility_venezuela]", f"[{outputs}, escalation_cause]"))
+    res = run_sweep(path, out=tmp_path / "out", workers=1, chunk_runs=36)
+    schema = pq.read_schema(shard_path(res.folder, 0))
+    types = {"int": "int64", "float": "double", "bool": "bool"}
+    for kind, column in wanted.items():
+        assert str(schema.field(column).type) == types[kind]
+    assert str(schema.field("escalation_cause").type).startswith("dictionary<values=string")
+    runs = read_runs(res.folder)
+    sw = load_sweep(path)
+    alone = run_ensemble(point_scenario(sw.base, design_points(sw.spec).settings(5)), 6, 5,
+                         point=5, trace_replicates=0, band_replicates=0)
+    for column in wanted.values():
+        np.testing.assert_array_equal(runs.loc[runs.point == 5, column],
+                                      alone.data.runs[column])
 
 
 # ------------------------------------------------------------------------------ validation
@@ -324,27 +350,31 @@ def test_a_sweep_killed_mid_way_resumes_to_the_same_results(tmp_path):
     path = write_sweep(tmp_path, KILL)
     reference = run_sweep(path, out=tmp_path / "reference", workers=2, chunk_runs=13)
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "sim", "sweep", str(path), "--out",
-                             str(out), "--workers", "1", "--chunk-runs", "4"],
+    command = ["sweep", str(path), "--out", str(out), "--workers", "1", "--chunk-runs", "4"]
+    proc = subprocess.Popen([sys.executable, "-m", "sim", *command],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True, cwd=tmp_path)
-    shards = out / "killed" / reference.folder.name / "shards"
     deadline = time.monotonic() + 60
     try:
-        while time.monotonic() < deadline and len(list(shards.glob("chunk-*"))) < 3:
+        while time.monotonic() < deadline and len(list(out.glob("*/*/shards/chunk-*"))) < 3:
             time.sleep(0.01)
     finally:
         os.killpg(proc.pid, signal.SIGKILL)  # the driver and its workers, mid-chunk
         proc.wait(timeout=30)
-    done_at_kill = len(list(shards.glob("chunk-*")))
+    (folder,) = out.glob("killed/*")
+    done_at_kill = len(list(folder.glob("shards/chunk-*")))
     assert 3 <= done_at_kill < 30, "the sweep should be stopped part-way"
-    resumed = run_sweep(path, out=out, workers=1)
-    assert resumed.complete and resumed.chunks == 30
-    assert resumed.resumed_chunks >= done_at_kill
-    assert resumed.chunks_run == 30 - resumed.resumed_chunks
-    assert not list(shards.glob(".*"))  # no temporary files left
-    runs = read_runs(resumed.folder)
-    assert not runs.duplicated(["point", "replicate"]).any()
+    again = dipsim(*command, cwd=tmp_path)  # the same command resumes
+    assert again.returncode == 0, again.stderr
+    assert again.stderr.startswith("Resuming killed:")
+    found = re.search(r"120 runs in 30 chunks: (\d+) already done, (\d+) run now",
+                      again.stdout)
+    assert found, again.stdout
+    resumed, ran = int(found[1]), int(found[2])
+    assert resumed >= done_at_kill and resumed + ran == 30
+    assert not list(folder.glob("shards/.*"))  # no temporary files left
+    runs = read_runs(folder)
+    assert len(runs) == 120 and not runs.duplicated(["point", "replicate"]).any()
     pd.testing.assert_frame_equal(runs, read_runs(reference.folder))
 
 
@@ -433,32 +463,39 @@ def test_example_sweeps_load_and_expand(path):
         point_scenario(sw.base, design.settings(p))
 
 
-def test_any_executor_works_and_a_worker_with_other_code_stops_the_sweep(tmp_path):
+def test_any_executor_works_and_other_model_code_never_mixes_in_a_folder(tmp_path):
     import dataclasses
+    import itertools
     from concurrent.futures import ThreadPoolExecutor
 
-    from sim.sweep import SweepError
+    from sim.sweep import SweepError, code_fingerprint
 
-    class OtherCode(ThreadPoolExecutor):
-        """Runs chunks in threads, reporting another code fingerprint."""
+    class Reporting(ThreadPoolExecutor):
+        """Runs chunks in threads; their results claim the given code fingerprints in turn."""
+
+        def __init__(self, *codes: str):
+            super().__init__(1)
+            self.codes = itertools.cycle(codes)
 
         def submit(self, fn, /, *args, **kwargs):
-            return super().submit(lambda: dataclasses.replace(fn(*args, **kwargs), code="x"))
+            code = next(self.codes)
+            return super().submit(lambda: dataclasses.replace(fn(*args, **kwargs), code=code))
 
     path = write_sweep(tmp_path, GRID)
     with ThreadPoolExecutor(2) as threads:
         ok = run_sweep(path, out=tmp_path / "threads", executor=threads, chunk_runs=12)
     assert ok.complete and ok.executor == "ThreadPoolExecutor"
-    with OtherCode(1) as other, pytest.raises(SweepError, match="different dipsim code"):
-        run_sweep(path, out=tmp_path / "other", executor=other, chunk_runs=12)
-    manifest = yaml.safe_load(next((tmp_path / "other").glob("*/*/manifest.json")).read_text())
+    manifest = yaml.safe_load((ok.folder / "manifest.json").read_text())
+    assert manifest["code"] == code_fingerprint()
+    assert pq.read_metadata(shard_path(ok.folder, 0)).metadata[b"dipsim_code"] == \
+        code_fingerprint().encode()
+    # Resuming with other code (an upgrade, an edit of the model) refuses to mix.
+    shard_path(ok.folder, 1).unlink()
+    with Reporting("edited") as other, pytest.raises(SweepError, match="made by dipsim code"):
+        run_sweep(path, out=tmp_path / "threads", executor=other)
+    assert not shard_path(ok.folder, 1).exists()
+    manifest = yaml.safe_load((ok.folder / "manifest.json").read_text())
     assert manifest["sessions"][-1]["status"] == "failed" and not manifest["complete"]
-
-
-def test_the_spec_hash_covers_the_model_code(tmp_path, monkeypatch):
-    import sim.sweep
-
-    path = write_sweep(tmp_path, GRID)
-    before = load_sweep(path).spec_hash
-    monkeypatch.setattr(sim.sweep, "code_fingerprint", lambda: "edited-model")
-    assert load_sweep(path).spec_hash != before
+    # Workers with different code in one session stop it too.
+    with Reporting("a", "b") as mixed, pytest.raises(SweepError, match="workers run different"):
+        run_sweep(path, out=tmp_path / "mixed", executor=mixed, chunk_runs=12)
