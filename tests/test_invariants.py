@@ -41,24 +41,12 @@ from tests.conftest import ROOT
 
 BASE = yaml.safe_load((ROOT / "tests" / "data" / "corpus-base.yaml").read_text())
 
-#: Numeric faults of the model found by these properties, each pinned by a strict xfail test
-#: below (remove the entry when its test starts passing): (warning text, module).
-KNOWN_WARNINGS = (
-    ("overflow encountered in exp", r"sim\.agents"),            # test_readiness_..._overflow
-    ("overflow encountered in scalar power", r"sim\.escalation"),  # test_win_probability_...
-    ("overflow encountered in (scalar )?divide", r"sim\.bargaining"),  # test_tiny_salience...
-    ("overflow encountered in divide", r"sim\.(agents|model)"),  # test_tiny_temperature...
-)
-
 
 @contextlib.contextmanager
-def numpy_silent(known: bool = True):
-    """Turn every warning into an error, except (with ``known``) the known faults."""
+def numpy_silent():
+    """Turn every warning (numpy's overflow, invalid value, ...) into an error."""
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        if known:
-            for message, module in KNOWN_WARNINGS:
-                warnings.filterwarnings("ignore", message, RuntimeWarning, module)
         yield
 
 #: Examples per property (kept modest: the suite must stay fast). Recorded in
@@ -147,10 +135,7 @@ def scenarios(draw) -> Scenario:
     data["behaviour"]["readiness"] = draw(section(ReadinessWeights))
     data["behaviour"]["actions"] = draw(section(ActionWeights))
     for p in data["pressures"]:
-        # The blockade's floor under resolve (0.3) times an intensity above 1/0.3 lifts
-        # resolve above 1: test_resolve_stays_a_probability_under_an_intense_blockade.
-        top = 3.0 if p["type"] == "blockade" else 10.0
-        p["intensity"] = draw(st.one_of(st.sampled_from([0.0, 1.0, top]), st.floats(0, top)))
+        p["intensity"] = draw(st.one_of(st.sampled_from([0.0, 1.0, 10.0]), st.floats(0, 10)))
         if "per_week" in p:
             p["per_week"] = draw(st.one_of(st.sampled_from([0.0, 100.0]), st.floats(0, 100)))
         if "deaths" in p:
@@ -250,20 +235,20 @@ def test_setting_one_salience_keeps_the_three_normalised(gov, issue, value, star
     assert min(s.drugs, s.oil, s.migration) >= 0
 
 
-# ------------------------------------------------------------- faults found, for sim/model.py
-# Each is a scenario inside the documented ranges on which the model warns or leaves its
-# bounds. strict: when the model is fixed the test passes, fails as XPASS, and the marker
-# (and its KNOWN_WARNINGS entry above) should go.
+# ------------------------------------------------------- faults these properties once found
+# Each is a scenario inside the documented ranges on which the model warned or left its
+# bounds (fixed in sim/agents.py, escalation.py, bargaining.py and model.py).
 
 BASE_FILE = ROOT / "tests" / "data" / "corpus-base.yaml"
 
 
-def step_silently(*assignments: str, days: int = 3) -> DiplomacyModel:
+def step_silently(*assignments: str, days: int = 3, replicates: int = 4) -> DiplomacyModel:
     scn = load_scenario(BASE_FILE, list(assignments))
-    with numpy_silent(known=False):
-        m = DiplomacyModel(scn, n_replicates=4, rng=1, narrate=True)
+    with numpy_silent():
+        m = DiplomacyModel(scn, n_replicates=replicates, rng=1, narrate=True)
         for _ in range(days):
-            m.step()
+            if m.running:
+                m.step()
     return m
 
 
@@ -291,3 +276,20 @@ def test_resolve_stays_a_probability_under_an_intense_blockade():
                       "2025-08-01", "pressures[blockade].trigger.for_days=1",
                       "pressures[blockade].trigger.when=venezuela.readiness < 2", days=5)
     assert (m.resolve <= 1).all(), m.resolve
+
+
+@pytest.mark.xfail(strict=True, raises=RuntimeWarning,
+                   reason="DiplomacyModel keeps stepping decided replicates: an escalated "
+                          "replicate's hostility grows without bound (past float32 on day 7 "
+                          "here, then inf and nan) while another replicate is still live; "
+                          "hold decided replicates' state, or clamp hostility")
+def test_decided_replicates_stay_finite_while_others_run():
+    # No grievance, no noise: a replicate stays at zero hostility until an incident, so
+    # some escalate early while others never do.
+    quiet = "{reaction: 1000000, restraint: 0.1, grievance: 0, initial: 0}"
+    m = step_silently(f"actors.us.hostility={quiet}", f"actors.venezuela.hostility={quiet}",
+                      "behaviour.hostility_noise=0", "behaviour.incident_rate=0.02",
+                      "behaviour.incident_presence=0", "behaviour.incident_size=1",
+                      "escalation.threshold=1000000", "pressures=[]", days=60,
+                      replicates=64)
+    assert np.isfinite(m.hostility).all()
