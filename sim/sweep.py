@@ -1415,6 +1415,11 @@ def cli_sweep(path: Path, executor: str = "local", workers: int | None = None,
 
     say(f"{'Resuming' if resuming else 'Sweep'} {spec.name}: {n_points:,} points x "
         f"{spec.replicates:,} replicates ({spec.sampler}) -> {folder}")
+    if resuming and chunk_runs is not None:
+        kept = int(read_manifest(folder).get("chunk_runs", chunk_runs))
+        if kept != chunk_runs:
+            say(f"note: this sweep started with {kept:,} runs per chunk and keeps them "
+                f"(--chunk-runs {chunk_runs:,} applies to new sweeps)")
     try:
         with _ProgressBar(spec.name) as bar:
             outcome = run_sweep(sweep, out=out, executor=executor, workers=workers,
