@@ -151,7 +151,8 @@ def logit_choice(utilities: NDArray, temperature: ArrayLike, u: NDArray) -> NDAr
     Args:
         utilities: Shape ``(n_actions, *S)``; ``-inf`` marks an action not available.
         temperature: Logit temperature, a scalar or broadcastable to S (e.g. ``(2, 1)`` for
-            both governments); 0 picks the best action (ties: the lowest index).
+            both governments); at or below :data:`COLD` (1e-12) the best action is picked
+            (ties: the lowest index).
         u: One uniform per replicate, shape S.
 
     Returns:

@@ -53,7 +53,7 @@ from sim.charts import GOVERNMENT_COLOURS, OUTCOME_COLOURS, path_chart
 from sim.errors import InputError
 from sim.issues import ISSUES
 from sim.levers import LEVERS
-from sim.model import VARIABLES, DiplomacyModel, Outcome
+from sim.model import BAND_VARIABLES, VARIABLES, DiplomacyModel, Outcome
 from sim.narrative import Entry, Story, entries, outcome_headline
 from sim.pressures import CATALOGUE, PressureType
 from sim.results import Results, RunData, wilson_interval
@@ -63,6 +63,8 @@ from sim.scenario import GOVERNMENTS, Scenario, load_scenario
 SCENARIO_ENV = "DIPSIM_DEMO_SCENARIO"
 #: Replicates of the ensemble view.
 ENSEMBLE_RUNS = 500
+#: Replicates of the ensemble that keep every variable (its sample paths come from these).
+SAMPLE_PATHS = 60
 #: Events shown in the feed.
 FEED_LENGTH = 12
 #: Resolution of the live figure; with its size this sets the PNG to about 760 x 470 pixels.
@@ -296,8 +298,10 @@ def run_ensemble_like(model: DiplomacyModel, runs: int = ENSEMBLE_RUNS,
         injected: How many of the model's injected pressures to replay (default: all).
     """
     pressures = list(model.injected)[: injected]
-    m = DiplomacyModel(model.spec, n_replicates=runs, rng=model.seed, trace_replicates=runs,
-                       band_replicates=runs)
+    # Every replicate keeps the band variables (the index among them); only the first few
+    # keep every variable (the sample paths drawn), so a page's ensemble stays a few MB.
+    m = DiplomacyModel(model.spec, n_replicates=runs, rng=model.seed,
+                       trace_replicates=min(runs, SAMPLE_PATHS), band_replicates=runs)
     due: dict[int, list] = {}
     for p in pressures:
         due.setdefault(m.spec.day_of(p.at), []).append(p)
@@ -307,7 +311,7 @@ def run_ensemble_like(model: DiplomacyModel, runs: int = ENSEMBLE_RUNS,
         m.step()
     m.fill_remaining()
     data = RunData.from_model(m)
-    cc = m.trace[:, _V["cc_index"], :].astype(float)
+    cc = m.band_trace[:, BAND_VARIABLES.index("cc_index"), :].astype(float)
     decided = m.outcome >= Outcome.AGREEMENT
     after = np.arange(m.horizon)[:, None] > m.outcome_day[None, :]
     cc[after & decided[None, :]] = np.nan

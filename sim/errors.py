@@ -22,10 +22,23 @@ class Problem:
     line: int | None = None
 
     def format(self, source: str) -> str:
-        """Render as ``file:line: field: message``, the form editors and compilers use."""
+        """Render as ``file:line: field: message``, the form editors and compilers use.
+
+        Characters that are not printable (a carriage return or an escape sequence in a
+        key of the file) are shown escaped, so a message is one line and cannot drive the
+        terminal it is printed on.
+        """
         where = source if self.line is None else f"{source}:{self.line}"
-        return f"{where}: {self.field}: {self.message}" if self.field else \
+        text = f"{where}: {self.field}: {self.message}" if self.field else \
             f"{where}: {self.message}"
+        return printable(text)
+
+
+def printable(text: str) -> str:
+    """``text`` with every non-printable character (an escape, a return) written escaped."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 #: Problems shown in a report; a file with thousands of broken entries gets a count of the

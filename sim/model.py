@@ -17,7 +17,9 @@ step is one day, in this order (``docs/model.md`` states every equation):
 5. **Readiness** of each government moves toward its target; talks open when both are
    ready (mediation lowers the bar) and break off when hostility runs too high.
 6. **Offers** follow the aspiration curves inside talks; when they cross, the deal is the
-   Nash solution restricted to the terms both accept (**agreement**, absorbing).
+   Nash solution restricted to the terms both accept (**agreement**, absorbing). While
+   mediation is in force, a mediator (a third party) proposes the Nash split itself, which
+   the sides accept sooner the more leverage it has.
 7. **Actions**: each government picks its visible action by logit choice; effects act
    now or on the next day's hostility.
 8. **Scoring**: the day's Goldstein total updates the conflict-cooperation index.
@@ -291,7 +293,8 @@ class DiplomacyModel(mesa.Model):
         self.resolve = np.broadcast_to(self.rho0, (2, n)).copy()
         self.commitment = np.zeros((2, n))
         self.signal = np.zeros((2, n))
-        # Readiness starts where the first day's conditions put it, not at zero.
+        # Readiness starts at the target of the first day's pain, hostility and bargaining
+        # range, not at zero (commitment, signals and mediation count from day 0 on).
         _, _, _, surplus0 = self.bargaining_range(self.pain, self.resolve)
         zero = np.zeros(n)
         self.readiness = readiness_target(self._bias, self._audience, scn.behaviour.readiness,
@@ -381,6 +384,11 @@ class DiplomacyModel(mesa.Model):
         for role in ("sender", "target"):
             if getattr(pressure, role) not in self.spec.actor_ids:
                 raise InputError.single("inject", f"unknown {role} {getattr(pressure, role)!r}")
+        if pressure.target not in GOVERNMENTS:
+            raise InputError.single("inject", f"the target must be a government "
+                                    f"({' or '.join(GOVERNMENTS)}); got {pressure.target!r}")
+        if pressure.sender == pressure.target:
+            raise InputError.single("inject", "sender and target are the same actor")
         pid = f"{pressure.type.value}-injected-{len(self.injected) + 1}"
         self.timeline.add(pid, pressure)
         self.injected.append(pressure)

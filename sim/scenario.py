@@ -59,8 +59,29 @@ MAX_RUNS = 10_000_000
 MAX_SEED = 2**63 - 1
 
 
+#: Characters no text in a scenario may hold: control characters other than newline and tab
+#: (an escape sequence would drive the terminal a title is printed on) and the bidi
+#: overrides that make text display differently from what it says.
+_FORBIDDEN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def check_text(value: Any) -> Any:
+    """Reject text holding control characters (see :data:`_FORBIDDEN_TEXT`)."""
+    if isinstance(value, str):
+        bad = _FORBIDDEN_TEXT.search(value)
+        if bad:
+            raise ValueError(f"contains the control character U+{ord(bad.group()):04X} at "
+                             f"position {bad.start()}; write plain text")
+    return value
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _plain_text(cls, v: Any) -> Any:
+        return check_text(v)
 
 
 class IssueValues(_Section):
@@ -674,6 +695,9 @@ def _message(err: dict[str, Any]) -> str:
                "starting with a letter, at most 40 characters)")
     elif kind in ("string_too_long", "too_long"):
         msg = f"too long: {err['msg'].lower()}"
+    elif kind == "too_short" and "min_length" in ctx:
+        n = ctx["min_length"]
+        msg = f"expected at least {n} item{'s' * (n != 1)}; got {ctx.get('actual_length', 0)}"
     elif kind == "value_error":
         msg = err["msg"].removeprefix("Value error, ")
     else:
@@ -733,14 +757,45 @@ def _path(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _problems(exc: ValidationError, model: type[BaseModel]) -> list[tuple[tuple, str]]:
+def _is_branch_label(key: Any) -> bool:
+    """Whether a location element is pydantic's name for a branch of a union type."""
+    return isinstance(key, str) and (
+        key in ("float", "int", "str", "bool", "constrained-float", "constrained-int",
+                "function-after")
+        or key.startswith(("function-", "constrained-", "lax-", "strict-"))
+        or "[" in key)
+
+
+def _field_loc(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
+    """A pydantic error location as a path through the file's data.
+
+    Pydantic puts the names of union branches ('float', 'function-after[...]') between field
+    names. An element is kept if the data has it at that point (a user's key may look like
+    a branch label: ``foo[1]:``), dropped if it is a branch label, and otherwise kept (a
+    missing field).
+    """
+    out: list[Any] = []
+    node: Any = data
+    for key in loc:
+        in_list = isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node)
+        if in_list or (isinstance(node, dict) and key in node):
+            node = node[key]
+        elif _is_branch_label(key):
+            continue
+        else:
+            node = None
+        out.append(key)
+    return tuple(out)
+
+
+def _problems(exc: ValidationError, model: type[BaseModel], data: Any = None
+              ) -> list[tuple[tuple, str]]:
     out = []
     for err in exc.errors(include_url=False):
-        # Drop pydantic's union-branch labels (e.g. 'float', 'constrained-float').
-        loc = tuple(k for k in err["loc"] if not (isinstance(k, str) and (
-            k in ("float", "int", "constrained-float", "constrained-int", "function-after")
-            or k.startswith(("function-", "constrained-", "lax-", "strict-"))
-            or "[" in k)))
+        loc = _field_loc(tuple(err["loc"]), data)
+        if not loc:
+            out.append(((), _message(err)))
+            continue
         if err["type"] == "extra_forbidden":
             allowed = _fields_at(model, loc[:-1])
             near = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
@@ -769,7 +824,8 @@ def validate_document(doc: YamlDocument, model: type[BaseModel], what: str) -> A
         return model.model_validate(doc.data)
     except ValidationError as exc:
         raise InputError(doc.source, [Problem(_path(loc), msg, doc.line_of(loc))
-                                      for loc, msg in _problems(exc, model)]) from None
+                                      for loc, msg in _problems(exc, model, doc.data)]
+                         ) from None
     except RecursionError:
         raise InputError.single(doc.source, "nested too deeply to check") from None
 

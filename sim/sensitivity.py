@@ -1,7 +1,8 @@
 """Sensitivity at a glance: one parameter at a time, and a tornado chart.
 
 Each main parameter is set to the low and the high end of its range (the others stay at
-the scenario's values) and the scenario is rerun on the same seed, so every run of every
+the scenario's values) and the scenario is rerun on the same seed. None of the ranges adds
+or removes a Poisson window (a tempo of 0 keeps the window, empty), so every run of every
 setting shares its random numbers with the baseline: the bars show what the parameter
 changes, not noise. The chart sorts parameters by how far P(escalation) (or another
 outcome) swings between the two ends. For interactions and global indices, use a sweep

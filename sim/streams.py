@@ -14,7 +14,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 #: Most days drawn per call. Larger windows mean fewer Python-level calls per replicate;
-#: the window also shrinks so a block stays near 16 MB however many replicates there are.
+#: the window also shrinks (to 8 days at least) so a block stays near 16 MB; with very many
+#: replicates in one model the 8-day floor governs (100,000 replicates: about 45 MB).
 WINDOW_DAYS_MAX = 400
 
 

@@ -151,7 +151,8 @@ class Timeline:
             random numbers share one layout, so a window keeps its column in both.
 
     Attributes:
-        columns: Random columns used (one per window of events).
+        columns: Random columns used: one per window id in the layout (which, shared with
+            another scenario, may include windows this one does not have).
         entries: The compiled pressures, in file order.
     """
 
@@ -292,8 +293,8 @@ class Timeline:
              log: list[Firing] | None = None) -> Impulses:
         """The impulses of all pressures acting on ``day``.
 
-        Fields are width-1 rows (broadcasting over replicates) on days when only
-        tabulated pressures act, and full width otherwise. They must not be modified.
+        Each field is a width-1 row (broadcasting over replicates) unless a per-replicate
+        pressure wrote to it today, then it is full width. Fields must not be modified.
 
         Args:
             day: Day index.

@@ -201,3 +201,14 @@ def test_injected_pressures_act_the_next_day_and_decisions_are_recorded():
 
     with pytest.raises(InputError, match="unknown target"):
         m.inject("tanker_seizure", target="cuba")
+
+
+def test_inject_refuses_what_a_scenario_file_would():
+    from sim.errors import InputError
+
+    m = DiplomacyModel(scenario(third_parties=[{"id": "norway", "name": "Norway",
+                                                "role": "mediator"}]))
+    with pytest.raises(InputError, match="target must be a government"):
+        m.inject("mediation", sender="us", target="norway")
+    with pytest.raises(InputError, match="same actor"):
+        m.inject("tanker_seizure", sender="venezuela", target="venezuela")
