@@ -1,7 +1,8 @@
-"""Broken scenario files: every one is bad input (exit 2) with a message naming file, field, line.
+"""Broken scenario and sweep files: each is bad input (exit 2), its message names file, field, line.
 
 The corpus in ``tests/data/bad/`` holds one broken file per mistake a student (or an
-attacker) might make, each made from ``tests/data/corpus-base.yaml`` by one small change;
+attacker) might make, each made from ``tests/data/corpus-base.yaml`` (scenarios) or
+``tests/data/corpus-sweep.yaml`` (the ``sweep-*`` files) by one small change;
 ``tests/data/bad/expected.yaml`` records for each file the field and line the message must
 name and words it must contain. Every file goes through the Python API; the files whose
 problems lie in reading the file itself (syntax, encodings, limits, unsafe tags) and one of
@@ -35,6 +36,7 @@ from tests.conftest import ROOT, SCENARIOS
 DATA = ROOT / "tests" / "data"
 BAD = DATA / "bad"
 BASE = DATA / "corpus-base.yaml"
+SWEEP_BASE = DATA / "corpus-sweep.yaml"
 EXPECTED: dict[str, dict] = yaml.safe_load((BAD / "expected.yaml").read_text())
 FILES = sorted(EXPECTED)
 
@@ -53,7 +55,22 @@ CLI_SUBSET = [
     "misspelled-issue-salience.yaml", "salience-sum-high.yaml", "rate-negative-per-week.yaml",
     "dates-out-of-order.yaml", "date-after-horizon.yaml", "pressure-unknown-sender.yaml",
     "trigger-unknown-variable.yaml", "nan-salience.yaml", "missing-name.yaml",
+    "sweep-tab-indent.yaml", "sweep-python-tag.yaml", "sweep-billion-laughs.yaml",
+    "sweep-misspelled-path.yaml", "sweep-broken-scenario.yaml", "sweep-too-many-points.yaml",
 ]
+
+
+def is_sweep(name: str) -> bool:
+    return EXPECTED[name].get("command") == "sweep"
+
+
+def load(path: Path):
+    """The file through the Python API of its kind."""
+    if is_sweep(path.name):
+        from sim.sweep import load_sweep
+
+        return load_sweep(path)
+    return load_scenario(path)
 CLI_FILES = FILES if os.environ.get("DIPSIM_CORPUS_CLI") == "all" else CLI_SUBSET
 
 
@@ -79,8 +96,12 @@ def test_corpus_is_complete_and_its_base_is_valid():
     on_disk = {p.name for p in BAD.iterdir()} - {"expected.yaml"}
     assert on_disk == set(EXPECTED), "every file in tests/data/bad has an entry, and back"
     assert len(EXPECTED) >= 60
+    assert sum(map(is_sweep, EXPECTED)) >= 20
     base = load_scenario(BASE)
     assert base.name == "corpus-base" and len(base.pressures) == 5
+    from sim.sweep import load_sweep
+
+    assert load_sweep(SWEEP_BASE).spec.n_points() == 6
     assert set(CLI_FILES) <= set(EXPECTED)
 
 
@@ -88,7 +109,7 @@ def test_corpus_is_complete_and_its_base_is_valid():
 def test_bad_file_is_an_input_error_naming_file_field_and_line(name):
     path = BAD / name
     with pytest.raises(InputError) as info:
-        load_scenario(path)
+        load(path)
     assert_names_file_field_words(info.value.report(), path, EXPECTED[name])
 
 
@@ -118,7 +139,9 @@ def cli_runs(tmp_path_factory) -> dict[str, tuple[subprocess.CompletedProcess, P
         cwd = root / name / "cwd"
         cwd.mkdir(parents=True)
         out = root / name / "results"
-        return name, (dipsim("run", BAD / name, "--out", out, "--runs", 5, cwd=cwd), cwd, out)
+        args = ("sweep", BAD / name, "--workers", 1) if is_sweep(name) else \
+            ("run", BAD / name, "--runs", 5)
+        return name, (dipsim(*args, "--out", out, cwd=cwd), cwd, out)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         return dict(pool.map(one, CLI_FILES))
@@ -382,3 +405,14 @@ def test_numbers_in_exponent_form_are_numbers(tmp_path):
     assert scn.behaviour.incident_rate == 0.001
     with pytest.raises(InputError, match="horizon_days: expected a finite number"):
         load_scenario(BASE, ["horizon_days=1e999"])
+
+
+def test_messages_cannot_drive_the_terminal(tmp_path):
+    # A key with an escape sequence is echoed in the message: escaped, on one line.
+    p = tmp_path / "evil.yaml"
+    p.write_text(BASE.read_text() + '"\\e[2J\\e]0;owned\\a": 1\n')
+    with pytest.raises(InputError) as info:
+        load_scenario(p)
+    report = info.value.report()
+    assert "\x1b" not in report and "\x07" not in report
+    assert f'{p}:70: \\x1b[2J\\x1b]0;owned\\x07: unknown field' in report
