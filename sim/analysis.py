@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
+from sim.intervals import wilson_interval
 from sim.sweep import (
     OUTCOME_LABELS,
     Sampler,
@@ -42,17 +43,6 @@ from sim.sweep import (
     read_manifest,
     read_runs,
 )
-
-
-def wilson_interval(k: Any, n: Any) -> tuple[np.ndarray, np.ndarray]:
-    """The 95% Wilson interval of :func:`sim.results.wilson_interval`.
-
-    Imported when first used, so that ``dipsim analyze`` does not load the model.
-    """
-    from sim.results import wilson_interval as wilson  # noqa: PLC0415
-
-    return wilson(k, n)
-
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -20,8 +20,9 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
+from sim.intervals import Z95
 from sim.model import OUTCOMES
-from sim.results import Z95, Results, scenario_yaml, write_folder
+from sim.results import Results, scenario_yaml, write_folder
 from sim.scenario import Scenario, scenario_from_document
 from sim.yamlfile import YamlDocument
 

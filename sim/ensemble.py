@@ -31,7 +31,7 @@ def run_ensemble(scenario: Scenario | str | Path | None = None, runs: int | None
                  trace_replicates: int = TRACE_REPLICATES,
                  band_replicates: int = BAND_REPLICATES,
                  progress: Progress | None = None, source: str | None = None,
-                 stream_layout: Sequence[str] | None = None) -> Results:
+                 stream_layout: Sequence[str] | None = None, narrate: bool = True) -> Results:
     """Run ``runs`` replicates of a scenario.
 
     Args:
@@ -47,6 +47,7 @@ def run_ensemble(scenario: Scenario | str | Path | None = None, runs: int | None
         progress: Called with (replicate-days done, replicate-days in all).
         source: Where the scenario came from, for the manifest.
         stream_layout: Random-column order of Poisson windows (common random numbers).
+        narrate: Keep the account of replicate 0 (for ``narrative.md``); sweeps skip it.
 
     Returns:
         The results of the run.
@@ -69,7 +70,8 @@ def run_ensemble(scenario: Scenario | str | Path | None = None, runs: int | None
                                point=point, first_replicate=first_replicate + offset,
                                trace_replicates=max(0, trace_replicates - offset),
                                band_replicates=max(0, band_replicates - offset),
-                               narrate=offset == 0, stream_layout=stream_layout)
+                               narrate=narrate and offset == 0,
+                               stream_layout=stream_layout)
         while model.day < horizon and model.running:
             model.step()
             if progress is not None:

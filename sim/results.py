@@ -34,6 +34,7 @@ import pandas as pd
 import yaml
 
 from sim.agents import Action
+from sim.intervals import wilson_interval
 from sim.issues import ISSUES
 from sim.model import (
     BAND_VARIABLES,
@@ -56,26 +57,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
-Z95 = 1.959963984540054
 INTEGER_VARIABLES = ("in_talks", "outcome", "action_us", "action_venezuela", "events")
 ESCALATION_CAUSES = ("", "hostility", "overt strike on land")
-
-
-def wilson_interval(k: Any, n: Any, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for a binomial proportion k/n (vectorised).
-
-    Wilson (1927); it stays inside [0, 1] and behaves well for proportions near 0 or 1,
-    unlike the normal approximation.
-    """
-    k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
-    p = k / n
-    denom = 1.0 + z**2 / n
-    centre = (p + z**2 / (2 * n)) / denom
-    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    # The interval always holds p; rounding alone (0 or n successes) could leave it 1e-17
-    # outside.
-    return np.clip(np.minimum(centre - half, p), 0.0, 1.0), \
-        np.clip(np.maximum(centre + half, p), 0.0, 1.0)
 
 
 @dataclass

@@ -4,10 +4,11 @@ Each third party of a scenario is a Mesa agent of the model. Their effects:
 
 - :class:`Mediator` (Norway, Qatar, the Vatican): while any ``mediation`` pressure holds
   (usually the mediator's own), the bar for opening talks is lower (:mod:`sim.model`), and
-  at the table the mediator proposes the Nash split. Each side accepts the proposal if it gives it at least its reservation
-  value plus ``(1 - leverage * mediation)`` of what it still demands above that value: the
-  mediator's leverage (its carrots, its guarantees; Touval and Zartman 1985; Beardsley
-  2011) lets the sides settle before their own concessions would have met.
+  at the table the mediator proposes the Nash split. Each side accepts the proposal if it
+  gives it at least its reservation value plus ``(1 - leverage * mediation)`` of what it
+  still demands above that value: the mediator's leverage (its carrots, its guarantees;
+  Touval and Zartman 1985; Beardsley 2011) lets the sides settle before their own
+  concessions would have met.
 - :class:`OilBuyer` (China): buys Venezuelan oil outside the sanctions, so a ``share`` of the
   pain of oil sanctions and secondary tariffs is lost (Dizaji and van Bergeijk 2013 on how
   trade diversion blunts sanctions); blockades and seizures are not dulled.

@@ -17,7 +17,7 @@ REQUIRED = {"caribbean-2025", "maximum-pressure", "ultimatum", "turning-the-scre
 
 def test_the_library_holds_the_scenarios_the_issue_names():
     names = {p.stem for p in SCENARIOS}
-    assert REQUIRED <= names and len(names) >= 8
+    assert names >= REQUIRED and len(names) >= 8
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
@@ -26,7 +26,7 @@ def test_every_scenario_cites_sources_and_marks_assumptions(path):
     assert text.startswith("#"), "a header comment gives the context and the sources"
     lines = text.splitlines()
     for i, line in enumerate(lines):
-        if line.lstrip().startswith("- ") and "type:" in line or line.strip().startswith(
+        if (line.lstrip().startswith("- ") and "type:" in line) or line.strip().startswith(
                 "type:"):
             window = " ".join(lines[max(0, i - 2): i + 3])
             assert "#" in window, f"{path.name}:{i + 1}: a pressure without a source comment"
