@@ -226,8 +226,15 @@ def demo_server(tmp_path):
     script = Path(sys.executable).with_name("dipsim")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "sim"]
     log = (tmp_path / "demo.log").open("w")
+    # The server gets no way out either: any fetch it tried (Solara fetches a missing asset
+    # from a CDN) would go to a dead proxy and be logged as "Could not load URL".
+    dead = "http://127.0.0.1:9"
+    env = {**os.environ, "HTTP_PROXY": dead, "HTTPS_PROXY": dead, "http_proxy": dead,
+           "https_proxy": dead, "NO_PROXY": "127.0.0.1,localhost",
+           "no_proxy": "127.0.0.1,localhost"}
     proc = subprocess.Popen([*command, "demo", "--port", str(port)], stdout=log,
-                            stderr=subprocess.STDOUT, cwd=tmp_path, start_new_session=True)
+                            stderr=subprocess.STDOUT, cwd=tmp_path, env=env,
+                            start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 90
@@ -250,8 +257,10 @@ def demo_server(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
-    banner = (tmp_path / "demo.log").read_text()
-    assert f"Serving on {url}" in banner and "this computer only" in banner
+    output = (tmp_path / "demo.log").read_text()
+    assert f"Serving on {url}" in output and "this computer only" in output
+    assert "Could not load URL" not in output, "the server tried to fetch from the internet"
+    assert "Traceback" not in output, output
 
 
 def _day(page) -> int:
