@@ -77,6 +77,8 @@ LEVERS: dict[str, Lever] = {lever.name: lever for lever in [
     Lever("bounty", "Bounty and indictments (x)", scales=(PressureType.BOUNTY,), maximum=3.0,
           step=0.1),
     Lever("mediation", "Third-party mediation", switch=True),
+    Lever("horizon_days", "Days simulated (the timeline is cut to fit)", path="horizon_days",
+          minimum=1, maximum=3650, step=1),
     Lever("talks_threshold", "Readiness needed for talks", path="talks.threshold"),
     Lever("escalation_threshold", "Hostility that is escalation", path="escalation.threshold",
           minimum=0.2, maximum=3.0),
@@ -123,6 +125,34 @@ def _mediation(data: dict[str, Any], on: bool) -> None:
     data["pressures"] = pressures
 
 
+def _cut_timeline(data: dict[str, Any], days: int) -> None:
+    """Shorten the run to ``days``: drop what starts after the new end, clip what ends after.
+
+    Pressures are dropped when their date, window or trigger check begins after the new last
+    day; windows and trigger checks running past it are clipped to it.
+    """
+    import datetime as dt  # noqa: PLC0415
+
+    start = dt.date.fromisoformat(str(data["start"]))
+    end = start + dt.timedelta(days=days - 1)
+    kept = []
+    for p in data.get("pressures", []):
+        if not isinstance(p, dict):
+            kept.append(p)
+            continue
+        first = p.get("at") or p.get("from") or (p.get("trigger") or {}).get("from")
+        if first is not None and dt.date.fromisoformat(str(first)) > end:
+            continue
+        for holder in (p, p.get("trigger") or {}):
+            if holder.get("until") is not None and dt.date.fromisoformat(
+                    str(holder["until"])) > end:
+                holder["until"] = end.isoformat()
+        kept.append(p)
+    data["pressures"] = kept
+    data["horizon_days"] = days
+    data["end"] = end.isoformat()
+
+
 def apply_levers(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
     """A copy of a scenario with lever values applied (None leaves a lever alone).
 
@@ -141,7 +171,13 @@ def apply_levers(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
     data["end"] = scenario.end.isoformat()
     for name, value in values.items():
         lever = LEVERS[name]
-        if lever.switch:
+        if name == "horizon_days":
+            if isinstance(value, bool) or not isinstance(value, int | float) or value != int(
+                    value) or not 1 <= value <= 3650:
+                raise InputError.single(name, f"expected a whole number of days from 1 to "
+                                        f"3650; got {value!r}")
+            _cut_timeline(data, int(value))
+        elif lever.switch:
             _mediation(data, bool(value))
         elif lever.scales:
             try:

@@ -212,3 +212,20 @@ def test_inject_refuses_what_a_scenario_file_would():
         m.inject("mediation", sender="us", target="norway")
     with pytest.raises(InputError, match="same actor"):
         m.inject("tanker_seizure", sender="venezuela", target="venezuela")
+
+
+def test_the_horizon_lever_cuts_the_timeline_to_fit():
+    from sim.errors import InputError
+    from sim.levers import apply_levers
+    from sim.scenario import load_scenario
+
+    base = load_scenario()
+    short = apply_levers(base, {"horizon_days": 120})
+    assert short.horizon_days == 120 and short.end.isoformat() == "2025-11-28"
+    ids = {p.id for p in short.pressures}
+    assert "first_boat_strike" in ids and "first_tanker_seizure" not in ids  # 10 Dec: gone
+    assert all(p.until is None or p.until <= short.end for p in short.pressures)
+    m = DiplomacyModel(short, n_replicates=20, rng=3).run()
+    assert m.trace.shape[0] == 120 and np.isfinite(m.trace).all()
+    with pytest.raises(InputError, match="whole number of days"):
+        apply_levers(base, {"horizon_days": 0})
