@@ -24,6 +24,7 @@ shows. Both read a :class:`Story`, built from results or from a running model.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -155,10 +156,30 @@ class Story:
                    model.finished or outcome >= Outcome.AGREEMENT)
 
     def value(self, day: int, name: str) -> float:
-        """The value of a variable at the end of a day (NaN outside the days told)."""
-        if not 0 <= day < len(self.trace):
-            return float("nan")
-        return float(self.trace[day, _V[name]])
+        """The value of a variable at the end of a day (NaN where nothing says).
+
+        Read from the trace; a run recorded without one (``--keep-steps 0``) still has each
+        government's daily decision inputs, which give its hostility, readiness and pain.
+        """
+        if 0 <= day < len(self.trace):
+            return float(self.trace[day, _V[name]])
+        var, _, gov = name.rpartition("_")
+        inputs = self._inputs.get((day, gov))
+        if inputs is not None and var in inputs:
+            return float(inputs[var])
+        return float("nan")
+
+    @functools.cached_property
+    def _inputs(self) -> dict[tuple[int, str], dict[str, float]]:
+        return {(d.day, d.actor): d.inputs for d in self.decisions}
+
+    def peak(self, name: str) -> float:
+        """The highest value a variable reached in the days told (NaN if unknown)."""
+        if len(self.trace):
+            return float(np.nanmax(self.trace[:, _V[name]]))
+        var, _, gov = name.rpartition("_")
+        seen = [d.inputs[var] for d in self.decisions if d.actor == gov and var in d.inputs]
+        return float(max(seen)) if seen else float("nan")
 
     def before(self, day: int, name: str) -> float:
         """The value of a variable at the start of a day (the end of the day before)."""
@@ -537,10 +558,11 @@ def outcome_text(source: Results | Story) -> str:
     end = _day_month(scn.end)
     match story.outcome:
         case Outcome.STALEMATE:
-            if not len(story.trace):
-                return "Nothing has happened yet."
-            r = story.trace[:, [_V["readiness_us"], _V["readiness_venezuela"]]].max(axis=0)
-            h = story.trace[:, [_V["hostility_us"], _V["hostility_venezuela"]]].max(axis=0)
+            r = [story.peak(f"readiness_{g}") for g in GOVERNMENTS]
+            h = [story.peak(f"hostility_{g}") for g in GOVERNMENTS]
+            if np.isnan(r + h).any():
+                return ("Neither talks, nor a deal, nor escalation: stalemate."
+                        if story.finished else "Nothing has happened yet.")
             return (f"{'By ' + end if story.finished else 'So far'} there were neither talks, "
                     f"nor a deal, nor escalation: stalemate. Talks need both governments ready "
                     f"at once (readiness {scn.talks.threshold:g}); the highest readiness was "

@@ -151,3 +151,17 @@ def test_narrative_md_is_written_with_every_results_folder(tmp_path):
     assert text == narrative_markdown(results)
     assert "**Tuesday 05 August 2025** (day 4)" in text
     assert "seizure of an oil tanker against Venezuela" in text
+
+
+def test_a_run_kept_without_daily_rows_is_still_told_in_numbers():
+    # Results without the trace (dipsim run --keep-steps 0) read the decisions' inputs.
+    scn = sim.load_scenario("caribbean-2025")
+    full = sim.run(scn, runs=2, seed=4)
+    bare = sim.run(scn, runs=2, seed=4, trace_replicates=0)
+    assert bare.data.trace.shape[2] == 0
+    told = narrative_markdown(bare)
+    assert "nan" not in told
+    full_turns = [e.line for e in entries(full) if e.kind == "turning point"]
+    bare_turns = [e.line for e in entries(bare) if e.kind == "turning point"]
+    assert bare_turns == full_turns
+    assert outcome_text(bare) == outcome_text(full)
