@@ -34,7 +34,7 @@ from numpy.typing import NDArray
 from sim.agents import ACTION_EVENTS, RETALIATION, Action
 from sim.issues import ISSUES
 from sim.model import VARIABLES, Decision, Outcome, TurningPoint
-from sim.pressures import CATALOGUE, PressureKind
+from sim.pressures import CATALOGUE, PressureKind, PressureType
 from sim.scenario import GOVERNMENTS, Scenario
 from sim.timeline import Firing
 
@@ -231,6 +231,7 @@ def _pressure_effects(f: Firing, intensity: float, scenario: Scenario) -> str:
     """What one pressure does, from the catalogue, in words about its target."""
     fx = CATALOGUE[f.type]
     target = _who(f.target, scenario)
+    whose = _possessive(target)
     sender_capital = CAPITALS.get(f.sender, _who(f.sender, scenario))
     target_capital = CAPITALS.get(f.target, target)
     said = []
@@ -238,17 +239,17 @@ def _pressure_effects(f: Firing, intensity: float, scenario: Scenario) -> str:
         said.append("an overt military operation: the run ends in escalation")
     hostility = intensity * fx.hostility + fx.hostility_per_death * f.deaths
     if hostility > NOTICEABLE:
-        said.append(f"it raises {target}'s hostility by about {hostility:.2f}")
+        said.append(f"it raises {whose} hostility by about {hostility:.2f}")
     elif hostility < -NOTICEABLE:
-        said.append(f"it calms {target}'s hostility by about {-hostility:.2f}")
+        said.append(f"it calms {whose} hostility by about {-hostility:.2f}")
     pain = intensity * fx.pain
     if fx.kind is PressureKind.STATE and pain > 0:
-        said.append(f"while it holds, {target}'s sanction pain is pushed toward {pain:.2f} "
+        said.append(f"while it holds, {whose} sanction pain is pushed toward {pain:.2f} "
                     "more (dulled as it adapts)")
     elif fx.kind is PressureKind.STATE and pain < 0:
-        said.append(f"while it holds, {target}'s sanction pain eases by up to {-pain:.2f}")
+        said.append(f"while it holds, {whose} sanction pain eases by up to {-pain:.2f}")
     elif pain > 0:
-        said.append(f"a one-off economic shock of {pain:.2f} to {target}'s sanction pain")
+        said.append(f"a one-off economic shock of {pain:.2f} to {whose} sanction pain")
     if fx.resolve > 0:
         said.append(f"{target_capital} takes {sender_capital}'s threats more seriously")
     if fx.sender_commitment >= 0.5:
@@ -257,7 +258,7 @@ def _pressure_effects(f: Firing, intensity: float, scenario: Scenario) -> str:
     if fx.target_commitment > 0:
         said.append(f"{target_capital}'s leaders find it harder to step back")
     if fx.signal > 0:
-        said.append(f"a signal of openness that raises {target}'s readiness to talk")
+        said.append(f"a signal of openness that raises {whose} readiness to talk")
     if fx.mediation > 0:
         said.append("a mediator lowers the bar for opening talks")
     if fx.presence > 0:
@@ -267,17 +268,37 @@ def _pressure_effects(f: Firing, intensity: float, scenario: Scenario) -> str:
 
 def _standing(story: Story, day: int, actor: str) -> str:
     """Where a government stands at the end of a day: hostility and pain, with changes."""
-    if actor not in GOVERNMENTS or not 0 <= day < len(story.trace):
+    if actor not in GOVERNMENTS:
         return ""
-    parts = []
+    changed, steady = [], []
     for var, label in (("hostility", "hostility"), ("pain", "sanction pain")):
         now = story.value(day, f"{var}_{actor}")
         then = story.before(day, f"{var}_{actor}")
-        if abs(now - then) >= NOTICEABLE:
-            parts.append(f"{label} {then:.2f} → {now:.2f}")
+        if np.isnan(now):
+            continue
+        if not np.isnan(then) and abs(now - then) >= NOTICEABLE:
+            changed.append(f"{label} {then:.2f} → {now:.2f}")
         elif var == "hostility":
-            parts.append(f"{label} {now:.2f}")
-    return f"{ADJECTIVES[actor]} {' and '.join(parts)} by the end of the day."
+            steady.append(f"{label} is {now:.2f}")
+    if changed:
+        return f"{ADJECTIVES[actor]} {' and '.join(changed)} by the end of the day."
+    if steady:
+        return f"{ADJECTIVES[actor]} {steady[0]} at the end of the day."
+    return ""
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def _towards(f: Firing, scenario: Scenario) -> str:
+    """``against Venezuela`` for coercion, ``for``/``to`` for what is offered."""
+    target = _who(f.target, scenario)
+    if f.type is PressureType.MEDIATION:
+        return "between Washington and Caracas"
+    if CATALOGUE[f.type].event.goldstein < 0:
+        return f"against {target}"
+    return f"to {target}" if f.type is PressureType.DIALOGUE_OFFER else f"for {target}"
 
 
 def _pressure_entries(story: Story) -> list[Entry]:
@@ -295,7 +316,7 @@ def _pressure_entries(story: Story) -> list[Entry]:
             about = "" if float(f.deaths).is_integer() else "about "
             extra += f", {about}{f.deaths:.0f} killed"
         injected = "-injected-" in f.pressure
-        text = (f"{_cap(_who(f.sender, scn))}: {what} against {_who(f.target, scn)}{extra}"
+        text = (f"{_cap(_who(f.sender, scn))}: {what} {_towards(f, scn)}{extra}"
                 f"{' (applied from the classroom page)' if injected else ''}.")
         key = (f.type.value, f.started)
         why = ""
