@@ -163,6 +163,8 @@ class Story:
         """
         if 0 <= day < len(self.trace):
             return float(self.trace[day, _V[name]])
+        if name == "in_talks":
+            name = "in_talks_us"  # the same for both governments
         var, _, gov = name.rpartition("_")
         inputs = self._inputs.get((day, gov))
         if inputs is not None and var in inputs:
@@ -449,10 +451,12 @@ def _turning_entry(tp: TurningPoint, story: Story) -> Entry:
                          f"hostility {story.value(day, f'hostility_{gov}'):.2f}.")
         case "not_ready":
             gov = tp.actor or "us"
+            going_on = (" The talks go on: only hostility high enough breaks them off."
+                        if story.value(day, "in_talks") == 1 else "")
             return Entry(day, "turning point", f"{name} is no longer ready to talk.",
                          f"Its readiness to talk, {d['readiness']:.2f}, fell below "
                          f"{d['bar']:.2f}: hostility "
-                         f"{story.value(day, f'hostility_{gov}'):.2f}.")
+                         f"{story.value(day, f'hostility_{gov}'):.2f}.{going_on}")
         case "talks_open":
             return Entry(day, "turning point", "Talks open: both governments sit down.",
                          f"Both are ready: readiness US "
@@ -512,11 +516,24 @@ def _terms_text(terms: tuple[float, ...]) -> str:
 # ---------------------------------------------------------------------------- state of play
 
 
+def _offers_text(story: Story, day: int) -> str:
+    """What each side asks on each issue at the table (0 Caracas's ideal, 1 Washington's)."""
+    asks = []
+    for gov in GOVERNMENTS:
+        terms = ", ".join(f"{i} {story.value(day, f'offer_{gov}_{i}'):.2f}" for i in ISSUES)
+        asks.append(f"{'Washington' if gov == 'us' else 'Caracas'} proposes {terms}")
+    return ("Offers (0 = Caracas's ideal, 1 = Washington's): " + "; ".join(asks) + ". Each "
+            "side concedes a little as the talks go on; a deal comes when the offers cross.")
+
+
 def _state_entries(story: Story) -> list[Entry]:
     """On the first day and the first of each month: where both sides stand."""
     scn = story.scenario
     out = []
-    for day in range(len(story.trace)):
+    last = len(story.trace) - 1
+    if story.outcome >= Outcome.AGREEMENT and story.outcome_day >= 0:
+        last = min(last, story.outcome_day)  # a decided run no longer moves
+    for day in range(last + 1):
         date = story.date(day)
         if day and date.day != 1:
             continue
@@ -530,6 +547,8 @@ def _state_entries(story: Story) -> list[Entry]:
                f"{scn.escalation.threshold:g}); readiness to talk US {r[0]:.2f}, Venezuela "
                f"{r[1]:.2f} (talks need {scn.talks.threshold:g} on both sides); sanction pain "
                f"on Venezuela {pain:.2f}; {story.value(day, 'casualties'):.0f} killed so far.")
+        if talks:
+            why += " " + _offers_text(story, day)
         out.append(Entry(day, "state of play", text, why))
     return out
 

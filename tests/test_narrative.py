@@ -88,6 +88,11 @@ def test_talks_and_agreement_with_the_terms_in_words():
         assert f"{issue} {row[f'deal_{issue}']:.2f}" in text
     assert "(Washington's ideal)" in text  # a term at 1 is named as Washington's ideal
     assert "The Nash bargaining solution would have been" in text
+    # At the table the monthly state of play gives both offers; none follows the agreement.
+    states = [e for e in entries(results) if e.kind == "state of play"]
+    assert states and max(e.day for e in states) <= row["day"]
+    assert "Washington proposes drugs" in states[-1].why
+    assert "Caracas proposes drugs" in states[-1].why
 
 
 def test_escalation_by_an_overt_strike():
