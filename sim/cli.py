@@ -199,7 +199,7 @@ def explain(
     replicate: Annotated[int, typer.Option(help="Which replicate to tell", min=0)] = 0,
     set_: SetOpt = None,
 ) -> None:
-    """Tell one run as a dated, plain-language account."""
+    """Tell one run day by day in plain words: pressures, choices and why, the outcome."""
     import sim  # noqa: PLC0415
     from sim.narrative import narrative_markdown  # noqa: PLC0415
 
