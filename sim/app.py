@@ -52,12 +52,12 @@ from solara.alias import rw
 from sim.charts import GOVERNMENT_COLOURS, OUTCOME_COLOURS, path_chart
 from sim.errors import InputError
 from sim.issues import ISSUES
-from sim.levers import LEVERS
+from sim.levers import LEVERS, apply_levers
 from sim.model import BAND_VARIABLES, VARIABLES, DiplomacyModel, Outcome
 from sim.narrative import Entry, Story, entries, outcome_headline
 from sim.pressures import CATALOGUE, PressureType
 from sim.results import Results, RunData, wilson_interval
-from sim.scenario import GOVERNMENTS, Scenario, load_scenario
+from sim.scenario import GOVERNMENTS, Scenario, load_scenario, with_overrides
 
 #: Environment variable naming the scenario the page opens (a file or a library name).
 SCENARIO_ENV = "DIPSIM_DEMO_SCENARIO"
@@ -143,11 +143,16 @@ class ClassroomModel(DiplomacyModel):
     def __init__(self, scenario: Any = None, *, seed: Any = None, **levers: Any):
         base = scenario if isinstance(scenario, Scenario) else page_scenario()
         rng, note = parse_seed(seed, base.seed)
-        changed, overrides = lever_changes(base, levers)
-        super().__init__(base, rng=rng, narrate=True, trace_replicates=1, band_replicates=1,
-                         overrides=overrides, **changed)
+        notes = [note] if note else []
+        try:
+            changed, overrides = lever_changes(base, levers)
+            spec = apply_levers(with_overrides(base, overrides), changed)
+        except InputError as exc:  # e.g. all three saliences at 0: run the scenario as is
+            changed, overrides, spec = {}, [], base
+            notes.append("Levers not applied: " + "; ".join(p.message for p in exc.problems))
+        super().__init__(spec, rng=rng, narrate=True, trace_replicates=1, band_replicates=1)
         self.lock = threading.RLock()
-        self.notes: list[str] = [note] if note else []
+        self.notes: list[str] = notes
         #: What the page last said about a button pressed for this model.
         self.said = ""
         self.levers_applied = {**changed, **{o.split("=", 1)[0]: o.split("=", 1)[1]

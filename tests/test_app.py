@@ -81,6 +81,12 @@ def test_salience_sliders_one_moved_rescales_the_others_two_moved_are_normalised
         lever_changes(DEFAULT, {"boat_tempo": 2})
 
 
+def test_levers_that_make_no_valid_scenario_are_reported_not_raised():
+    m = ClassroomModel(us_salience_drugs=0.0, us_salience_oil=0.0, us_salience_migration=0.0)
+    assert m.spec == DEFAULT and m.levers_applied == {}
+    assert "Levers not applied: at least one salience must be above 0" in banner_html(m)
+
+
 def test_seed_box():
     assert parse_seed("", 7) == (7, "")
     assert parse_seed(" 42 ", 7) == (42, "")
