@@ -492,6 +492,10 @@ class DiplomacyModel(mesa.Model):
         commitment = self.commitment * (1.0 - b.commitment_decay) + imp.commitment
         signal = self.signal * (1.0 - b.signal_decay) + imp.signal + self.pending_signal
 
+        # Decided replicates keep yesterday's hostility: with unstable reaction parameters
+        # it would otherwise grow without bound after escalation, to inf and NaN.
+        if not active.all():
+            hostility = np.where(active, hostility, h)
         hottest = hostility.max(axis=0)
         escalating = active & ((hottest >= scn.escalation.threshold) | imp.escalates)
         live = active & ~escalating

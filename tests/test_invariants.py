@@ -278,11 +278,6 @@ def test_resolve_stays_a_probability_under_an_intense_blockade():
     assert (m.resolve <= 1).all(), m.resolve
 
 
-@pytest.mark.xfail(strict=True, raises=RuntimeWarning,
-                   reason="DiplomacyModel keeps stepping decided replicates: an escalated "
-                          "replicate's hostility grows without bound (past float32 on day 7 "
-                          "here, then inf and nan) while another replicate is still live; "
-                          "hold decided replicates' state, or clamp hostility")
 def test_decided_replicates_stay_finite_while_others_run():
     # No grievance, no noise: a replicate stays at zero hostility until an incident, so
     # some escalate early while others never do.
