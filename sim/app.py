@@ -385,7 +385,11 @@ class LiveCharts:
                     ((Outcome.TALKS, Outcome.AGREEMENT), OUTCOME_COLOURS["agreement"],
                      "runs reaching talks")):
                 lo, hi = bands.band(outcomes)
-                ax_cc.fill_between(x, lo, hi, color=colour, alpha=0.18, lw=0, label=label)
+                if outcomes == (Outcome.ESCALATION,):  # hatched, so overlaps stay readable
+                    ax_cc.fill_between(x, lo, hi, facecolor="none", edgecolor=colour,
+                                       hatch="////", lw=0.8, alpha=0.6, label=label)
+                else:
+                    ax_cc.fill_between(x, lo, hi, color=colour, alpha=0.25, lw=0, label=label)
             finite = bands.cc[np.isfinite(bands.cc)]
             if finite.size:
                 low = min(low, float(np.quantile(finite, 0.02)) - 0.5)
