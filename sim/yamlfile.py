@@ -305,10 +305,14 @@ def read_yaml(path: str | Path, what: str = "file") -> YamlDocument:
     """
     source = str(path)
     p = Path(path)
-    if not p.exists():
-        raise InputError.single(source, f"no such {what}")
-    if not p.is_file():
-        raise InputError.single(source, f"not a {what} (it is a directory or a device)")
+    try:
+        if not p.exists():
+            raise InputError.single(source, f"no such {what}")
+        if not p.is_file():
+            raise InputError.single(source, f"not a {what} (it is a directory or a device)")
+    except OSError as exc:  # a name too long, a folder on the way that cannot be entered
+        raise InputError.single(source, f"cannot read the {what}: "
+                                f"{exc.strerror or exc}") from None
     try:
         size = p.stat().st_size
         if size > MAX_FILE_BYTES:

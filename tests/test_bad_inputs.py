@@ -428,3 +428,9 @@ def test_a_megabyte_of_tiny_values_is_refused_quickly(tmp_path):
         load_scenario(p)
     assert time.perf_counter() - started < 5
     assert info.value.report().startswith(f"{p}:2: description: more than 50,000 values")
+
+
+def test_a_file_name_too_long_is_bad_input(tmp_path):
+    r = dipsim("run", "x" * 300 + ".yaml", "--out", tmp_path / "out", cwd=tmp_path)
+    assert r.returncode == 2 and "cannot read the scenario file: File name too long" in r.stderr
+    assert "Traceback" not in r.stderr and not (tmp_path / "out").exists()
