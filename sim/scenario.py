@@ -965,10 +965,18 @@ def resolve_scenario_path(name_or_path: str | Path | None) -> Path:
     if name_or_path is None:
         name_or_path = DEFAULT_SCENARIO
     p = Path(name_or_path)
-    if p.exists() or p.suffix in (".yaml", ".yml") or len(p.parts) > 1:
+    if p.suffix in (".yaml", ".yml") or len(p.parts) > 1 or _exists(p):
         return p
     candidate = scenario_dir() / f"{name_or_path}.yaml"
-    return candidate if candidate.exists() else p
+    return candidate if _exists(candidate) else p
+
+
+def _exists(p: Path) -> bool:
+    """Whether ``p`` exists; False for a name the OS refuses (too long), which reading reports."""
+    try:
+        return p.exists()
+    except OSError:
+        return False
 
 
 def list_scenarios() -> list[Path]:
