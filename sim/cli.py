@@ -15,9 +15,30 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import typer
 
-from sim.errors import InputError
+def _quit_quietly(signum: int, frame: object) -> None:
+    # Ctrl-C while the command line is still importing: nothing has started, so there is
+    # nothing to clean up and no reason to print Python's KeyboardInterrupt traceback.
+    os.write(2, f"stopped by {signal.Signals(signum).name} before starting\n".encode())
+    os._exit(128 + signum)
+
+
+def _started_as_dipsim() -> bool:
+    """Whether this process is the ``dipsim`` command (not a program importing sim.cli)."""
+    first = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path()
+    return first.name == "dipsim" or (first.name == "__main__.py" and first.parent.name == "sim")
+
+
+if _started_as_dipsim():
+    for _name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        _sig = getattr(signal, _name, None)
+        if _sig is not None and signal.getsignal(_sig) in (signal.default_int_handler,
+                                                            signal.SIG_DFL):
+            signal.signal(_sig, _quit_quietly)  # main() installs the real handler
+
+import typer  # noqa: E402 - after the handlers above, which cover its import time
+
+from sim.errors import InputError  # noqa: E402
 
 app = typer.Typer(
     name="dipsim",

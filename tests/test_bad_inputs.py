@@ -343,7 +343,7 @@ def check_contract(path: Path) -> Scenario | None:
     return scn
 
 
-MUTATION_SETTINGS = settings(max_examples=300, deadline=None, derandomize=True,
+MUTATION_SETTINGS = settings(max_examples=300, deadline=None, derandomize=True, database=None,
                              suppress_health_check=[HealthCheck.too_slow,
                                                     HealthCheck.function_scoped_fixture])
 
@@ -374,7 +374,7 @@ def test_mutated_scenario_text_is_valid_or_an_input_error(tmp_path, text):
     check_contract(path)
 
 
-@settings(max_examples=150, deadline=None, derandomize=True)
+@settings(max_examples=150, deadline=None, derandomize=True, database=None)
 @given(path=st.sampled_from(["actors.us.salience.oil", "actors.venezuela.salience.drugs",
                              "talks.threshold", "horizon_days", "start", "seed", "runs",
                              "pressures[0].intensity", "pressures[1]", "name", "title",

@@ -52,7 +52,7 @@ def numpy_silent():
 #: Examples per property (kept modest: the suite must stay fast). Recorded in
 #: docs/reliability.md.
 EXAMPLES = 120
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -200,7 +200,7 @@ def test_every_day_keeps_the_state_finite_bounded_and_outcomes_absorbing(scn, se
     assert np.isfinite(reached).all(), "a recorded value is not finite"
 
 
-@settings(max_examples=40, deadline=None, derandomize=True,
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(scn=scenarios(), seed=st.integers(0, 2**32), runs=st.integers(1, 30))
 def test_outcome_probabilities_sum_to_one_and_runs_agree_with_the_model(scn, seed, runs):
@@ -219,7 +219,7 @@ def test_outcome_probabilities_sum_to_one_and_runs_agree_with_the_model(scn, see
     assert (table.loc[decided, "day"] < scn.horizon_days).all()
 
 
-@settings(max_examples=60, deadline=None, derandomize=True)
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
 @given(gov=st.sampled_from(["us", "venezuela"]),
        issue=st.sampled_from(["drugs", "oil", "migration"]),
        value=st.one_of(st.sampled_from([0.0, 1.0, 0.5]), st.floats(0, 1)),
