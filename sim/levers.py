@@ -172,11 +172,10 @@ def apply_levers(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
     for name, value in values.items():
         lever = LEVERS[name]
         if name == "horizon_days":
-            if isinstance(value, bool) or not isinstance(value, int | float) or value != int(
-                    value) or not 1 <= value <= 3650:
-                raise InputError.single(name, f"expected a whole number of days from 1 to "
-                                        f"3650; got {value!r}")
-            _cut_timeline(data, int(value))
+            if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 3650:
+                _cut_timeline(data, value)
+            else:  # validation below says what is wrong, as for the field itself
+                data["horizon_days"] = value
         elif lever.switch:
             _mediation(data, bool(value))
         elif lever.scales:

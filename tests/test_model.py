@@ -227,5 +227,5 @@ def test_the_horizon_lever_cuts_the_timeline_to_fit():
     assert all(p.until is None or p.until <= short.end for p in short.pressures)
     m = DiplomacyModel(short, n_replicates=20, rng=3).run()
     assert m.trace.shape[0] == 120 and np.isfinite(m.trace).all()
-    with pytest.raises(InputError, match="whole number of days"):
+    with pytest.raises(InputError, match="horizon_days: expected a number at least 1"):
         apply_levers(base, {"horizon_days": 0})
