@@ -111,8 +111,10 @@ def test_a_run_stopped_at_any_moment_leaves_a_complete_folder_or_none(tmp_path, 
         r = kill_at(out, sig, rng, while_saving=trial % 2 == 1)
         visible = assert_only_complete_folders(out)
         assert "Traceback" not in r.stderr
-        if r.returncode == 0:
-            assert f"Results: {out / NAME}" in r.stdout  # it finished before the signal
+        if r.returncode == 0 or (r.returncode == -sig and "Results: " in r.stdout):
+            # It finished before the signal (or the signal came while Python was shutting
+            # down, its handlers already restored).
+            assert f"Results: {out / NAME}" in r.stdout
         elif sig == signal.SIGKILL:
             assert r.returncode == -signal.SIGKILL
         else:
