@@ -743,8 +743,11 @@ def _where(loc: tuple[str | int, ...]) -> str:
 def _scenario_path(name: str, here: Path) -> Path:
     """A scenario path relative to the sweep file, else a library name or a plain path."""
     beside = here / name
-    if beside.is_file():
-        return beside
+    try:
+        if beside.is_file():
+            return beside
+    except OSError:  # a name the system cannot look up: read_yaml reports it as bad input
+        pass
     return resolve_scenario_path(name)
 
 
@@ -891,7 +894,11 @@ def open_executor(kind: str = "local", workers: int | None = None
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["numpy", "pandas", "pyarrow", "pydantic", "scipy.stats",
                                     "yaml", "mesa"])
-        pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx)
+        # Ctrl-C belongs to the driver, which stops the sweep and says how to resume: the
+        # fork server and the workers ignore it (else each prints its own traceback).
+        _start_forkserver_ignoring_sigint()
+        pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx,
+                                   initializer=_ignore_sigint)
         try:
             yield pool, n, f"local process pool, {n} worker{'s' * (n != 1)}"
         finally:
@@ -971,6 +978,46 @@ def _versions() -> dict[str, str]:
     return out
 
 
+def _ignore_sigint() -> None:
+    """Worker initializer: leave Ctrl-C to the driver."""
+    import signal  # noqa: PLC0415
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _start_forkserver_ignoring_sigint() -> None:
+    """Start multiprocessing's fork server with SIGINT ignored (it and its forks keep that)."""
+    import signal  # noqa: PLC0415
+    from multiprocessing import forkserver  # noqa: PLC0415
+
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals are not ours to set
+        forkserver.ensure_running()
+        return
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+#: A ``.creating-*`` folder older than this was left by a killed driver (making a sweep
+#: folder takes well under a second).
+CREATING_STALE_SECONDS = 600.0
+
+
+def _clean_stale_creating(parent: Path) -> None:
+    import time  # noqa: PLC0415
+
+    now = time.time()
+    for old in parent.glob(".creating-*"):
+        try:
+            if now - old.stat().st_mtime > CREATING_STALE_SECONDS:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            continue
+
+
 def _create_folder(sweep: Sweep, folder: Path, design: Design, chunks: list[Chunk],
                    chunk_runs: int, command: Sequence[str] | None) -> None:
     """Create the results folder whole (temp folder, then rename) unless it exists."""
@@ -978,6 +1025,7 @@ def _create_folder(sweep: Sweep, folder: Path, design: Design, chunks: list[Chun
     import pyarrow.parquet as pq  # noqa: PLC0415
 
     folder.parent.mkdir(parents=True, exist_ok=True)
+    _clean_stale_creating(folder.parent)
     tmp = Path(tempfile.mkdtemp(prefix=f".creating-{folder.name}-", dir=folder.parent))
     try:
         (tmp / SHARDS).mkdir()
