@@ -153,13 +153,15 @@ class ReplicateStreams:
         self._generators = replicate_generators(self.seed, self.point, self.first, n)
         self._start = -1
         self._block = np.empty((n, window, columns))
+        # Each generator's bound draw method and its row of the block, made once.
+        self._fills = [(g.random, row) for g, row in zip(self._generators, self._block,
+                                                           strict=True)]
 
     def _draw(self, start: int) -> None:
         # Day-major, replicate, column: each generator writes its window as rows of one
         # day's columns; a day is then one contiguous (n, columns) slab.
-        block = self._block
-        for r, g in enumerate(self._generators):
-            g.random(out=block[r])
+        for fill, row in self._fills:
+            fill(out=row)
         self._start = start
 
     def day(self, day: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
