@@ -13,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import numpy as np
-
 from sim.model import BAND_REPLICATES, TRACE_REPLICATES, DiplomacyModel
 from sim.results import Results, RunData
 from sim.scenario import Scenario, load_scenario, with_overrides
@@ -82,11 +80,3 @@ def run_ensemble(scenario: Scenario | str | Path | None = None, runs: int | None
             progress((offset + n) * horizon, total)
     return Results(model.spec, RunData.concat(parts), seed=seed, source=source,
                    overrides=list(overrides))
-
-
-def replicate_paths_equal(a: Results, b: Results) -> bool:
-    """Whether two results hold bit-identical run tables and traces."""
-    return (a.data.runs.keys() == b.data.runs.keys()
-            and all(np.array_equal(a.data.runs[k], b.data.runs[k], equal_nan=True)
-                    for k in a.data.runs)
-            and np.array_equal(a.data.trace, b.data.trace, equal_nan=True))

@@ -155,8 +155,3 @@ CATALOGUE: dict[PressureType, PressureEffect] = {
         STATE, cameo.MEDIATE, None, "third-party mediation",
         signal=0.5, mediation=1.0),
 }
-
-
-def effect_of(kind: PressureType) -> PressureEffect:
-    """Return the catalogue entry of a pressure type."""
-    return CATALOGUE[kind]
