@@ -274,20 +274,6 @@ def test_save_refuses_a_name_that_is_not_a_slug(tmp_path):
 
 # ------------------------------------------------------------------------------ sweeps
 
-SWEEP = """\
-name: stopped
-scenario: {scenario}
-parameters:
-  - path: boat_strike_tempo
-    values: [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
-  - path: actors.us.cost_tolerance
-    range: [0.2, 0.6]
-    levels: 5
-replicates: 4
-seed: 3
-"""
-
-
 def driver_tracebacks(stderr: str) -> list[str]:
     """Every traceback in ``stderr``: the driver, the fork server and the workers all print
     none (the pool's processes ignore SIGINT and leave Ctrl-C to the driver)."""
@@ -310,8 +296,7 @@ def sweep_file(tmp_path_factory):
     from sim.sweep import read_runs, run_sweep
 
     folder = tmp_path_factory.mktemp("sweep")
-    path = folder / "sweep.yaml"
-    path.write_text(SWEEP.format(scenario=ROOT / "tests" / "data" / "sweeps" / "short.yaml"))
+    path = ROOT / "tests" / "data" / "sweeps" / "stopped.yaml"
     reference = run_sweep(path, out=folder / "reference", workers=1, chunk_runs=30)
     return path, read_runs(reference.folder)
 

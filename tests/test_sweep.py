@@ -332,22 +332,12 @@ def test_results_are_identical_for_any_workers_chunks_and_executor(tmp_path):
     assert design.loc[4, ["boat_strike_tempo", "ve_oil"]].tolist() == [4.0, 0.5]
 
 
-KILL = """\
-    name: killed
-    scenario: SHORT
-    parameters:
-      - path: boat_strike_tempo
-        values: [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
-      - path: actors.us.cost_tolerance
-        range: [0.2, 0.6]
-        levels: 5
-    replicates: 4
-    seed: 3
-"""
+#: The sweep a test stops part-way and resumes (shared with tests/test_interrupts.py).
+STOPPED = DATA / "stopped.yaml"
 
 
 def test_a_sweep_killed_mid_way_resumes_to_the_same_results(tmp_path):
-    path = write_sweep(tmp_path, KILL)
+    path = STOPPED
     reference = run_sweep(path, out=tmp_path / "reference", workers=2, chunk_runs=13)
     out = tmp_path / "out"
     command = ["sweep", str(path), "--out", str(out), "--workers", "1", "--chunk-runs", "4"]
@@ -361,12 +351,12 @@ def test_a_sweep_killed_mid_way_resumes_to_the_same_results(tmp_path):
     finally:
         os.killpg(proc.pid, signal.SIGKILL)  # the driver and its workers, mid-chunk
         proc.wait(timeout=30)
-    (folder,) = out.glob("killed/*")
+    (folder,) = out.glob("stopped/*")
     done_at_kill = len(list(folder.glob("shards/chunk-*")))
     assert 3 <= done_at_kill < 30, "the sweep should be stopped part-way"
     again = dipsim(*command, cwd=tmp_path)  # the same command resumes
     assert again.returncode == 0, again.stderr
-    assert again.stderr.startswith("Resuming killed:")
+    assert again.stderr.startswith("Resuming stopped:")
     found = re.search(r"120 runs in 30 chunks: (\d+) already done, (\d+) run now",
                       again.stdout)
     assert found, again.stdout
