@@ -21,6 +21,7 @@ from sim.scenario import (
     GOVERNMENTS,
     Scenario,
     apply_override,
+    field_value,
     scenario_from_document,
 )
 from sim.yamlfile import YamlDocument
@@ -61,10 +62,7 @@ class Lever:
             return any(p.type is PressureType.MEDIATION for p in scenario.pressures)
         if self.path is None:
             return 1.0
-        node: Any = scenario
-        for part in self.path.split("."):
-            node = node[part] if isinstance(node, Mapping) else getattr(node, part)
-        return float(node)
+        return float(field_value(scenario, self.path))
 
 
 _GOV = {"us": "US", "venezuela": "Venezuela"}

@@ -1003,6 +1003,14 @@ def scenario_from_document(doc: YamlDocument, overrides: list[str] | None = None
     return scn
 
 
+def field_value(scenario: Scenario, path: str) -> Any:
+    """The value at a dotted field path of a validated scenario, e.g. ``talks.threshold``."""
+    node: Any = scenario
+    for part in path.split("."):
+        node = getattr(node, part)
+    return node
+
+
 def with_overrides(scenario: Scenario, assignments: list[str] | tuple[str, ...],
                    source: str = "--set") -> Scenario:
     """A copy of a validated scenario with ``path=value`` assignments applied and checked.

@@ -20,7 +20,7 @@ import pandas as pd
 
 from sim.levers import LEVERS, apply_levers
 from sim.model import Outcome
-from sim.scenario import Scenario, with_overrides
+from sim.scenario import Scenario, field_value, with_overrides
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -82,8 +82,7 @@ def one_at_a_time(scenario: Scenario, runs: int, seed: int,
     for r in ranges:
         low, high = profile(_with(scenario, r, r.low)), profile(_with(scenario, r, r.high))
         lever = LEVERS.get(r.name)
-        current = lever.current(scenario) if lever else float(
-            _field(scenario, r.name))
+        current = lever.current(scenario) if lever else float(field_value(scenario, r.name))
         row = {"parameter": r.name, "label": r.label, "low": r.low, "high": r.high,
                "baseline_value": current}
         for o in Outcome:
@@ -92,13 +91,6 @@ def one_at_a_time(scenario: Scenario, runs: int, seed: int,
             row[f"{o.label}_baseline"] = base[o]
         rows.append(row)
     return pd.DataFrame(rows).set_index("parameter")
-
-
-def _field(scenario: Scenario, path: str) -> object:
-    node: object = scenario
-    for part in path.split("."):
-        node = getattr(node, part)
-    return node
 
 
 def tornado_chart(table: pd.DataFrame, outcome: str = "escalation", ax=None,

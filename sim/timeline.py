@@ -12,8 +12,8 @@ from __future__ import annotations
 import copy
 import operator
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -118,7 +118,6 @@ class _Scheduled:
     since_days: int | None = None  # states in force before the run: -days in force
     fired: NDArray | None = None  # per replicate: day the trigger fired, -1 if not yet
     streak: NDArray | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def poisson_thresholds(rate: float, tail: float = 1e-12) -> NDArray:
