@@ -43,12 +43,13 @@ from pydantic import ValidationError
 
 from sim import cameo
 from sim.agents import (
+    ACTIONS,
     COLD,
     Action,
     GovernmentAgent,
     ScriptedGovernment,
-    action_effects,
     action_utilities,
+    effect_table,
     logit_choice,
     readiness_target,
 )
@@ -128,6 +129,13 @@ VARIABLES: dict[str, str] = {
 BAND_VARIABLES: tuple[str, ...] = (
     "cc_index", "hostility_us", "hostility_venezuela", "readiness_us", "readiness_venezuela",
     "pain_venezuela", "surplus", *(f"offer_{g}_{i}" for g in GOVERNMENTS for i in ISSUES))
+
+_OFFERS = [f"offer_{gov}_{issue}" for gov in GOVERNMENTS for issue in ISSUES]
+# Where the six offer positions sit (consecutive) in VARIABLES and in BAND_VARIABLES.
+_OFFER_SLOTS = range(list(VARIABLES).index(_OFFERS[0]), list(VARIABLES).index(_OFFERS[0]) + 6)
+_BAND_OFFER_SLOTS = range(BAND_VARIABLES.index(_OFFERS[0]), BAND_VARIABLES.index(_OFFERS[0]) + 6)
+assert [list(VARIABLES)[v] for v in _OFFER_SLOTS] == _OFFERS
+assert [BAND_VARIABLES[b] for b in _BAND_OFFER_SLOTS] == _OFFERS
 
 #: Default number of replicates whose every variable is kept each day (steps table).
 TRACE_REPLICATES = 200
@@ -213,7 +221,8 @@ class DiplomacyModel(mesa.Model):
         unknown = sorted(set(script) - set(GOVERNMENTS))
         if unknown:
             raise ValueError(f"script names unknown governments: {', '.join(unknown)}")
-        self._effects = [action_effects(i) for i in range(len(GOVERNMENTS))]
+        self._effects = effect_table()
+        self._effect_column = np.array([[0], [len(Action)]])  # column offset per government
         actors = [scenario.actors[g] for g in GOVERNMENTS]
         self._bias = np.array([[a.readiness_bias] for a in actors], dtype=float)
         self._audience = np.array([[a.audience_cost] for a in actors], dtype=float)
@@ -231,12 +240,20 @@ class DiplomacyModel(mesa.Model):
                                   else trace_replicates))
         self.band_n = min(n, max(0, BAND_REPLICATES if band_replicates is None
                                  else band_replicates))
-        self.trace = np.full((self.horizon, len(VARIABLES), self.trace_n), np.nan, np.float32)
-        band_idx = [list(VARIABLES).index(v) for v in BAND_VARIABLES]
-        self._band_index = np.array(band_idx)
+        # The traces are written day by day, except the offers' issue positions: each day
+        # keeps the offers as US utilities (two numbers, not six), turned into positions in
+        # one pass when the traces are read (see the trace and band_trace properties).
+        self._trace = np.full((self.horizon, len(VARIABLES), self.trace_n), np.nan, np.float32)
+        self._band = np.full((self.horizon, len(BAND_VARIABLES), self.band_n), np.nan,
+                             np.float32)
+        self._trace_offers = np.full((self.horizon, 2, self.trace_n), np.nan)
+        self._band_offers = np.full((self.horizon, 2, self.band_n), np.nan)
+        self._recorded = self._positioned = 0
         self._quiet_index = [list(VARIABLES).index(v) for v in ("goldstein", "events")]
-        self.band_trace = np.full((self.horizon, len(BAND_VARIABLES), self.band_n), np.nan,
-                                  np.float32)
+        self._trace_plain = [v for v, name in enumerate(VARIABLES) if v not in _OFFER_SLOTS]
+        self._band_plain = [(b, list(VARIABLES).index(name))
+                            for b, name in enumerate(BAND_VARIABLES)
+                            if list(VARIABLES).index(name) not in _OFFER_SLOTS]
         self.narrate = narrate
         self.firings: list[Firing] = []
         self.turning_points: list[TurningPoint] = []
@@ -328,7 +345,7 @@ class DiplomacyModel(mesa.Model):
                 ("cc_index", (n,)))}
         self.nash_terms = np.full((3, n), np.nan)
         self.actions = np.zeros((2, n), np.int8)
-        self.action_counts = np.zeros((2, len(Action), n), np.int32)
+        self._action_log = np.zeros((self.horizon, 2, n), np.int8)
         self.pending_hostility = np.zeros((2, n))
         self.pending_pain = np.zeros((2, n))
         self.pending_resolve = np.zeros((2, n))
@@ -427,18 +444,66 @@ class DiplomacyModel(mesa.Model):
         """Each government's public offer as issue positions, shape ``(2, 3, m)``.
 
         Offers are kept as the US utility of each side's offer and turned into positions on
-        the three issues only when asked (recording, charts), for the first ``upto``
+        the three issues only when asked (traces, charts), for the first ``upto``
         replicates (default all). Before the first day both offers are the status quo.
         """
-        values = self.offer_values[:, :upto]
+        return self._positions(self.offer_values[:, :upto])
+
+    def _positions(self, values: NDArray) -> NDArray:
+        """Offers given as US utilities, shape ``(..., 2, m)``, as positions ``(..., 2, 3, m)``.
+
+        NaN (no offer made yet) stands for the status quo.
+        """
         positions = self.frontier.terms(np.nan_to_num(values))
-        sq = np.array(self.spec.status_quo.as_tuple())[:, None, None]
-        return np.where(np.isnan(values)[None], sq, positions).transpose(1, 0, 2)
+        sq = np.array(self.spec.status_quo.as_tuple()).reshape(3, *[1] * values.ndim)
+        return np.moveaxis(np.where(np.isnan(values)[None], sq, positions), 0, -2)
+
+    @property
+    def trace(self) -> NDArray:
+        """Every variable of :data:`VARIABLES` per day for the first ``trace_n`` replicates.
+
+        Shape ``(horizon, variables, trace_n)``, float32; NaN for days not yet stepped.
+        """
+        self._place_offers()
+        return self._trace
+
+    @property
+    def band_trace(self) -> NDArray:
+        """The :data:`BAND_VARIABLES` per day for the first ``band_n`` replicates."""
+        self._place_offers()
+        return self._band
+
+    def _place_offers(self) -> None:
+        """Write the offer positions of the days recorded since the traces were last read."""
+        lo, hi = self._positioned, self._recorded
+        if hi <= lo:
+            return
+        for trace, slots, offers in ((self._trace, _OFFER_SLOTS, self._trace_offers),
+                                     (self._band, _BAND_OFFER_SLOTS, self._band_offers)):
+            if trace.shape[2]:
+                days = offers[lo:hi]
+                trace[lo:hi, slots.start:slots.stop] = self._positions(days).reshape(
+                    hi - lo, 6, -1)
+        self._positioned = hi
 
     @property
     def offers(self) -> NDArray:
         """Public offers as positions, shape ``(2, 3, n)`` (see :meth:`offer_positions`)."""
         return self.offer_positions()
+
+    @property
+    def action_counts(self) -> NDArray:
+        """How often each government took each action so far, shape ``(2, 6, n)``.
+
+        Counted from the day-by-day log of actions, in which decided replicates hold; the
+        count of holding is left at 0.
+        """
+        log = self._action_log[: self.day]
+        counts = np.zeros((2, len(Action), self.n), np.int32)
+        for a in ACTIONS[1:]:
+            # Summing the comparison's bytes is several times faster than count_nonzero.
+            counts[:, a] = (log == a).view(np.int8).sum(axis=0, dtype=np.int32)
+        return counts
 
     @property
     def date(self) -> dt.date:
@@ -480,8 +545,11 @@ class DiplomacyModel(mesa.Model):
         hazard = b.incident_rate + b.incident_presence * imp.presence
         u = uniforms[NOISE_COLUMNS + CHOICE_COLUMNS]
         incident = u < hazard
-        jump = incident * (-b.incident_size * np.log1p(
-            -np.where(incident, u, 0.0) / np.where(incident, hazard, 1.0)))
+        jump = np.zeros(self.n)
+        hit = np.flatnonzero(incident)  # incidents are rare: size only those
+        if hit.size:
+            jump[hit] = -b.incident_size * np.log1p(
+                -u[hit] / np.broadcast_to(hazard, incident.shape)[hit])
         h = self.hostility
         hostility = np.maximum(
             h + self.k * h[::-1] - self.a * h + self.g + imp.hostility + self.pending_hostility
@@ -516,7 +584,10 @@ class DiplomacyModel(mesa.Model):
         talks_days = np.where(in_talks & ~opening, self.talks_days + 1, 0)
 
         # 6. Aspirations and offers; agreement when the offers cross.
-        room = np.maximum(np.stack([most_us - reservation[0], most_ve - reservation[1]]), 0.0)
+        room = np.empty((2, self.n))
+        np.subtract(most_us, reservation[0], out=room[0])
+        np.subtract(most_ve, reservation[1], out=room[1])
+        np.maximum(room, 0.0, out=room)
         # Time-based concession: 1 - (t/T)^e, which is 1 outside talks (t = 0).
         remaining = np.ones((2, self.n))
         seated = np.flatnonzero(talks_days)
@@ -550,7 +621,9 @@ class DiplomacyModel(mesa.Model):
 
         # 7. Actions (only replicates still in play), logit choice for both governments.
         acting = live & ~agreeing
-        war_gain = np.stack([self.war[0] - ve_offer_to_us, self.war[1] - us_offer_to_ve])
+        war_gain = np.empty((2, self.n))
+        np.subtract(self.war[0], ve_offer_to_us, out=war_gain[0])
+        np.subtract(self.war[1], us_offer_to_ve, out=war_gain[1])
         provocation = imp.hostility  # shocks from the other side's pressures, for retaliation
         utilities = action_utilities(b.actions, hostility, pain, readiness, war_gain,
                                      provocation, in_talks)
@@ -569,20 +642,16 @@ class DiplomacyModel(mesa.Model):
                     "provocation": provocation[i, 0], "in_talks": float(in_talks[0])})
         goldstein = imp.goldstein + incident * INCIDENT.goldstein
         events = imp.events + incident
-        pend_h, pend_p = np.zeros((2, self.n)), np.zeros((2, self.n))
-        pend_r, pend_s = np.zeros((2, self.n)), np.zeros((2, self.n))
-        conceded = np.empty_like(self.conceded)
-        for i, fx in enumerate(self._effects):
-            j, a = 1 - i, actions[i]
-            pend_h[j] += fx.other_hostility[a]
-            pend_h[i] += fx.own_hostility[a]
-            pend_r[j] += fx.other_resolve[a]
-            pend_s[j] += fx.other_signal[a]
-            pend_p[j] += fx.other_pain[a]
-            commitment[i] = np.maximum(commitment[i] + fx.commitment[a], 0.0)
-            conceded[i] = np.minimum(self.conceded[i] + fx.conceded[a], 1.0)
-            goldstein += fx.goldstein[a]
-            events += fx.is_event[a]
+        # Effects of both governments' actions in every replicate, gathered at once: rows
+        # as in agents.EFFECT_ROWS. Effects on the other side land on the other row.
+        fx = np.take(self._effects, actions + self._effect_column, axis=1)
+        pending = fx[:4, ::-1].copy()  # hostility, resolve, signal and pain, for tomorrow
+        pending[0] += fx[4]  # one's own hostility (de-escalation)
+        commitment = np.maximum(commitment + fx[5], 0.0)
+        conceded = np.minimum(self.conceded + fx[6], 1.0)
+        for i in (0, 1):
+            goldstein += fx[7, i]
+            events += fx[8, i]
         weekly = live & in_talks & (talks_days % 7 == 0)
         goldstein += weekly * cameo.ENGAGE_IN_NEGOTIATION.goldstein + agreeing * (
             cameo.SIGN_AGREEMENT.goldstein) + breaking * cameo.REDUCE_RELATIONS.goldstein
@@ -598,20 +667,19 @@ class DiplomacyModel(mesa.Model):
         self.commitment, self.signal = commitment, signal
         self.readiness, self.reservation, self.surplus = readiness, reservation, surplus
         self.in_talks, self.talks_days, self.aspiration = in_talks, talks_days, aspiration
-        self.offer_values = np.stack([aspiration[0], ve_offer_to_us])
+        self.offer_values = np.empty((2, n))
+        self.offer_values[0], self.offer_values[1] = aspiration[0], ve_offer_to_us
         self.conceded = conceded
-        self.pending_hostility, self.pending_pain = pend_h, pend_p
-        self.pending_resolve, self.pending_signal = pend_r, pend_s
-        self.actions = actions.astype(np.int8)
+        (self.pending_hostility, self.pending_resolve, self.pending_signal,
+         self.pending_pain) = pending
+        self._action_log[t] = actions
+        self.actions = self._action_log[t]
         self.cc_index = self.cc_index + self.index_rate * (goldstein - self.cc_index)
         self.goldstein_today = goldstein * active
         self.events_today = events * active
         self.goldstein_total += self.goldstein_today
         self.event_total += self.events_today
         self.casualties += imp.casualties * active
-        for i in (0, 1):  # only visible actions are counted (holding is the rest)
-            moved = np.flatnonzero(actions[i] * live)
-            self.action_counts[i, actions[i, moved], moved] += 1
         first_talks = opening & (self.talks_day < 0)
         self.talks_day[first_talks] = t
         self.breakdowns += breaking
@@ -691,25 +759,27 @@ class DiplomacyModel(mesa.Model):
         m = max(self.trace_n, self.band_n)
         if not m:
             return
-        values = self.current_values(m)
+        values = self._values(m, offers=None)
         # Replicates decided before today keep yesterday's row, with nothing happening.
         frozen = (self.outcome[:m] >= Outcome.AGREEMENT) & (self.outcome_day[:m] < t)
-        if self.trace_n:
-            row = self.trace[t]
-            for v, arr in enumerate(values):
-                row[v] = arr[: self.trace_n]
-            dead = frozen[: self.trace_n]
+        for trace, offers, n, pairs in (
+                (self._trace, self._trace_offers, self.trace_n,
+                 [(v, v) for v in self._trace_plain]),
+                (self._band, self._band_offers, self.band_n, self._band_plain)):
+            if not n:
+                continue
+            row, offer_row = trace[t], offers[t]
+            for slot, v in pairs:
+                row[slot] = values[v][:n]
+            offer_row[...] = self.offer_values[:, :n]
+            dead = frozen[:n]
             if t and dead.any():
-                row[:, dead] = self.trace[t - 1][:, dead]
-                for v in self._quiet_index:
-                    row[v, dead] = 0.0
-        if self.band_n:
-            brow = self.band_trace[t]
-            for b, v in enumerate(self._band_index):
-                brow[b] = values[v][: self.band_n]
-            dead = frozen[: self.band_n]
-            if t and dead.any():
-                brow[:, dead] = self.band_trace[t - 1][:, dead]
+                row[:, dead] = trace[t - 1][:, dead]
+                offer_row[:, dead] = offers[t - 1][:, dead]
+                if trace is self._trace:
+                    for v in self._quiet_index:
+                        row[v, dead] = 0.0
+        self._recorded = t + 1
 
     def current_values(self, upto: int | None = None) -> list[NDArray]:
         """Today's value of every variable in :data:`VARIABLES`, in order, per replicate.
@@ -718,7 +788,12 @@ class DiplomacyModel(mesa.Model):
             upto: Only the first ``upto`` replicates (default all).
         """
         m = self.n if upto is None else upto
-        offers = self.offer_positions(m).reshape(6, m)
+        return self._values(m, list(self.offer_positions(m).reshape(6, m)))
+
+    def _values(self, m: int, offers: list[NDArray] | None) -> list[NDArray | None]:
+        """:meth:`current_values` for ``m`` replicates, with ``offers`` in the offer slots."""
+        if offers is None:
+            offers = [None] * 6
         h, r, p = self.hostility[:, :m], self.readiness[:, :m], self.pain[:, :m]
         res, c = self.resolve[:, :m], self.commitment[:, :m]
         return [self.cc_index[:m], self.goldstein_today[:m], h[0], h[1], r[0], r[1], p[0], p[1],
@@ -738,7 +813,8 @@ class DiplomacyModel(mesa.Model):
         """After an early stop, record the frozen state for the days not stepped."""
         if self.day == 0 or self.day >= self.horizon:
             return
-        quiet = [list(VARIABLES).index(v) for v in ("goldstein", "events")]
-        self.trace[self.day:] = self.trace[self.day - 1]
-        self.trace[self.day:, quiet] = 0.0
-        self.band_trace[self.day:] = self.band_trace[self.day - 1]
+        self._place_offers()
+        self._trace[self.day:] = self._trace[self.day - 1]
+        self._trace[self.day:, self._quiet_index] = 0.0
+        self._band[self.day:] = self._band[self.day - 1]
+        self._recorded = self._positioned = self.horizon
