@@ -148,15 +148,6 @@ def effect_table() -> NDArray:
                      for row in EFFECT_ROWS])
 
 
-def logistic(z: NDArray) -> NDArray:
-    """``1 / (1 + exp(-z))``.
-
-    For z below about -709 ``exp`` overflows to inf and the result is the correct limit 0.
-    """
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-z))
-
-
 #: Logit temperatures at or below this choose the best action outright.
 COLD = 1e-12
 
@@ -208,10 +199,25 @@ def readiness_target(bias: ArrayLike, audience_cost: ArrayLike, w: ReadinessWeig
     + w_o signal + w_m mediation)``. Works on one government's row or, with parameters of
     shape ``(2, 1)``, on both governments' ``(2, n)`` state at once.
     """
-    z = (bias + w.pain * pain + w.surplus * surplus - w.hostility * hostility
-         - w.commitment * audience_cost * commitment + w.signal * signal
-         + w.mediation * mediation)
-    return logistic(z)
+    # z = bias + w_p pain + w_s surplus - w_h hostility - (w_c audience_cost) commitment
+    #     + w_o signal + w_m mediation, summed in that order into one array.
+    z = np.empty(np.broadcast_shapes(*map(np.shape, (bias, audience_cost, pain, surplus,
+                                                     hostility, commitment, signal,
+                                                     mediation))))
+    np.multiply(pain, w.pain, out=z)
+    z += bias
+    z += w.surplus * surplus
+    z -= w.hostility * hostility
+    z -= w.commitment * np.asarray(audience_cost) * commitment
+    z += w.signal * signal
+    z += w.mediation * mediation
+    # logistic(z) = 1 / (1 + exp(-z)), in place; for z below about -709 exp overflows to
+    # inf and the result is the correct limit 0.
+    with np.errstate(over="ignore"):
+        np.negative(z, out=z)
+        np.exp(z, out=z)
+        z += 1.0
+        return np.divide(1.0, z, out=z)
 
 
 def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readiness: NDArray,
@@ -231,16 +237,23 @@ def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readin
         Shape ``(6, *S)``.
     """
     out = np.empty((len(ACTIONS), *np.shape(hostility)))
-    out[Action.HOLD] = 0.0
-    out[Action.ESCALATE] = (w.escalate_bias + w.escalate_hostility * hostility
-                            + w.escalate_war * war_gain)
-    out[Action.DE_ESCALATE] = (w.de_escalate_bias + w.de_escalate_pain * pain
-                               + w.de_escalate_readiness * readiness
-                               - w.de_escalate_hostility * hostility)
-    out[Action.SIGNAL_OPENNESS] = np.where(
-        in_talks, -np.inf, w.signal_bias + w.signal_readiness * readiness)
-    out[Action.CONCEDE] = w.concede_bias + w.concede_readiness * readiness
-    out[Action.RETALIATE] = w.retaliate_bias + w.retaliate_shock * provocation
+    hold, escalate, de_escalate, signal, concede, retaliate = (out[a] for a in ACTIONS)
+    # Each row is built in place: the weighted terms added to the bias one by one.
+    hold[...] = 0.0
+    np.multiply(hostility, w.escalate_hostility, out=escalate)
+    escalate += w.escalate_bias
+    escalate += w.escalate_war * war_gain
+    np.multiply(pain, w.de_escalate_pain, out=de_escalate)
+    de_escalate += w.de_escalate_bias
+    de_escalate += w.de_escalate_readiness * readiness
+    de_escalate -= w.de_escalate_hostility * hostility
+    np.multiply(readiness, w.signal_readiness, out=signal)
+    signal += w.signal_bias
+    np.copyto(signal, -np.inf, where=np.asarray(in_talks, bool))
+    np.multiply(readiness, w.concede_readiness, out=concede)
+    concede += w.concede_bias
+    np.multiply(provocation, w.retaliate_shock, out=retaliate)
+    retaliate += w.retaliate_bias
     return out
 
 

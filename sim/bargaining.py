@@ -117,14 +117,16 @@ class Frontier:
     def ve_given_us(self, u: ArrayLike) -> NDArray:
         """Venezuela's utility at the efficient deal giving the US ``u`` (-inf if unreachable)."""
         u = np.asarray(u, dtype=float)
-        v = np.interp(u, self.us_points, self.ve_points)
-        return np.where(u > self.us_points[-1] + 1e-12, -np.inf, v)
+        v = np.asarray(np.interp(u, self.us_points, self.ve_points))
+        np.copyto(v, -np.inf, where=u > self.us_points[-1] + 1e-12)
+        return v
 
     def us_given_ve(self, v: ArrayLike) -> NDArray:
         """The US utility at the efficient deal giving Venezuela ``v`` (-inf if unreachable)."""
         v = np.asarray(v, dtype=float)
-        u = np.interp(v, self._inv_v, self._inv_u)
-        return np.where(v > self.ve_points[0] + 1e-12, -np.inf, u)
+        u = np.asarray(np.interp(v, self._inv_v, self._inv_u))
+        np.copyto(u, -np.inf, where=v > self.ve_points[0] + 1e-12)
+        return u
 
     def terms(self, u: ArrayLike) -> NDArray:
         """Issue positions of the efficient deal giving the US utility ``u``.

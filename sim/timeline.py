@@ -9,7 +9,6 @@ condition has held for ``for_days`` days in a row. :meth:`Timeline.fire` returns
 
 from __future__ import annotations
 
-import copy
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -67,7 +66,8 @@ class Impulses:
 
         Fields are copied (and widened to ``n``) only when :meth:`writable` asks for them.
         """
-        view = copy.copy(self)
+        view = object.__new__(Impulses)  # a shallow copy (copy.copy costs 40 us here)
+        view.__dict__.update(self.__dict__)
         view._owned, view._width = set(), n
         return view
 
@@ -75,8 +75,9 @@ class Impulses:
         """A field this object owns, at full width, ready to be added to in place."""
         value = getattr(self, name)
         if name not in self._owned:
-            value = np.repeat(value, self._width, axis=-1) if value.shape[-1] != self._width \
-                else value.copy()
+            wide = np.empty((*value.shape[:-1], self._width), value.dtype)
+            wide[...] = value  # widens a width-1 row, copies a full one
+            value = wide
             setattr(self, name, value)
             self._owned.add(name)
         return value
