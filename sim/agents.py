@@ -177,12 +177,11 @@ def logit_choice(utilities: NDArray, temperature: ArrayLike, u: NDArray) -> NDAr
     weights = utilities - utilities.max(axis=0)
     weights /= temperature
     np.exp(weights, out=weights)
-    # Inverse-CDF sampling with the cumulative sum written out: the same additions, in the
-    # same order, for every replicate, whatever the batch size.
-    cumulative = np.empty_like(weights)
-    cumulative[0] = weights[0]
+    # Inverse-CDF sampling with the cumulative sum written out (in place): the same
+    # additions, in the same order, for every replicate, whatever the batch size.
+    cumulative = weights
     for a in range(1, weights.shape[0]):
-        np.add(cumulative[a - 1], weights[a], out=cumulative[a])
+        cumulative[a] += cumulative[a - 1]
     threshold = u * cumulative[-1]
     # The action is the number of cumulative weights the threshold reaches (summing the
     # comparisons' bytes: several times faster than adding booleans to integers).
