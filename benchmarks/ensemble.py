@@ -38,7 +38,7 @@ def main() -> None:
     parser.add_argument("--replicates", type=int, default=10_000)
     parser.add_argument("--sample", type=int, default=100,
                         help="replicates run one model each (spread over the batch)")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     r = args.replicates
