@@ -229,3 +229,33 @@ def test_the_horizon_lever_cuts_the_timeline_to_fit():
     assert m.trace.shape[0] == 120 and np.isfinite(m.trace).all()
     with pytest.raises(InputError, match="horizon_days: expected a number at least 1"):
         apply_levers(base, {"horizon_days": 0})
+
+
+def test_traces_read_mid_run_hold_each_days_offer_positions():
+    """Offers are recorded as utilities and placed as positions when the trace is read."""
+    m = DiplomacyModel(None, n_replicates=50, rng=11, trace_replicates=20, band_replicates=30)
+    offers = [f"offer_{g}_{i}" for g in ("us", "venezuela") for i in ("drugs", "oil", "migration")]
+    slots = [list(VARIABLES).index(v) for v in offers]
+    seen = []
+    for _ in range(12):
+        m.step()
+        live = m.outcome[:20] < Outcome.AGREEMENT
+        expected = m.offer_positions(20).reshape(6, 20).astype(np.float32)
+        trace = m.trace[m.day - 1][slots]  # read every day: placed a day at a time
+        assert np.array_equal(trace[:, live], expected[:, live])
+        seen.append(trace.copy())
+    m.run()
+    assert np.array_equal(m.trace[:12][:, slots], np.array(seen))  # placing again changes nothing
+    assert not np.isnan(m.trace).any() and not np.isnan(m.band_trace).any()
+
+
+def test_action_counts_match_the_actions_of_each_day():
+    m = DiplomacyModel(None, n_replicates=300, rng=5)
+    counts = np.zeros((2, len(Action), m.n), np.int32)
+    while m.running:
+        m.step()
+        for i in (0, 1):
+            counts[i, m.actions[i], np.arange(m.n)] += 1
+    counts[:, Action.HOLD] = 0
+    assert np.array_equal(m.action_counts, counts)
+    assert counts[:, Action.ESCALATE].sum() > 0 and counts[:, Action.CONCEDE].sum() > 0
