@@ -95,8 +95,8 @@ RETALIATION = ("new administrative sanctions", "pauses deportation flights")
 class ActionEffects:
     """The effects of each action as lookup tables indexed by action (one row per government).
 
-    The model applies a day's actions with ``table[actions]`` (one gather per effect) rather
-    than one comparison per action.
+    The model stacks both governments' tables (:func:`effect_table`) and applies a day's
+    actions with one gather rather than one comparison per action.
     """
 
     other_hostility: NDArray
