@@ -246,8 +246,9 @@ class DiplomacyModel(mesa.Model):
         self._trace = np.full((self.horizon, len(VARIABLES), self.trace_n), np.nan, np.float32)
         self._band = np.full((self.horizon, len(BAND_VARIABLES), self.band_n), np.nan,
                              np.float32)
-        self._trace_offers = np.full((self.horizon, 2, self.trace_n), np.nan)
-        self._band_offers = np.full((self.horizon, 2, self.band_n), np.nan)
+        # (Rows are read only once written, so left uninitialised.)
+        self._trace_offers = np.empty((self.horizon, 2, self.trace_n))
+        self._band_offers = np.empty((self.horizon, 2, self.band_n))
         self._recorded = self._positioned = 0
         self._quiet_index = [list(VARIABLES).index(v) for v in ("goldstein", "events")]
         self._trace_plain = [v for v, name in enumerate(VARIABLES) if v not in _OFFER_SLOTS]
@@ -345,7 +346,7 @@ class DiplomacyModel(mesa.Model):
                 ("cc_index", (n,)))}
         self.nash_terms = np.full((3, n), np.nan)
         self.actions = np.zeros((2, n), np.int8)
-        self._action_log = np.zeros((self.horizon, 2, n), np.int8)
+        self._action_log = np.empty((self.horizon, 2, n), np.int8)  # read up to today
         self.pending_hostility = np.zeros((2, n))
         self.pending_pain = np.zeros((2, n))
         self.pending_resolve = np.zeros((2, n))
@@ -523,9 +524,15 @@ class DiplomacyModel(mesa.Model):
             self.running = False
             return
         t = self.day
-        uniforms, normals = self.streams.day(t)
-        scn, b = self.spec, self.spec.behaviour
         active = self.outcome < Outcome.AGREEMENT
+        # Decided replicates' numbers no longer matter (their results are frozen), so their
+        # streams are not drawn any more; replicate 0's are, while its story is told.
+        needed = active
+        if self.narrate and not active[0]:
+            needed = active.copy()
+            needed[0] = True
+        uniforms, normals = self.streams.day(t, needed)
+        scn, b = self.spec, self.spec.behaviour
         log = self.firings if self.narrate else None
         imp = self.timeline.fire(t, uniforms, self, log)
 

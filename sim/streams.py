@@ -2,8 +2,9 @@
 
 Replicate ``r`` of a run with root seed ``s`` at design point ``point`` draws only from its
 own generator, ``PCG64(SeedSequence(s, spawn_key=(point, r)))``. Draws are made once per
-window of days, one numpy call per replicate per window, into a block of uniforms with a
-fixed number of columns per day (set by the scenario). Every later transformation
+window of days, one numpy call per replicate per window (none for replicates whose
+numbers no longer matter), into a block of uniforms with a fixed number of columns per day
+(set by the scenario). Every later transformation
 (normal deviates, Poisson counts, logit choices) is elementwise, so replicate ``r``'s path
 is bit-identical whether it runs alone, in a batch of any size, in any chunk, on any worker.
 """
@@ -180,23 +181,36 @@ class ReplicateStreams:
             self._fills = [(g.random, row) for g, row in zip(self._generators, self._block,
                                                                strict=True)]
 
-    def _draw(self, start: int) -> None:
+    def _draw(self, start: int, needed: NDArray | None) -> None:
         # Day-major, replicate, column: each generator writes its window as rows of one
         # day's columns; a day is then one contiguous (n, columns) slab.
-        for fill, row in self._fills:
-            fill(out=row)
+        if needed is None or needed.all():
+            for fill, row in self._fills:
+                fill(out=row)
+        else:
+            fills = self._fills
+            for k in np.flatnonzero(needed).tolist():
+                fill, row = fills[k]
+                fill(out=row)
         self._start = start
 
-    def day(self, day: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    def day(self, day: int, needed: NDArray | None = None
+            ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """The uniforms ``(columns, n)`` and normals ``(normal_columns, n)`` of a day.
 
         Days must be asked for in order (each window is drawn once).
+
+        Args:
+            day: Day index.
+            needed: Per replicate, whether its numbers still matter (default: all). A
+                replicate once not needed must never be needed again: a new window is not
+                drawn for it, and its columns keep numbers of an earlier window.
         """
         start = day - day % self.window
         if start != self._start:
             if start != (0 if self._start < 0 else self._start + self.window):
                 raise ValueError("days must be drawn in order, from day 0")
-            self._draw(start)
+            self._draw(start, needed)
         # Column-major, replicate-minor: every row used in the day's arithmetic is contiguous.
         uniform = np.ascontiguousarray(self._block[:, day - self._start, :].T)
         return uniform, box_muller(uniform[: self.normal_columns])

@@ -54,6 +54,23 @@ def test_a_day_is_the_same_numbers_whatever_the_window(window):
             a.day(5)
 
 
+def test_replicates_no_longer_needed_are_not_drawn_and_the_rest_are_unchanged():
+    full = ReplicateStreams(5, 0, 0, 4, columns=3, window=4)
+    part = ReplicateStreams(5, 0, 0, 4, columns=3, window=4)
+    needed = np.ones(4, bool)
+    drawn = []
+    for day in range(12):
+        if day == 5:
+            needed[[1, 3]] = False  # decided on day 5: the window from day 8 is not drawn
+        uf, _ = full.day(day)
+        up, _ = part.day(day, needed)
+        drawn.append(uf)
+        assert np.array_equal(up[:, needed], uf[:, needed])
+        if day >= 8:  # the same day of the window before (days 4-7), not new numbers
+            assert np.array_equal(up[:, ~needed], drawn[day - 4][:, ~needed])
+            assert not np.array_equal(up[:, ~needed], uf[:, ~needed])
+
+
 def test_box_muller_gives_standard_normals():
     u = np.random.default_rng(1).random((2, 200_000))
     z = box_muller(u)
