@@ -251,10 +251,16 @@ class DiplomacyModel(mesa.Model):
         self._band_offers = np.empty((self.horizon, 2, self.band_n))
         self._recorded = self._positioned = 0
         self._quiet_index = [list(VARIABLES).index(v) for v in ("goldstein", "events")]
-        self._trace_plain = [v for v, name in enumerate(VARIABLES) if v not in _OFFER_SLOTS]
-        self._band_plain = [(b, list(VARIABLES).index(name))
-                            for b, name in enumerate(BAND_VARIABLES)
-                            if list(VARIABLES).index(name) not in _OFFER_SLOTS]
+        # What _record writes each day, per trace: (slot in the trace, index in VARIABLES)
+        # of every variable but the offers, and the slots zeroed for frozen replicates.
+        variable = list(VARIABLES).index
+        self._recordings = (
+            (self._trace, self._trace_offers, self.trace_n,
+             [(v, v) for v in range(len(VARIABLES)) if v not in _OFFER_SLOTS],
+             self._quiet_index),
+            (self._band, self._band_offers, self.band_n,
+             [(b, variable(name)) for b, name in enumerate(BAND_VARIABLES)
+              if variable(name) not in _OFFER_SLOTS], []))
         self.narrate = narrate
         self.firings: list[Firing] = []
         self.turning_points: list[TurningPoint] = []
@@ -769,10 +775,7 @@ class DiplomacyModel(mesa.Model):
         values = self._values(m, offers=None)
         # Replicates decided before today keep yesterday's row, with nothing happening.
         frozen = (self.outcome[:m] >= Outcome.AGREEMENT) & (self.outcome_day[:m] < t)
-        for trace, offers, n, pairs in (
-                (self._trace, self._trace_offers, self.trace_n,
-                 [(v, v) for v in self._trace_plain]),
-                (self._band, self._band_offers, self.band_n, self._band_plain)):
+        for trace, offers, n, pairs, quiet in self._recordings:
             if not n:
                 continue
             row, offer_row = trace[t], offers[t]
@@ -783,9 +786,8 @@ class DiplomacyModel(mesa.Model):
             if t and dead.any():
                 row[:, dead] = trace[t - 1][:, dead]
                 offer_row[:, dead] = offers[t - 1][:, dead]
-                if trace is self._trace:
-                    for v in self._quiet_index:
-                        row[v, dead] = 0.0
+                for v in quiet:
+                    row[v, dead] = 0.0
         self._recorded = t + 1
 
     def current_values(self, upto: int | None = None) -> list[NDArray]:
