@@ -7,7 +7,11 @@ replicate's path is bit-identical in both. Prints replicate-steps per second for
 their ratio, and one summary line against the targets (>= 3 million replicate-steps/s,
 >= 150x the per-replicate loop).
 
-Usage: python benchmarks/ensemble.py [--replicates 10000] [--sample 100] [--repeats 3]
+The batch model runs as a user's would: split over one process per core when it is large
+enough (see sim/shards.py); ``--workers 1`` keeps it in one process.
+
+Usage: python benchmarks/ensemble.py [--replicates 10000] [--sample 100] [--repeats 5]
+       [--workers N]
 """
 
 from __future__ import annotations
@@ -18,16 +22,17 @@ import time
 
 import numpy as np
 
+from sim import shards
 from sim.model import DiplomacyModel
 
 TARGET_RATE = 3_000_000
 TARGET_RATIO = 150
 
 
-def batch(r: int, seed: int) -> tuple[float, DiplomacyModel]:
+def batch(r: int, seed: int, workers: int | None) -> tuple[float, DiplomacyModel]:
     """Seconds to build and run one model of ``r`` replicates (default outputs)."""
     start = time.perf_counter()
-    model = DiplomacyModel(None, n_replicates=r, rng=seed)
+    model = DiplomacyModel(None, n_replicates=r, rng=seed, workers=workers)
     model.run()
     return time.perf_counter() - start, model
 
@@ -40,19 +45,23 @@ def main() -> None:
                         help="replicates run one model each (spread over the batch)")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="processes for the batch (default: one per core)")
     args = parser.parse_args()
     r = args.replicates
-    batch(100, args.seed)  # warm up imports and caches
+    batch(100, args.seed, args.workers)  # warm up imports and caches
     times, model = [], None
     for _ in range(args.repeats):
-        seconds, model = batch(r, args.seed)
+        seconds, model = batch(r, args.seed, args.workers)
         times.append(seconds)
     assert model is not None
     horizon = model.horizon
     batch_s = statistics.median(times)
     batch_rate = r * horizon / batch_s
-    print(f"batch: {r:,} replicates x {horizon} days in one model: median {batch_s:.3f} s "
-          f"of {args.repeats} ({batch_rate:,.0f} replicate-steps/s)")
+    processes = len(shards.bounds(r, args.workers))
+    print(f"batch: {r:,} replicates x {horizon} days in one model ({processes} "
+          f"process{'es' if processes > 1 else ''}, {shards.cores()} cores): median "
+          f"{batch_s:.3f} s of {args.repeats} ({batch_rate:,.0f} replicate-steps/s)")
 
     picks = np.linspace(0, min(r, model.trace_n) - 1, args.sample).astype(int)
     identical = True

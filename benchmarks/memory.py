@@ -1,9 +1,12 @@
 """Peak memory of a large run: ``dipsim run --runs 100000 --no-charts``.
 
-Runs the command in a child process and reads the child's peak resident set size
-(``ru_maxrss``), then prints one summary line against the 1.5 GB target. Default outputs:
-the run table for every replicate, per-day bands from the first 10,000, per-day rows for
-the first 200.
+Runs the command in a child process and prints one summary line against the 1.5 GB
+target. dipsim splits each chunk of replicates over the cores (forked processes), so two
+figures are taken: the largest single process's peak resident set size (``ru_maxrss``)
+and the peak of the sum over dipsim and its children, sampled every 20 ms (pages shared
+after a fork count once per process, so the sum is an upper bound); the summary uses the
+larger. Default outputs: the run table for every replicate, per-day bands from the first
+2,000, per-day rows for the first 200.
 
 Usage: python benchmarks/memory.py [--runs 100000]
 """
@@ -23,6 +26,21 @@ DIPSIM = Path(sys.executable).parent / "dipsim"
 TARGET_GB = 1.5
 
 
+def tree_rss(pid: int) -> int:
+    """Resident bytes of a process and its descendants now (0 for those already gone)."""
+    total = 0
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            kids = [int(k) for k in children.read().split()]
+    except (FileNotFoundError, ProcessLookupError):
+        return total
+    return total + sum(tree_rss(k) for k in kids)
+
+
 def main() -> None:
     """Measure and print."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -31,16 +49,25 @@ def main() -> None:
     out = Path(tempfile.mkdtemp(prefix="dipsim-mem-"))
     try:
         start = time.perf_counter()
-        subprocess.run([str(DIPSIM), "run", "--runs", str(args.runs), "--no-charts",
-                        "--out", str(out)], check=True, capture_output=True)
+        proc = subprocess.Popen([str(DIPSIM), "run", "--runs", str(args.runs), "--no-charts",
+                                 "--out", str(out)], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE)
+        tree_peak = 0
+        while proc.poll() is None:
+            tree_peak = max(tree_peak, tree_rss(proc.pid))
+            time.sleep(0.02)
+        if proc.returncode:
+            raise SystemExit(f"dipsim failed: {proc.stderr.read().decode() if proc.stderr else ''}")
         seconds = time.perf_counter() - start
-        peak_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
+        largest_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
         (folder,) = (out / "caribbean-2025").iterdir()
         sizes = {p.name: p.stat().st_size for p in folder.iterdir()}
     finally:
         shutil.rmtree(out, ignore_errors=True)
+    tree_gb = tree_peak / 1024**3
+    peak_gb = max(largest_gb, tree_gb)
     print(f"dipsim run --runs {args.runs:,} --no-charts: {seconds:.1f} s, peak RSS "
-          f"{peak_gb:.2f} GB")
+          f"{largest_gb:.2f} GB (largest process), {tree_gb:.2f} GB (sum over the processes)")
     for name, size in sorted(sizes.items()):
         print(f"  {name:16} {size / 1e6:8.2f} MB")
     ok = peak_gb < TARGET_GB

@@ -60,7 +60,7 @@ def run(scenario: Scenario | str | Path | None = None, runs: int | None = None,
             (``boat_strike_tempo=2``, ``us_salience_oil=0.5``) or a field path with
             ``__`` for dots (``talks__threshold=0.6``). Other keywords of
             :func:`sim.ensemble.run_ensemble` (``chunk``, ``trace_replicates``,
-            ``band_replicates``, ``progress``) pass through.
+            ``band_replicates``, ``progress``, ``workers``) pass through.
 
     Returns:
         The results; same scenario, runs and seed give identical results.
@@ -70,7 +70,7 @@ def run(scenario: Scenario | str | Path | None = None, runs: int | None = None,
     from sim.scenario import Scenario, load_scenario, with_overrides  # noqa: PLC0415
 
     passthrough = {k: levers.pop(k) for k in ("chunk", "trace_replicates", "band_replicates",
-                                              "progress", "point", "first_replicate")
+                                              "progress", "point", "first_replicate", "workers")
                    if k in levers}
     named = {k: levers.pop(k) for k in list(levers) if k in LEVERS}
     assignments = list(overrides or []) + [f"{k.replace('__', '.')}={v}"

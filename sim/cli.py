@@ -12,6 +12,7 @@ import math
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -104,6 +105,9 @@ def run(
     keep_steps: Annotated[int, typer.Option(
         help="Replicates whose every variable is kept each day (steps.parquet)", min=0,
         max=100_000)] = 200,
+    workers: Annotated[int | None, typer.Option(
+        help="Processes to split large runs over (default: one per core)", min=1,
+        show_default=False)] = None,
 ) -> None:
     """Run a scenario and write its results folder (charts, tables, summary)."""
     from sim.scenario import load_scenario  # noqa: PLC0415
@@ -122,14 +126,25 @@ def run(
             TimeRemainingColumn,
         )
 
+        # Redrawn from this thread (no refresh thread): a run forks only with no other
+        # thread running (see sim.shards).
         with Progress(TextColumn("{task.description}"), BarColumn(),
                       TextColumn("{task.percentage:>3.0f}%"), TimeRemainingColumn(),
-                      transient=True) as bar:
+                      transient=True, auto_refresh=False) as bar:
             task = bar.add_task(f"{scn.name}: {n:,} runs", total=n * scn.horizon_days)
+            shown = [0.0]
+
+            def show(done: int, total: int) -> None:
+                bar.update(task, completed=done)
+                if time.monotonic() - shown[0] >= 0.1 or done == total:
+                    bar.refresh()
+                    shown[0] = time.monotonic()
+
             results = sim.run(scn, runs=n, seed=seed, trace_replicates=keep_steps,
-                              progress=lambda done, total: bar.update(task, completed=done))
+                              progress=show, workers=workers)
     else:
-        results = sim.run(scn, runs=n, seed=seed, trace_replicates=keep_steps)
+        results = sim.run(scn, runs=n, seed=seed, trace_replicates=keep_steps,
+                          workers=workers)
     results.source = scenario or "caribbean-2025"
     results.overrides = list(set_ or [])
     folder = results.save(out, charts=not no_charts, command=sys.argv)

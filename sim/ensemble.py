@@ -29,7 +29,8 @@ def run_ensemble(scenario: Scenario | str | Path | None = None, runs: int | None
                  trace_replicates: int = TRACE_REPLICATES,
                  band_replicates: int = BAND_REPLICATES,
                  progress: Progress | None = None, source: str | None = None,
-                 stream_layout: Sequence[str] | None = None, narrate: bool = True) -> Results:
+                 stream_layout: Sequence[str] | None = None, narrate: bool = True,
+                 workers: int | None = None) -> Results:
     """Run ``runs`` replicates of a scenario.
 
     Args:
@@ -46,6 +47,8 @@ def run_ensemble(scenario: Scenario | str | Path | None = None, runs: int | None
         source: Where the scenario came from, for the manifest.
         stream_layout: Random-column order of Poisson windows (common random numbers).
         narrate: Keep the account of replicate 0 (for ``narrative.md``); sweeps skip it.
+        workers: Processes each chunk may be split over (None: one per core; see
+            :mod:`sim.shards`). Results are the same for any number.
 
     Returns:
         The results of the run.
@@ -69,12 +72,10 @@ def run_ensemble(scenario: Scenario | str | Path | None = None, runs: int | None
                                trace_replicates=max(0, trace_replicates - offset),
                                band_replicates=max(0, band_replicates - offset),
                                narrate=narrate and offset == 0,
-                               stream_layout=stream_layout)
-        while model.day < horizon and model.running:
-            model.step()
-            if progress is not None:
-                progress(offset * horizon + model.day * n, total)
-        model.fill_remaining()
+                               stream_layout=stream_layout, workers=workers)
+        on_day = None if progress is None else (
+            lambda day, done=offset * horizon, n=n: progress(done + day * n, total))
+        model.run(on_day)
         parts.append(RunData.from_model(model))
         if progress is not None:
             progress((offset + n) * horizon, total)

@@ -30,7 +30,7 @@ A replicate that reaches agreement or escalation is frozen from the next day on.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
@@ -41,7 +41,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import ValidationError
 
-from sim import cameo
+from sim import cameo, shards
 from sim.agents import (
     ACTIONS,
     COLD,
@@ -137,6 +137,17 @@ _BAND_OFFER_SLOTS = range(BAND_VARIABLES.index(_OFFERS[0]), BAND_VARIABLES.index
 assert [list(VARIABLES)[v] for v in _OFFER_SLOTS] == _OFFERS
 assert [BAND_VARIABLES[b] for b in _BAND_OFFER_SLOTS] == _OFFERS
 
+#: The arrays over the replicate axis (the last) that make up a model's state and record;
+#: the shares of a run split over processes are joined along it (see sim.shards).
+_REPLICATE_ARRAYS = (
+    "hostility", "pain", "adaptation", "resolve", "commitment", "signal", "readiness",
+    "conceded", "reservation", "surplus", "offer_values", "aspiration", "in_talks",
+    "talks_days", "outcome", "outcome_day", "talks_day", "breakdowns", "incidents",
+    "escalation_cause", "cc_index", "goldstein_today", "goldstein_total", "casualties",
+    "events_today", "event_total", "deal", "mediated", "nash_terms", "pending_hostility",
+    "pending_pain", "pending_resolve", "pending_signal", "_action_log", "_trace", "_band",
+    "_trace_offers", "_band_offers")
+
 #: Default number of replicates whose every variable is kept each day (steps table).
 TRACE_REPLICATES = 200
 #: Default number of replicates whose key variables are kept for quantile bands.
@@ -183,6 +194,8 @@ class DiplomacyModel(mesa.Model):
         narrate: Keep a log of replicate 0's pressures, actions and turning points.
         stream_layout: Ids of the Poisson windows in random-column order (see
             :class:`~sim.timeline.Timeline`); for common random numbers across scenarios.
+        workers: Processes :meth:`run` may split the replicates over (None: one per core;
+            see :mod:`sim.shards`). Results are the same for any number.
         **levers: Flat parameters (see :data:`sim.levers.LEVERS`), e.g.
             ``boat_strike_tempo=2`` or ``us_salience_oil=0.5``.
     """
@@ -192,7 +205,7 @@ class DiplomacyModel(mesa.Model):
                  overrides: Sequence[str] = (), script: Mapping[str, Sequence[Any]] | None = None,
                  trace_replicates: int | None = None, band_replicates: int | None = None,
                  narrate: bool = False, stream_layout: Sequence[str] | None = None,
-                 **levers: Any):
+                 workers: int | None = None, **levers: Any):
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario, list(overrides) or None)
         else:
@@ -203,6 +216,8 @@ class DiplomacyModel(mesa.Model):
         keep_temporaries_on_heap()
         if n_replicates < 1:
             raise ValueError("n_replicates must be at least 1")
+        if workers is not None and workers < 1:
+            raise ValueError("workers must be at least 1 (or None for one per core)")
         #: The validated scenario. (Mesa's ``Model.scenario`` is its own experiment object.)
         self.spec = scenario
         self.seed = seed
@@ -214,9 +229,7 @@ class DiplomacyModel(mesa.Model):
         self.third_parties = [make_third_party(self, tp) for tp in scenario.third_parties]
         self._setup_parameters()
         self.timeline = Timeline(scenario, n, FIXED_COLUMNS, stream_layout)
-        self.streams = ReplicateStreams(seed, point, first_replicate, n,
-                                        FIXED_COLUMNS + self.timeline.columns,
-                                        normal_columns=NOISE_COLUMNS, days=self.horizon)
+        self._stream_columns = FIXED_COLUMNS + self.timeline.columns
         script = dict(script or {})
         unknown = sorted(set(script) - set(GOVERNMENTS))
         if unknown:
@@ -228,18 +241,57 @@ class DiplomacyModel(mesa.Model):
         self._audience = np.array([[a.audience_cost] for a in actors], dtype=float)
         self._temperature = np.array([[a.temperature] for a in actors], dtype=float)
         self._exponent = np.array([[a.concession_exponent] for a in actors])
-        self._replicates = np.arange(n)
         self.governments: list[GovernmentAgent] = []
         for i, gov in enumerate(GOVERNMENTS):
             params = scenario.actors[gov]
             agent = (ScriptedGovernment(self, gov, i, params, script[gov]) if gov in script
                      else GovernmentAgent(self, gov, i, params))
             self.governments.append(agent)
-        self._init_state()
         self.trace_n = min(n, max(0, TRACE_REPLICATES if trace_replicates is None
                                   else trace_replicates))
         self.band_n = min(n, max(0, BAND_REPLICATES if band_replicates is None
                                  else band_replicates))
+        self._quiet_index = [list(VARIABLES).index(v) for v in ("goldstein", "events")]
+        self.narrate = narrate
+        self.firings: list[Firing] = []
+        self.turning_points: list[TurningPoint] = []
+        self.decisions: list[Decision] = []
+        self.injected: list[Pressure] = []
+        self.running = True
+        #: Processes a run() may split the replicates over (None: one per core).
+        self.workers = workers
+        self._joined = False
+        # The replicate arrays (state, random streams, traces) are made when first needed
+        # (a step, or reading one of them; see __getattr__), so a run split over processes
+        # makes only each process's share of them (see run and sim.shards).
+        self._unallocated = True
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only for attributes not set: before the replicate arrays are made, make
+        # them (all replicates) and look again.
+        if self.__dict__.pop("_unallocated", False):
+            self._allocate(0, self.n)
+            return getattr(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _allocate(self, lo: int, hi: int) -> None:
+        """Make the replicate arrays for replicates ``lo .. hi - 1`` of this model.
+
+        The whole model is ``(0, n)``; a share of a run split over processes holds only its
+        own replicates, and :meth:`_join` puts the shares back together.
+        """
+        self.__dict__.pop("_unallocated", None)
+        if (lo, hi) != (0, self.n):
+            self.n = hi - lo
+            self.first_replicate += lo
+            self.trace_n = min(self.n, max(0, self.trace_n - lo))
+            self.band_n = min(self.n, max(0, self.band_n - lo))
+            self.timeline.resize(self.n)
+        n = self.n
+        self.streams = ReplicateStreams(self.seed, self.point, self.first_replicate, n,
+                                        self._stream_columns, normal_columns=NOISE_COLUMNS,
+                                        days=self.horizon)
+        self._init_state()
         # The traces are written day by day, except the offers' issue positions: each day
         # keeps the offers as US utilities (two numbers, not six), turned into positions in
         # one pass when the traces are read (see the trace and band_trace properties).
@@ -250,7 +302,6 @@ class DiplomacyModel(mesa.Model):
         self._trace_offers = np.empty((self.horizon, 2, self.trace_n))
         self._band_offers = np.empty((self.horizon, 2, self.band_n))
         self._recorded = self._positioned = 0
-        self._quiet_index = [list(VARIABLES).index(v) for v in ("goldstein", "events")]
         # What _record writes each day, per trace: (slot in the trace, index in VARIABLES)
         # of every variable but the offers, and the slots zeroed for frozen replicates.
         variable = list(VARIABLES).index
@@ -261,12 +312,6 @@ class DiplomacyModel(mesa.Model):
             (self._band, self._band_offers, self.band_n,
              [(b, variable(name)) for b, name in enumerate(BAND_VARIABLES)
               if variable(name) not in _OFFER_SLOTS], []))
-        self.narrate = narrate
-        self.firings: list[Firing] = []
-        self.turning_points: list[TurningPoint] = []
-        self.decisions: list[Decision] = []
-        self.injected: list[Pressure] = []
-        self.running = True
 
     # ------------------------------------------------------------------ set-up
 
@@ -529,6 +574,8 @@ class DiplomacyModel(mesa.Model):
         if self.finished:
             self.running = False
             return
+        if self._joined:
+            raise RuntimeError("a model whose run was split over processes cannot step on")
         t = self.day
         active = self.outcome < Outcome.AGREEMENT
         # Decided replicates' numbers no longer matter (their results are frozen), so their
@@ -811,12 +858,59 @@ class DiplomacyModel(mesa.Model):
                 self.events_today[:m], self.in_talks[:m], self.outcome[:m],
                 self.actions[0, :m], self.actions[1, :m]]
 
-    def run(self) -> DiplomacyModel:
-        """Step to the horizon (stopping early once every replicate is decided)."""
+    def run(self, on_day: Callable[[int], None] | None = None) -> DiplomacyModel:
+        """Step to the horizon (stopping early once every replicate is decided).
+
+        A large model not stepped yet is split over processes (see :mod:`sim.shards`);
+        the results are the same as stepping it here, bit for bit.
+
+        Args:
+            on_day: Called with the number of days stepped after each day (of the first
+                share, when split).
+        """
+        shares = (shards.bounds(self.n, self.workers) if "_unallocated" in self.__dict__
+                  else [(0, self.n)])
+        if len(shares) > 1:
+            shards.run_shares(self, shares, on_day)
+        else:
+            self._step_to_end(on_day)
+        return self
+
+    def _step_to_end(self, on_day: Callable[[int], None] | None) -> None:
         while self.day < self.horizon and self.running:
             self.step()
+            if on_day is not None:
+                on_day(self.day)
         self.fill_remaining()
-        return self
+
+    def _share_arrays(self) -> dict[str, Any]:
+        """This share's replicate arrays, complete to the horizon, for :meth:`_join`."""
+        self._place_offers()
+        # Days after an early stop: every replicate was decided, so each holds.
+        self._action_log[self.day:] = Action.HOLD
+        arrays = {name: getattr(self, name) for name in _REPLICATE_ARRAYS}
+        arrays["final"] = self.final
+        arrays["shape"] = (self.day, self.n, self.trace_n, self.band_n)
+        return arrays
+
+    def _join(self, parts: list[dict[str, Any]]) -> None:
+        """Make this model the whole of the shares it was stepped in (first share first)."""
+        day = max(p["shape"][0] for p in parts)
+        for p in parts:
+            if p["shape"][0] < day:  # stopped early, all decided: nothing happens any more
+                p["goldstein_today"] = np.zeros_like(p["goldstein_today"])
+                p["events_today"] = np.zeros_like(p["events_today"])
+        for name in _REPLICATE_ARRAYS:
+            setattr(self, name, np.concatenate([p[name] for p in parts], axis=-1))
+        self.final = {name: np.concatenate([p["final"][name] for p in parts], axis=-1)
+                      for name in self.final}
+        _, ns, traced, banded = zip(*(p["shape"] for p in parts), strict=True)
+        self.n, self.trace_n, self.band_n = sum(ns), sum(traced), sum(banded)
+        self.day = day
+        self.actions = self._action_log[self.day - 1]
+        self._recorded = self._positioned = self.horizon
+        self.running = False
+        self._joined = True
 
     def fill_remaining(self) -> None:
         """After an early stop, record the frozen state for the days not stepped."""
@@ -826,4 +920,6 @@ class DiplomacyModel(mesa.Model):
         self._trace[self.day:] = self._trace[self.day - 1]
         self._trace[self.day:, self._quiet_index] = 0.0
         self._band[self.day:] = self._band[self.day - 1]
+        self._trace_offers[self.day:] = self._trace_offers[self.day - 1]
+        self._band_offers[self.day:] = self._band_offers[self.day - 1]
         self._recorded = self._positioned = self.horizon

@@ -805,7 +805,7 @@ def run_chunk(task: ChunkTask) -> ChunkOutput:
             scn = point_scenario(base, spec.settings, source=f"design point {spec.point}")
             res = run_ensemble(scn, n, task.seed, point=spec.point,
                                first_replicate=spec.first_replicate, trace_replicates=0,
-                               band_replicates=0)
+                               band_replicates=0, workers=1)  # the sweep's workers share the cores
             runs = res.data.runs
             got = {k: np.asarray(runs[k]) for k in keep}
             error = None

@@ -262,6 +262,14 @@ class Timeline:
         self.entries.append(self._compile(pid, pressure))
         self._tabulate()
 
+    def resize(self, n: int) -> None:
+        """Hold ``n`` replicates instead, before the first day (for a share of a run)."""
+        self.n = n
+        for e in self.entries:
+            if e.fired is not None:
+                e.fired = np.full(n, -1, dtype=np.int64)
+                e.streak = np.zeros(n, dtype=np.int64)
+
     def exposure_in_force(self) -> NDArray:
         """Effective exposure per government of the states in force before the run."""
         out = np.zeros(2)
