@@ -104,3 +104,5 @@ def test_help_and_usage_errors():
     assert dipsim("--help").returncode == 0
     r = dipsim("run", "--runs", 0)
     assert r.returncode == 2 and "Traceback" not in r.stderr
+    r = dipsim("run", "--workers", 0)
+    assert r.returncode == 2 and "--workers" in r.stderr and "Traceback" not in r.stderr

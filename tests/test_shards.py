@@ -9,6 +9,7 @@ import threading
 import numpy as np
 import pytest
 
+import sim
 from sim import shards
 from sim.model import DiplomacyModel
 from sim.results import RunData
@@ -60,22 +61,6 @@ def _assert_same(one: DiplomacyModel, split: DiplomacyModel, live: bool = True) 
     assert a.decisions  # replicate 0's story is told by the first share
 
 
-def test_a_run_split_in_three_is_the_run_in_one_process(small_shares):
-    assert shards.bounds(300, 3) == [(0, 100), (100, 200), (200, 300)]
-    _assert_same(_model(1).run(), _model(3).run())
-
-
-def test_shares_that_stop_on_different_days_join_into_the_same_run(small_shares):
-    """Every replicate escalates early; each share stops when its last one does."""
-    one = _model(1, "escalation.threshold=0.3").run()
-    stops = [int(one.outcome_day[lo:hi].max()) + 1 for lo, hi in shards.bounds(300, 3)]
-    assert len(set(stops)) == 3 and one.day == max(stops) < one.horizon
-    split = _model(3, "escalation.threshold=0.3").run()
-    _assert_same(one, split, live=False)
-    with pytest.raises(RuntimeError, match="split over processes"):
-        split.step()
-
-
 @pytest.fixture
 def forked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The process ids of the children forked (in the parent)."""
@@ -92,6 +77,22 @@ def forked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return pids
 
 
+def test_a_run_split_in_three_is_the_run_in_one_process(small_shares):
+    assert shards.bounds(300, 3) == [(0, 100), (100, 200), (200, 300)]
+    _assert_same(_model(1).run(), _model(3).run())
+
+
+def test_shares_that_stop_on_different_days_join_into_the_same_run(small_shares):
+    """Every replicate escalates early; each share stops when its last one does."""
+    one = _model(1, "escalation.threshold=0.3").run()
+    stops = [int(one.outcome_day[lo:hi].max()) + 1 for lo, hi in shards.bounds(300, 3)]
+    assert len(set(stops)) == 3 and one.day == max(stops) < one.horizon
+    split = _model(3, "escalation.threshold=0.3").run()
+    _assert_same(one, split, live=False)
+    with pytest.raises(RuntimeError, match="split over processes"):
+        split.step()
+
+
 def _all_reaped(pids: list[int]) -> bool:
     for pid in pids:
         try:
@@ -100,6 +101,17 @@ def _all_reaped(pids: list[int]) -> bool:
             continue
         return False
     return True
+
+
+def test_results_files_are_the_same_bytes_whatever_the_processes(small_shares, forked,
+                                                                 tmp_path):
+    folders = [sim.run(None, runs=300, seed=3, workers=w).save(tmp_path / str(w), charts=False,
+                                                               command=["test"])
+               for w in (1, 3)]
+    assert len(forked) == 2
+    for name in ("runs.parquet", "steps.parquet", "bands.parquet", "summary.json",
+                 "narrative.md"):
+        assert (folders[0] / name).read_bytes() == (folders[1] / name).read_bytes(), name
 
 
 def test_no_child_process_is_left_behind(small_shares, forked):
