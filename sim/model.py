@@ -885,7 +885,6 @@ class DiplomacyModel(mesa.Model):
 
     def _share_arrays(self) -> dict[str, Any]:
         """This share's replicate arrays, complete to the horizon, for :meth:`_join`."""
-        self._place_offers()
         # Days after an early stop: every replicate was decided, so each holds.
         self._action_log[self.day:] = Action.HOLD
         arrays = {name: getattr(self, name) for name in _REPLICATE_ARRAYS}
@@ -908,7 +907,9 @@ class DiplomacyModel(mesa.Model):
         self.n, self.trace_n, self.band_n = sum(ns), sum(traced), sum(banded)
         self.day = day
         self.actions = self._action_log[self.day - 1]
-        self._recorded = self._positioned = self.horizon
+        # Offer positions are placed when the traces are read, as in one process (placing
+        # them again where a share already did gives the same numbers).
+        self._recorded, self._positioned = self.horizon, 0
         self.running = False
         self._joined = True
 
