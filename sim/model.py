@@ -148,6 +148,11 @@ _REPLICATE_ARRAYS = (
     "pending_pain", "pending_resolve", "pending_signal", "_action_log", "_trace", "_band",
     "_trace_offers", "_band_offers")
 
+# What recording a replicate costs, in replicates stepped (measured at 10,000 replicates:
+# the first of two shares, which records 200 traced and 2,000 banded replicates, ends
+# with the second when it holds 4,700 of the 10,000; docs/performance.md).
+_TRACE_COST, _BAND_COST = 1.5, 0.15
+
 #: Default number of replicates whose every variable is kept each day (steps table).
 TRACE_REPLICATES = 200
 #: Default number of replicates whose key variables are kept for quantile bands.
@@ -191,7 +196,8 @@ class DiplomacyModel(mesa.Model):
         script: Scripted actions per government id, e.g. ``{"venezuela": ["escalate"]}``.
         trace_replicates: Replicates (from 0) whose every variable is kept each day.
         band_replicates: Replicates (from 0) kept for quantile bands of key variables.
-        narrate: Keep a log of replicate 0's pressures, actions and turning points.
+        narrate: Keep a log of replicate 0's pressures, actions and turning points, up to
+            the day it is decided.
         stream_layout: Ids of the Poisson windows in random-column order (see
             :class:`~sim.timeline.Timeline`); for common random numbers across scenarios.
         workers: Processes :meth:`run` may split the replicates over (None: one per core;
@@ -579,14 +585,12 @@ class DiplomacyModel(mesa.Model):
         t = self.day
         active = self.outcome < Outcome.AGREEMENT
         # Decided replicates' numbers no longer matter (their results are frozen), so their
-        # streams are not drawn any more; replicate 0's are, while its story is told.
-        needed = active
-        if self.narrate and not active[0]:
-            needed = active.copy()
-            needed[0] = True
-        uniforms, normals = self.streams.day(t, needed)
+        # streams are not drawn any more.
+        uniforms, normals = self.streams.day(t, active)
         scn, b = self.spec, self.spec.behaviour
-        log = self.firings if self.narrate else None
+        # Replicate 0's story is told up to its decision, whatever the replicates beside it.
+        narrating = self.narrate and bool(active[0])
+        log = self.firings if narrating else None
         imp = self.timeline.fire(t, uniforms, self, log)
 
         # 2. Pain relaxes toward the exposure left after adaptation, plus one-off shocks.
@@ -693,7 +697,7 @@ class DiplomacyModel(mesa.Model):
             if gov.scripted:
                 chosen[gov.index] = gov.choose(utilities[:, gov.index], choice[gov.index], t)
         actions = np.where(acting, chosen, Action.HOLD)
-        if self.narrate and acting[0]:
+        if narrating and acting[0]:
             for gov in self.governments:
                 i = gov.index
                 self._note_decision(t, gov, utilities[:, i, 0], int(actions[i, 0]), {
@@ -753,8 +757,8 @@ class DiplomacyModel(mesa.Model):
         decided = agreeing | escalating
         if decided.any():
             self._freeze(np.flatnonzero(decided))
-        if self.narrate:
-            if incident[0] and active[0]:
+        if narrating:
+            if incident[0]:
                 self.turning_points.append(TurningPoint(t, "incident", detail={
                     "jump": float(jump[0])}))
             self._note_turning_points(t, opening, breaking, agreeing, escalating, strike,
@@ -868,8 +872,9 @@ class DiplomacyModel(mesa.Model):
             on_day: Called with the number of days stepped after each day (of the first
                 share, when split).
         """
-        shares = (shards.bounds(self.n, self.workers) if "_unallocated" in self.__dict__
-                  else [(0, self.n)])
+        shares = (shards.bounds(self.n, self.workers, [(self.trace_n, _TRACE_COST),
+                                                       (self.band_n, _BAND_COST)])
+                  if "_unallocated" in self.__dict__ else [(0, self.n)])
         if len(shares) > 1:
             shards.run_shares(self, shares, on_day)
         else:

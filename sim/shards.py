@@ -21,6 +21,7 @@ arrays of decided replicates are not results; their recorded values are.)
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import itertools
 import os
@@ -30,7 +31,7 @@ import sys
 import threading
 import traceback
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -59,20 +60,30 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
-def bounds(n: int, workers: int | None) -> list[tuple[int, int]]:
-    """Shares ``(lo, hi)`` of ``n`` replicates for a run, as equal as can be.
+def bounds(n: int, workers: int | None, extra: Sequence[tuple[int, float]] = ()
+           ) -> list[tuple[int, int]]:
+    """Shares ``(lo, hi)`` of ``n`` replicates for a run, of about equal cost.
 
-    One per worker, each of at least :data:`MIN_SHARE` replicates; one share in all when
-    forking is not safe here.
+    One per worker, as many as give each at least :data:`MIN_SHARE` replicates; one share
+    in all when forking is not safe here.
 
     Args:
         n: Replicates in the model.
         workers: Most processes to use (None: one per core).
+        extra: ``(count, weight)`` pairs: the first ``count`` replicates each cost
+            ``weight`` more than stepping one replicate (recording their every variable,
+            say), so the shares holding them get fewer replicates.
     """
     count = min(cores() if workers is None else max(1, int(workers)), n // MIN_SHARE)
     if count < 2 or not can_fork():
         return [(0, n)]
-    edges = [n * k // count for k in range(count + 1)]
+
+    def cost(i: int) -> float:  # of replicates 0 .. i - 1
+        return i + sum(weight * min(i, first) for first, weight in extra)
+
+    total = cost(n)
+    edges = [0] + [bisect.bisect_left(range(n + 1), total * k / count, key=cost)
+                   for k in range(1, count)] + [n]
     return list(itertools.pairwise(edges))
 
 

@@ -77,9 +77,12 @@ def forked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return pids
 
 
-def test_a_run_split_in_three_is_the_run_in_one_process(small_shares):
+def test_a_run_split_in_three_is_the_run_in_one_process(small_shares, forked):
     assert shards.bounds(300, 3) == [(0, 100), (100, 200), (200, 300)]
-    _assert_same(_model(1).run(), _model(3).run())
+    one = _model(1).run()
+    assert not forked
+    _assert_same(one, _model(3).run())
+    assert len(forked) == 2
 
 
 def test_shares_that_stop_on_different_days_join_into_the_same_run(small_shares):
@@ -123,13 +126,13 @@ def test_a_failing_share_is_reported(small_shares, monkeypatch):
     step = DiplomacyModel.step
 
     def failing(self):
-        if self.first_replicate >= 150 and self.day == 3:
+        if self.first_replicate > 0 and self.day == 3:
             raise ValueError("bad day")
         step(self)
 
     monkeypatch.setattr(DiplomacyModel, "step", failing)
     with pytest.raises(RuntimeError,
-                       match=r"(?s)replicates 150 to 299 failed:.*ValueError: bad day"):
+                       match=r"(?s)replicates \d+ to 299 failed:.*ValueError: bad day"):
         _model(2).run()
 
 
@@ -137,7 +140,7 @@ def test_a_killed_share_is_reported(small_shares, monkeypatch):
     step = DiplomacyModel.step
 
     def killed(self):
-        if self.first_replicate >= 150:
+        if self.first_replicate > 0:
             os.kill(os.getpid(), signal.SIGKILL)
         step(self)
 
@@ -161,6 +164,11 @@ def test_shares_need_enough_replicates_and_no_other_thread():
     assert shards.bounds(n, 2) == [(0, n // 2), (n // 2, n)]
     assert shards.bounds(n - 1, 2) == [(0, n - 1)]
     assert shards.bounds(n, 1) == [(0, n)]
+    # Recording the first replicates costs more: their share gets fewer.
+    assert shards.bounds(10_000, 2, [(200, 1.5), (2_000, 0.15)]) == [(0, 4_700),
+                                                                     (4_700, 10_000)]
+    assert shards.bounds(12_000, 3, [(12_000, 1.0)]) == [(0, 4_000), (4_000, 8_000),
+                                                        (8_000, 12_000)]
     release = threading.Event()
     other = threading.Thread(target=release.wait)
     other.start()
