@@ -905,7 +905,9 @@ class DiplomacyModel(mesa.Model):
                 p["goldstein_today"] = np.zeros_like(p["goldstein_today"])
                 p["events_today"] = np.zeros_like(p["events_today"])
         for name in _REPLICATE_ARRAYS:
-            setattr(self, name, np.concatenate([p[name] for p in parts], axis=-1))
+            # The traces are often all in the first share: kept as they are, not copied.
+            held = [p[name] for p in parts if p[name].shape[-1]] or [parts[0][name]]
+            setattr(self, name, held[0] if len(held) == 1 else np.concatenate(held, axis=-1))
         self.final = {name: np.concatenate([p["final"][name] for p in parts], axis=-1)
                       for name in self.final}
         _, ns, traced, banded = zip(*(p["shape"] for p in parts), strict=True)
