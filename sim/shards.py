@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 #: Fewest replicates worth a process of their own: below this the fork and the transfer
 #: of the results cost about what the share's stepping saves (docs/performance.md).
-MIN_SHARE = 2_500
+MIN_SHARE = 4_000
 
 
 def cores() -> int:
