@@ -47,23 +47,26 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=100_000)
     args = parser.parse_args()
     out = Path(tempfile.mkdtemp(prefix="dipsim-mem-"))
-    try:
-        start = time.perf_counter()
-        proc = subprocess.Popen([str(DIPSIM), "run", "--runs", str(args.runs), "--no-charts",
-                                 "--out", str(out)], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE)
-        tree_peak = 0
-        while proc.poll() is None:
-            tree_peak = max(tree_peak, tree_rss(proc.pid))
-            time.sleep(0.02)
-        if proc.returncode:
-            raise SystemExit(f"dipsim failed: {proc.stderr.read().decode() if proc.stderr else ''}")
-        seconds = time.perf_counter() - start
-        largest_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
-        (folder,) = (out / "caribbean-2025").iterdir()
-        sizes = {p.name: p.stat().st_size for p in folder.iterdir()}
-    finally:
-        shutil.rmtree(out, ignore_errors=True)
+    # dipsim's errors go to a file, not a pipe: nothing reads them while it runs.
+    with tempfile.TemporaryFile() as errors:
+        try:
+            start = time.perf_counter()
+            proc = subprocess.Popen([str(DIPSIM), "run", "--runs", str(args.runs),
+                                     "--no-charts", "--out", str(out)],
+                                    stdout=subprocess.DEVNULL, stderr=errors)
+            tree_peak = 0
+            while proc.poll() is None:
+                tree_peak = max(tree_peak, tree_rss(proc.pid))
+                time.sleep(0.02)
+            if proc.returncode:
+                errors.seek(0)
+                raise SystemExit(f"dipsim failed: {errors.read().decode(errors='replace')}")
+            seconds = time.perf_counter() - start
+            largest_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
+            (folder,) = (out / "caribbean-2025").iterdir()
+            sizes = {p.name: p.stat().st_size for p in folder.iterdir()}
+        finally:
+            shutil.rmtree(out, ignore_errors=True)
     tree_gb = tree_peak / 1024**3
     peak_gb = max(largest_gb, tree_gb)
     print(f"dipsim run --runs {args.runs:,} --no-charts: {seconds:.1f} s, peak RSS "
