@@ -259,3 +259,14 @@ def test_action_counts_match_the_actions_of_each_day():
     counts[:, Action.HOLD] = 0
     assert np.array_equal(m.action_counts, counts)
     assert counts[:, Action.ESCALATE].sum() > 0 and counts[:, Action.CONCEDE].sum() > 0
+
+
+def test_the_story_of_replicate_0_ends_at_its_decision_whatever_runs_beside_it():
+    """Alone, replicate 0's model stops when it escalates; in a batch the others go on."""
+    args = dict(rng=5, narrate=True, overrides=["escalation.threshold=0.3"])
+    alone = DiplomacyModel(None, n_replicates=1, **args).run()
+    batch = DiplomacyModel(None, n_replicates=40, **args).run()
+    assert alone.outcome[0] == Outcome.ESCALATION and alone.day < batch.day
+    assert (alone.firings, alone.turning_points, alone.decisions) == (
+        batch.firings, batch.turning_points, batch.decisions)
+    assert max(f.day for f in batch.firings) <= batch.outcome_day[0]
