@@ -175,9 +175,10 @@ class ReplicateStreams:
         self.columns, self.normal_columns, self.window = columns, normal_columns, window
         self._start = -1
         self._block = np.empty((n, window, columns))
+        self._generators = replicate_generators(self.seed, self.point, self.first, n)
+        # Each generator's bound draw method and its row of the block, made once (as many
+        # new tuples as generators, so the collector is paused here too).
         with _collector_paused():
-            self._generators = replicate_generators(self.seed, self.point, self.first, n)
-            # Each generator's bound draw method and its row of the block, made once.
             self._fills = [(g.random, row) for g, row in zip(self._generators, self._block,
                                                                strict=True)]
 
