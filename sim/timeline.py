@@ -247,9 +247,13 @@ class Timeline:
             entry.for_days = trig.for_days
             entry.duration = 1 if (is_event and rate is None) else (
                 p.duration_days or scenario.horizon_days)
-            entry.fired = np.full(self.n, -1, dtype=np.int64)
-            entry.streak = np.zeros(self.n, dtype=np.int64)
+            self._reset_trigger(entry)
         return entry
+
+    def _reset_trigger(self, entry: _Scheduled) -> None:
+        """Set a triggered pressure's per-replicate state as before the first day."""
+        entry.fired = np.full(self.n, -1, dtype=np.int64)
+        entry.streak = np.zeros(self.n, dtype=np.int64)
 
     def add(self, pid: str, pressure: Pressure) -> None:
         """Add a pressure during a run (a classroom injection); it may not need random draws.
@@ -267,8 +271,7 @@ class Timeline:
         self.n = n
         for e in self.entries:
             if e.fired is not None:
-                e.fired = np.full(n, -1, dtype=np.int64)
-                e.streak = np.zeros(n, dtype=np.int64)
+                self._reset_trigger(e)
 
     def exposure_in_force(self) -> NDArray:
         """Effective exposure per government of the states in force before the run."""
