@@ -22,8 +22,8 @@ import time
 
 import numpy as np
 
-from sim import shards
-from sim.model import DiplomacyModel
+from sim.engine import shards
+from sim.model.model import DiplomacyModel
 
 TARGET_RATE = 3_000_000
 TARGET_RATIO = 150

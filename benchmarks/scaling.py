@@ -20,8 +20,8 @@ import datetime as dt
 import statistics
 import time
 
-from sim.model import DiplomacyModel
-from sim.scenario import Scenario
+from sim.model.model import DiplomacyModel
+from sim.scenario.schema import Scenario
 
 
 def synthetic(horizon: int, pressures: int) -> Scenario:

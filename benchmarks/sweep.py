@@ -48,7 +48,7 @@ seed: 7
 
 def one(sweep: str, out: str, executor: str, workers: int, chunk_runs: int) -> None:
     """Run one configuration in this process and print its figures as JSON."""
-    from sim.sweep import run_sweep
+    from sim.experiments.sweep import run_sweep
 
     start = time.perf_counter()
     res = run_sweep(sweep, out=out, executor=executor, workers=workers, chunk_runs=chunk_runs)
@@ -102,7 +102,7 @@ def main() -> None:
                   + (f"  {r['failed']:,} failed runs" if r["failed"] else ""))
         from pandas.testing import assert_frame_equal
 
-        from sim.sweep import read_runs
+        from sim.experiments.sweep import read_runs
 
         tables = [read_runs(r["folder"]) for r in results.values()]
         for t in tables[1:]:

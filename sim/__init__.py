@@ -23,9 +23,9 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from sim.model import DiplomacyModel
-    from sim.results import Results
-    from sim.scenario import Scenario
+    from sim.model.model import DiplomacyModel
+    from sim.output.results import Results
+    from sim.scenario.schema import Scenario
 
 __all__ = ["DiplomacyModel", "Results", "Scenario", "load_scenario", "run"]
 
@@ -39,9 +39,9 @@ def load_scenario(path: str | Path | None = None, overrides: list[str] | None = 
         overrides: ``path=value`` assignments, as with ``dipsim run --set``.
 
     Raises:
-        sim.errors.InputError: The file is invalid; the message names file, line and field.
+        sim.scenario.errors.InputError: The file is invalid; the message names file, line and field.
     """
-    from sim.scenario import load_scenario as _load  # noqa: PLC0415
+    from sim.scenario.schema import load_scenario as _load  # noqa: PLC0415
 
     return _load(path, overrides)
 
@@ -56,18 +56,18 @@ def run(scenario: Scenario | str | Path | None = None, runs: int | None = None,
         runs: Number of replicates (default: the scenario's ``runs``).
         seed: Root seed (default: the scenario's ``seed``).
         overrides: ``path=value`` assignments, e.g. ``["actors.us.salience.oil=0.5"]``.
-        **levers: Scenario changes as keywords: a lever from :data:`sim.levers.LEVERS`
+        **levers: Scenario changes as keywords: a lever from :data:`sim.scenario.levers.LEVERS`
             (``boat_strike_tempo=2``, ``us_salience_oil=0.5``) or a field path with
             ``__`` for dots (``talks__threshold=0.6``). Other keywords of
-            :func:`sim.ensemble.run_ensemble` (``chunk``, ``trace_replicates``,
+            :func:`sim.engine.ensemble.run_ensemble` (``chunk``, ``trace_replicates``,
             ``band_replicates``, ``progress``, ``workers``) pass through.
 
     Returns:
         The results; same scenario, runs and seed give identical results.
     """
-    from sim.ensemble import run_ensemble  # noqa: PLC0415
-    from sim.levers import LEVERS, apply_levers  # noqa: PLC0415
-    from sim.scenario import Scenario, load_scenario, with_overrides  # noqa: PLC0415
+    from sim.engine.ensemble import run_ensemble  # noqa: PLC0415
+    from sim.scenario.levers import LEVERS, apply_levers  # noqa: PLC0415
+    from sim.scenario.schema import Scenario, load_scenario, with_overrides  # noqa: PLC0415
 
     passthrough = {k: levers.pop(k) for k in ("chunk", "trace_replicates", "band_replicates",
                                               "progress", "point", "first_replicate", "workers")
@@ -88,15 +88,15 @@ def run(scenario: Scenario | str | Path | None = None, runs: int | None = None,
 
 def __getattr__(name: str) -> Any:
     if name == "DiplomacyModel":
-        from sim.model import DiplomacyModel  # noqa: PLC0415
+        from sim.model.model import DiplomacyModel  # noqa: PLC0415
 
         return DiplomacyModel
     if name == "Results":
-        from sim.results import Results  # noqa: PLC0415
+        from sim.output.results import Results  # noqa: PLC0415
 
         return Results
     if name == "Scenario":
-        from sim.scenario import Scenario  # noqa: PLC0415
+        from sim.scenario.schema import Scenario  # noqa: PLC0415
 
         return Scenario
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

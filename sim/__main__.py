@@ -1,5 +1,5 @@
 """``python -m sim``: the dipsim command line."""
 
-from sim.cli import main
+from sim.ui.cli import main
 
 main()

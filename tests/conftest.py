@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from sim.scenario import Scenario, apply_override
+from sim.scenario.schema import Scenario, apply_override
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))

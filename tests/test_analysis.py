@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from sim.analysis import (
+from sim.output.analysis import (
     SweepResults,
     analyze,
     heatmap_data,
@@ -22,9 +22,9 @@ from sim.analysis import (
     point_probabilities,
     sensitivity,
 )
-from sim.errors import InputError
-from sim.results import wilson_interval
-from sim.sweep import SweepFile, design_points, run_sweep, shard_path
+from sim.scenario.errors import InputError
+from sim.output.results import wilson_interval
+from sim.experiments.sweep import SweepFile, design_points, run_sweep, shard_path
 
 SHORT = Path(__file__).resolve().parent / "data" / "sweeps" / "short.yaml"
 

@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
-from sim.app import (
+from sim.ui.app import (
     INJECTIONS,
     ClassroomModel,
     LiveCharts,
@@ -39,9 +39,9 @@ from sim.app import (
     parse_seed,
     run_ensemble_like,
 )
-from sim.model import VARIABLES, Outcome
-from sim.pressures import PressureType
-from sim.scenario import load_scenario
+from sim.model.model import VARIABLES, Outcome
+from sim.model.pressures import PressureType
+from sim.scenario.schema import load_scenario
 
 DEFAULT = load_scenario(None)
 CC = list(VARIABLES).index("cc_index")

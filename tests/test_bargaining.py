@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.bargaining import Frontier, aspiration, nash_split, utility
-from sim.model import DiplomacyModel
+from sim.model.mechanisms.bargaining import Frontier, aspiration, nash_split, utility
+from sim.model.model import DiplomacyModel
 from tests.conftest import scenario
 
 

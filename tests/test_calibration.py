@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 import sim
-from sim.calibration import RECORD, signals
+from sim.experiments.calibration import RECORD, signals
 
 
 @pytest.fixture(scope="module")

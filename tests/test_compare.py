@@ -8,9 +8,9 @@ import sys
 import numpy as np
 import pytest
 
-from sim.compare import compare
-from sim.errors import InputError
-from sim.model import VARIABLES
+from sim.experiments.compare import compare
+from sim.scenario.errors import InputError
+from sim.model.model import VARIABLES
 
 V = list(VARIABLES)
 
@@ -28,7 +28,7 @@ def test_a_new_poisson_window_in_b_leaves_the_others_alone():
     extra = ("pressures=[{id: late_strikes, type: boat_strike, sender: us, target: venezuela,"
              " from: 2026-03-01, until: 2026-03-31, per_week: 3}]")
     # B adds a window by replacing the list; keep A's pressures first so the ids match.
-    from sim.scenario import load_scenario
+    from sim.scenario.schema import load_scenario
 
     a = load_scenario()
     data = a.model_dump(mode="json", by_alias=True, exclude_none=True)
@@ -36,7 +36,7 @@ def test_a_new_poisson_window_in_b_leaves_the_others_alone():
 
     late = yaml.safe_load(extra.split("=", 1)[1])
     data["pressures"] = data["pressures"] + late
-    from sim.scenario import Scenario
+    from sim.scenario.schema import Scenario
 
     b = Scenario.model_validate(data)
     cmp = compare(a, b, runs=60, seed=4)

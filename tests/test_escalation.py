@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.escalation import (
+from sim.model.mechanisms.escalation import (
     fallback_value,
     richardson_equilibrium,
     richardson_stable,
@@ -15,7 +15,7 @@ from sim.escalation import (
     war_value,
     win_probability,
 )
-from sim.model import DiplomacyModel
+from sim.model.model import DiplomacyModel
 from tests.conftest import scenario
 
 

@@ -24,9 +24,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.agents import Action
-from sim.model import DiplomacyModel, Outcome
-from sim.scenario import (
+from sim.model.agents import Action
+from sim.model.model import DiplomacyModel, Outcome
+from sim.scenario.schema import (
     ActionWeights,
     Actor,
     Behaviour,

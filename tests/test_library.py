@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from sim.library import profiles, profiles_markdown
-from sim.model import OUTCOMES
+from sim.experiments.profiles import profiles, profiles_markdown
+from sim.model.model import OUTCOMES
 from tests.conftest import SCENARIOS
 
 REQUIRED = {"caribbean-2025", "maximum-pressure", "ultimatum", "turning-the-screw",

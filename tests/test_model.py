@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.agents import Action, logit_choice
-from sim.model import VARIABLES, DiplomacyModel, Outcome
+from sim.model.agents import Action, logit_choice
+from sim.model.model import VARIABLES, DiplomacyModel, Outcome
 from tests.conftest import scenario
 
 H, E = Action.HOLD, Action.ESCALATE
@@ -174,8 +174,8 @@ def test_levers_are_flat_keyword_arguments():
 
 
 def test_scaling_levers_change_the_timeline():
-    from sim.levers import LEVERS, apply_levers
-    from sim.scenario import load_scenario
+    from sim.scenario.levers import LEVERS, apply_levers
+    from sim.scenario.schema import load_scenario
 
     base = load_scenario()
     faster = apply_levers(base, {"boat_strike_tempo": 2, "sanctions_intensity": 0,
@@ -197,14 +197,14 @@ def test_injected_pressures_act_the_next_day_and_decisions_are_recorded():
     assert (m.pain[1] > before).all()
     assert [f.day for f in m.firings if f.type.value == "tanker_seizure"] == [5]
     assert len(m.decisions) == 2 * 6 and m.decisions[-1].probabilities["hold"] == 1.0
-    from sim.errors import InputError
+    from sim.scenario.errors import InputError
 
     with pytest.raises(InputError, match="unknown target"):
         m.inject("tanker_seizure", target="cuba")
 
 
 def test_inject_refuses_what_a_scenario_file_would():
-    from sim.errors import InputError
+    from sim.scenario.errors import InputError
 
     m = DiplomacyModel(scenario(third_parties=[{"id": "norway", "name": "Norway",
                                                 "role": "mediator"}]))
@@ -215,9 +215,9 @@ def test_inject_refuses_what_a_scenario_file_would():
 
 
 def test_the_horizon_lever_cuts_the_timeline_to_fit():
-    from sim.errors import InputError
-    from sim.levers import apply_levers
-    from sim.scenario import load_scenario
+    from sim.scenario.errors import InputError
+    from sim.scenario.levers import apply_levers
+    from sim.scenario.schema import load_scenario
 
     base = load_scenario()
     short = apply_levers(base, {"horizon_days": 120})

@@ -11,9 +11,9 @@ import re
 import pytest
 
 import sim
-from sim.model import DiplomacyModel
-from sim.narrative import Story, entries, narrative_markdown, outcome_headline, outcome_text
-from sim.results import Results, RunData
+from sim.model.model import DiplomacyModel
+from sim.output.narrative import Story, entries, narrative_markdown, outcome_headline, outcome_text
+from sim.output.results import Results, RunData
 from tests.conftest import scenario
 
 
@@ -139,7 +139,7 @@ def test_the_live_feed_and_the_file_tell_the_same_run():
 def test_explain_tells_the_replicate_asked_for(replicate):
     from typer.testing import CliRunner
 
-    from sim.cli import app
+    from sim.ui.cli import app
 
     r = CliRunner().invoke(app, ["explain", "relief-for-migration", "--seed", "5",
                                  "--replicate", str(replicate)])

@@ -10,8 +10,8 @@ import pytest
 import scipy.stats
 
 import sim
-from sim.ensemble import run_ensemble
-from sim.results import Results, wilson_interval
+from sim.engine.ensemble import run_ensemble
+from sim.output.results import Results, wilson_interval
 from tests.conftest import ROOT, SCENARIOS
 
 GOLDEN = ROOT / "tests" / "golden"
@@ -111,7 +111,7 @@ def test_a_failed_save_leaves_no_folder(small, tmp_path, monkeypatch):
 
 
 def test_charts_are_drawn(small, tmp_path):
-    from sim import charts
+    from sim.output import charts
 
     paths = charts.save_all(small, tmp_path)
     assert [p.name for p in paths] == ["path.png", "offers.png", "hostility.png",

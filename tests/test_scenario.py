@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from sim.errors import InputError
-from sim.pressures import PressureType
-from sim.scenario import (
+from sim.scenario.errors import InputError
+from sim.model.pressures import PressureType
+from sim.scenario.schema import (
     ACTOR_DEFAULTS,
     json_schema,
     load_scenario,

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from sim.scenario import load_scenario
-from sim.sensitivity import RANGES, Range, one_at_a_time, tornado_chart
+from sim.scenario.schema import load_scenario
+from sim.experiments.sensitivity import RANGES, Range, one_at_a_time, tornado_chart
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def test_tornado_chart_puts_the_widest_swing_on_top(table):
 
 def test_every_range_is_inside_what_the_scenario_accepts():
     scn = load_scenario()
-    from sim.sensitivity import _with
+    from sim.experiments.sensitivity import _with
 
     for r in RANGES:
         for value in (r.low, r.high):

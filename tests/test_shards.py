@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 import sim
-from sim import shards
-from sim.model import DiplomacyModel
-from sim.results import RunData
+from sim.engine import shards
+from sim.model.model import DiplomacyModel
+from sim.output.results import RunData
 
 #: Live state (moving on in decided replicates until their model stops).
 LIVE = ("hostility", "pain", "adaptation", "resolve", "commitment", "signal", "readiness",

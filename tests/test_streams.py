@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.streams import ReplicateStreams, box_muller, replicate_generators, seed_words
+from sim.engine.streams import ReplicateStreams, box_muller, replicate_generators, seed_words
 
 
 def numpy_words(seed, point, r):

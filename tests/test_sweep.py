@@ -20,9 +20,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.ensemble import run_ensemble
-from sim.errors import InputError
-from sim.sweep import (
+from sim.engine.ensemble import run_ensemble
+from sim.scenario.errors import InputError
+from sim.experiments.sweep import (
     SweepFile,
     chunk_specs,
     design_points,
@@ -136,7 +136,7 @@ def test_sobol_and_morris_designs_come_from_salib():
     assert len(d) == 16 * (3 + 2) == s.n_points()
     assert d.problem == {"num_vars": 3, "names": ["p0", "p1", "p2"],
                          "bounds": [[0.0, 1.0], [0.0, 2.0], [0.0, 3.0]]}
-    from sim.sweep import sampler_rng
+    from sim.experiments.sweep import sampler_rng
 
     np.testing.assert_array_equal(d.x, sobol.sample(dict(d.problem), 16, calc_second_order=False,
                                                     seed=sampler_rng(1)))
@@ -188,7 +188,7 @@ def test_spec_hash_follows_what_is_computed(tmp_path):
     folder = tmp_path / "resolved"
     folder.mkdir()
     (folder / "sweep.yaml").write_text(a.resolved_yaml(), encoding="utf-8")
-    from sim.results import scenario_yaml
+    from sim.output.results import scenario_yaml
 
     (folder / "scenario.yaml").write_text(scenario_yaml(a.base), encoding="utf-8")
     assert load_sweep(folder / "sweep.yaml").spec_hash == a.spec_hash
@@ -200,15 +200,15 @@ def test_seed_defaults_to_the_base_scenarios(tmp_path):
 
 
 def test_outcome_labels_follow_the_model():
-    from sim.model import OUTCOMES
-    from sim.sweep import DEFAULT_OUTPUTS, OUTCOME_LABELS, run_columns
+    from sim.model.model import OUTCOMES
+    from sim.experiments.sweep import DEFAULT_OUTPUTS, OUTCOME_LABELS, run_columns
 
     assert tuple(o.label for o in OUTCOMES) == OUTCOME_LABELS
     assert set(DEFAULT_OUTPUTS) <= set(run_columns())
 
 
 def test_any_run_column_can_be_kept_with_its_type(tmp_path):
-    from sim.sweep import run_columns
+    from sim.experiments.sweep import run_columns
 
     kinds = run_columns()
     wanted = {"int": "incidents", "float": "pain_venezuela"}
@@ -458,7 +458,7 @@ def test_any_executor_works_and_other_model_code_never_mixes_in_a_folder(tmp_pat
     import itertools
     from concurrent.futures import ThreadPoolExecutor
 
-    from sim.sweep import SweepError, code_fingerprint
+    from sim.experiments.sweep import SweepError, code_fingerprint
 
     class Reporting(ThreadPoolExecutor):
         """Runs chunks in threads; their results claim the given code fingerprints in turn."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.bargaining import nash_split
-from sim.errors import InputError
-from sim.model import DiplomacyModel, Outcome
-from sim.scenario import load_scenario
-from sim.third_parties import Mediator, OilBuyer, Producer
+from sim.model.mechanisms.bargaining import nash_split
+from sim.scenario.errors import InputError
+from sim.model.model import DiplomacyModel, Outcome
+from sim.scenario.schema import load_scenario
+from sim.model.third_parties import Mediator, OilBuyer, Producer
 from tests.conftest import scenario
 
 OIL_SANCTIONS = {"type": "oil_sanctions", "sender": "us", "target": "venezuela",

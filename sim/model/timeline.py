@@ -1,0 +1,412 @@
+"""When each pressure of a scenario acts, replicate by replicate, and what it adds that day.
+
+Scheduled pressures (``at`` or ``from``/``until``) act on the same days in every replicate;
+events in a window happen as a Poisson process at ``per_week / 7`` a day, drawn from the
+replicate's own stream; triggered pressures start, per replicate, on the day their
+condition has held for ``for_days`` days in a row. :meth:`Timeline.fire` returns the day's
+:class:`Impulses`: the shocks and levels the model applies in its step.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.model.pressures import CATALOGUE, PressureEffect, PressureKind, PressureType
+from sim.scenario.schema import GOVERNMENTS, Condition, Pressure, Scenario, ThirdPartyRole
+
+if TYPE_CHECKING:
+    from sim.model.model import DiplomacyModel
+
+_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
+@dataclass
+class Impulses:
+    """What the pressures of one day add, per government (axis 0) and replicate (axis -1).
+
+    ``exposure`` is the sanction level of the states in force and ``effective_exposure``
+    the same after the target's adaptation to each measure; the other per-government arrays
+    are one-off shocks of the day.
+    """
+
+    exposure: NDArray
+    effective_exposure: NDArray
+    pain: NDArray
+    hostility: NDArray
+    resolve: NDArray
+    resolve_floor: NDArray
+    commitment: NDArray
+    signal: NDArray
+    mediation: NDArray
+    presence: NDArray
+    goldstein: NDArray
+    casualties: NDArray
+    events: NDArray
+    escalates: NDArray
+
+    @classmethod
+    def zeros(cls, n: int) -> Impulses:
+        """No pressure at all, for ``n`` replicates."""
+        two = [np.zeros((2, n)) for _ in range(8)]
+        one = [np.zeros(n) for _ in range(5)]
+        return cls(*two, *one, np.zeros(n, bool))
+
+    def __post_init__(self) -> None:
+        self._owned = {f.name for f in fields(self)}
+        self._width = self.exposure.shape[-1]
+
+    def shared(self, n: int) -> Impulses:
+        """A view of a tabulated row for ``n`` replicates.
+
+        Fields are copied (and widened to ``n``) only when :meth:`writable` asks for them.
+        """
+        view = object.__new__(Impulses)  # a shallow copy (copy.copy costs 40 us here)
+        view.__dict__.update(self.__dict__)
+        view._owned, view._width = set(), n
+        return view
+
+    def writable(self, name: str) -> NDArray:
+        """A field this object owns, at full width, ready to be added to in place."""
+        value = getattr(self, name)
+        if name not in self._owned:
+            wide = np.empty((*value.shape[:-1], self._width), value.dtype)
+            wide[...] = value  # widens a width-1 row, copies a full one
+            value = wide
+            setattr(self, name, value)
+            self._owned.add(name)
+        return value
+
+
+@dataclass
+class Firing:
+    """A pressure that acted in replicate 0 on a day, for the narrative."""
+
+    day: int
+    pressure: str
+    type: PressureType
+    sender: str
+    target: str
+    count: float
+    deaths: float
+    started: bool
+
+
+@dataclass
+class _Scheduled:
+    id: str
+    spec: Pressure
+    effect: PressureEffect
+    sender: int  # government index, or -1 for a third party
+    target: int
+    intensity: float
+    deaths: float
+    first: int  # first and last day the pressure can act (inclusive)
+    last: int
+    rate: float | None  # events per day in a window
+    column: int | None  # random column of its Poisson draws
+    thresholds: NDArray | None  # Poisson CDF at 0, 1, 2, ...
+    condition: Condition | None = None
+    check_first: int = 0
+    check_last: int = 0
+    for_days: int = 1
+    duration: int = 1
+    since_days: int | None = None  # states in force before the run: -days in force
+    fired: NDArray | None = None  # per replicate: day the trigger fired, -1 if not yet
+    streak: NDArray | None = None
+
+
+def poisson_thresholds(rate: float, tail: float = 1e-12) -> NDArray:
+    """Cumulative Poisson probabilities ``P(N <= m)`` for m = 0, 1, ... until ``1 - tail``.
+
+    A count is then the number of thresholds a uniform exceeds: inverse-CDF sampling, which
+    is elementwise and so the same for a replicate alone or in a batch.
+    """
+    cdf, p, m = [], np.exp(-rate), 0
+    total = p
+    while True:
+        cdf.append(min(total, 1.0))
+        if total >= 1.0 - tail or m > 1000:
+            break
+        m += 1
+        p *= rate / m
+        total += p
+    return np.array(cdf)
+
+
+class Timeline:
+    """The pressures of a scenario compiled for ``n`` replicates.
+
+    Args:
+        scenario: The validated scenario.
+        n: Number of replicates.
+        first_column: The first random column free for Poisson draws.
+        layout: Ids of Poisson windows in the order of their random columns. By default
+            the windows of this scenario in file order; two scenarios compared on common
+            random numbers share one layout, so a window keeps its column in both.
+
+    Attributes:
+        columns: Random columns used: one per window id in the layout (which, shared with
+            another scenario, may include windows this one does not have).
+        entries: The compiled pressures, in file order.
+    """
+
+    def __init__(self, scenario: Scenario, n: int, first_column: int,
+                 layout: Sequence[str] | None = None):
+        self.n = n
+        self.max_adaptation = [float(scenario.actors[g].max_adaptation) for g in GOVERNMENTS]
+        self.adaptation_rate = [float(scenario.actors[g].adaptation_rate) for g in GOVERNMENTS]
+        # Oil buyers outside the sanctions keep a share of Venezuela's oil sales going.
+        kept = 1.0
+        for tp in scenario.third_parties:
+            if tp.role is ThirdPartyRole.OIL_BUYER:
+                kept *= 1.0 - tp.strength
+        self.buyer_kept = [1.0, kept]
+        self.entries: list[_Scheduled] = []
+        self._next_column = first_column
+        self._first_column = first_column
+        ids = scenario.pressure_ids()
+        windows = [pid for pid, p in zip(ids, scenario.pressures, strict=True)
+                   if p.per_week is not None]
+        self.layout = list(windows if layout is None else layout)
+        missing = [w for w in windows if w not in self.layout]
+        if missing:
+            raise ValueError(f"stream layout lacks the Poisson windows {missing}")
+        self.horizon = scenario.horizon_days
+        self._scenario = scenario
+        for pid, p in zip(scenario.pressure_ids(), scenario.pressures, strict=True):
+            self.entries.append(self._compile(pid, p))
+        self.columns = len(self.layout)
+        self._tabulate()
+
+    def _tabulate(self) -> None:
+        """Precompute, day by day, what the pressures that act alike in every replicate add.
+
+        Pressures on fixed dates or windows without Poisson draws act on the same days in
+        every replicate, so their impulses are tabulated once per model as width-1 rows;
+        only Poisson windows and triggered pressures are evaluated per replicate each day.
+        """
+        days = self.horizon
+        varying = [e for e in self.entries if e.condition is not None or e.rate is not None]
+        self._varying = varying
+        fixed = [e for e in self.entries if e not in varying]
+        rows = [Impulses.zeros(1) for _ in range(days)]
+        self._fixed_firings: list[list[Firing]] = [[] for _ in range(days)]
+        for e in fixed:
+            first, last = max(e.first, 0), min(e.last, days - 1)
+            for day in range(first, last + 1):
+                started = day == e.first
+                if e.effect.kind is PressureKind.EVENT:
+                    self._apply(e, np.ones(1), rows[day])
+                else:
+                    self._hold(e, np.ones(1), day, rows[day])
+                    if started:
+                        self._apply(e, np.ones(1), rows[day])
+                if started or e.effect.kind is PressureKind.EVENT:
+                    self._fixed_firings[day].append(Firing(
+                        day, e.id, e.spec.type, e.spec.sender, e.spec.target, 1.0,
+                        e.deaths if e.effect.kind is PressureKind.EVENT else 0.0,
+                        e.effect.kind is PressureKind.STATE))
+        self._rows = rows
+
+    def _compile(self, pid: str, p: Pressure) -> _Scheduled:
+        scenario = self._scenario
+        last_day = scenario.horizon_days - 1
+        effect = CATALOGUE[p.type]
+        sender = GOVERNMENTS.index(p.sender) if p.sender in GOVERNMENTS else -1
+        target = GOVERNMENTS.index(p.target) if p.target in GOVERNMENTS else -1
+        deaths = effect.deaths if p.deaths is None else float(p.deaths)
+        is_event = effect.kind is PressureKind.EVENT
+        rate = None if p.per_week is None else float(p.per_week) / 7.0
+        entry = _Scheduled(pid, p, effect, sender, target, float(p.intensity), deaths,
+                           0, last_day, rate, None, None)
+        if rate is not None:
+            entry.column = self._first_column + self.layout.index(pid)
+            entry.thresholds = poisson_thresholds(rate)
+        if p.at is not None:
+            entry.first = scenario.day_of(p.at)
+            entry.last = entry.first if is_event else min(
+                last_day, entry.first + (p.duration_days or scenario.horizon_days) - 1)
+        elif p.start is not None and p.until is not None:
+            entry.first, entry.last = scenario.day_of(p.start), scenario.day_of(p.until)
+        elif p.since is not None and p.until is not None:
+            # In force before the run: no start-of-state shock (it is old news).
+            entry.first, entry.last = -1, scenario.day_of(p.until)
+            entry.since_days = scenario.day_of(p.since)
+        else:
+            trig = p.trigger
+            assert trig is not None
+            entry.condition = trig.condition
+            entry.check_first = scenario.day_of(trig.start) if trig.start else 0
+            entry.check_last = scenario.day_of(trig.until) if trig.until else last_day
+            entry.for_days = trig.for_days
+            entry.duration = 1 if (is_event and rate is None) else (
+                p.duration_days or scenario.horizon_days)
+            self._reset_trigger(entry)
+        return entry
+
+    def _reset_trigger(self, entry: _Scheduled) -> None:
+        """Set a triggered pressure's per-replicate state as before the first day."""
+        entry.fired = np.full(self.n, -1, dtype=np.int64)
+        entry.streak = np.zeros(self.n, dtype=np.int64)
+
+    def add(self, pid: str, pressure: Pressure) -> None:
+        """Add a pressure during a run (a classroom injection); it may not need random draws.
+
+        Raises:
+            ValueError: The pressure is a Poisson window, which would need a random column.
+        """
+        if pressure.per_week is not None:
+            raise ValueError("pressures added during a run cannot be Poisson windows")
+        self.entries.append(self._compile(pid, pressure))
+        self._tabulate()
+
+    def resize(self, n: int) -> None:
+        """Hold ``n`` replicates instead, before the first day (for a share of a run)."""
+        self.n = n
+        for e in self.entries:
+            if e.fired is not None:
+                self._reset_trigger(e)
+
+    def exposure_in_force(self) -> NDArray:
+        """Effective exposure per government of the states in force before the run."""
+        out = np.zeros(2)
+        for e in self.entries:
+            if e.since_days is not None and e.target >= 0 and e.effect.pain:
+                level = e.effect.pain * e.intensity
+                if level > 0:
+                    level *= 1.0 - self.max_adaptation[e.target] * (
+                        1.0 - (1.0 - self.adaptation_rate[e.target]) ** -e.since_days)
+                    if e.effect.buyers_dull:
+                        level *= self.buyer_kept[e.target]
+                out[e.target] += level
+        return out
+
+    def _triggered(self, e: _Scheduled, day: int, model: DiplomacyModel
+                   ) -> tuple[NDArray, NDArray]:
+        """Per replicate: is the pressure in force today, and did it start today."""
+        assert e.fired is not None and e.streak is not None and e.condition is not None
+        if e.check_first <= day <= e.check_last:
+            waiting = e.fired < 0
+            holds = _OPS[e.condition.op](model.variable(e.condition), e.condition.value)
+            e.streak = np.where(holds & waiting, e.streak + 1, 0)
+            e.fired = np.where(waiting & (e.streak >= e.for_days), day, e.fired)
+        started = e.fired == day
+        on = (e.fired >= 0) & (day >= e.fired) & (day < e.fired + e.duration)
+        return on, started
+
+    def fire(self, day: int, uniforms: NDArray, model: DiplomacyModel,
+             log: list[Firing] | None = None) -> Impulses:
+        """The impulses of all pressures acting on ``day``.
+
+        Each field is a width-1 row (broadcasting over replicates) unless a per-replicate
+        pressure wrote to it today, then it is full width. Fields must not be modified.
+
+        Args:
+            day: Day index.
+            uniforms: The day's random columns, shape ``(columns, n)``.
+            model: The model, for trigger conditions.
+            log: If given, firings in replicate 0 are appended to it.
+        """
+        imp = self._rows[day].shared(self.n)
+        if log is not None:
+            log.extend(self._fixed_firings[day])
+        for e in self._varying:
+            if e.condition is not None:
+                on, started = self._triggered(e, day, model)
+                if not on.any():
+                    continue
+            elif not max(e.first, 0) <= day <= e.last:
+                continue
+            else:
+                on, started = True, day == e.first
+            if e.effect.kind is PressureKind.EVENT:
+                if e.rate is not None:
+                    assert e.column is not None and e.thresholds is not None
+                    u = uniforms[e.column]
+                    count = np.zeros(self.n)
+                    for c in e.thresholds:
+                        count += u > c
+                    count = count * on
+                else:
+                    count = np.asarray(started, dtype=float)
+                self._apply(e, count, imp)
+            else:
+                self._hold(e, np.asarray(on, dtype=float), day, imp)
+                self._apply(e, np.asarray(started, dtype=float), imp)
+            if log is not None:
+                c0 = float(np.broadcast_to(count if e.effect.kind is PressureKind.EVENT
+                                           else started, (self.n,))[0])
+                if c0 > 0:
+                    log.append(Firing(day, e.id, e.spec.type, e.spec.sender, e.spec.target,
+                                      c0, c0 * e.deaths if e.effect.kind is
+                                      PressureKind.EVENT else 0.0,
+                                      e.effect.kind is PressureKind.STATE))
+        return imp
+
+    def _hold(self, e: _Scheduled, on: NDArray, day: int, imp: Impulses) -> None:
+        """Effects that last while a state is in force.
+
+        Sanction exposure is dulled by the target's adaptation to *this* measure, which grows
+        from the day it began: ``A(age) = max_adaptation (1 - (1 - rate)^age)``. A new
+        measure (a blockade aimed at the shadow fleet) bites fully at first even where older
+        sanctions have long been adapted to. Relief (negative exposure) is not dulled.
+        """
+        fx, i = e.effect, e.intensity
+        targets = (0, 1) if fx.mediation else ((e.target,) if e.target >= 0 else ())
+        for t in targets:
+            if fx.pain:
+                level = on * (fx.pain * i)
+                imp.writable("exposure")[t] += level
+                if fx.pain > 0:
+                    start = e.fired if e.fired is not None else (
+                        e.since_days if e.since_days is not None else e.first)
+                    age = np.maximum(day - start, 0)
+                    kept = 1.0 - self.max_adaptation[t] * (
+                        1.0 - (1.0 - self.adaptation_rate[t]) ** age)
+                    if fx.buyers_dull:
+                        kept = kept * self.buyer_kept[t]
+                    imp.writable("effective_exposure")[t] += level * kept
+                else:
+                    imp.writable("effective_exposure")[t] += level
+            if fx.resolve_floor:
+                floor = imp.writable("resolve_floor")
+                floor[t] = np.maximum(floor[t], on * (fx.resolve_floor * i))
+        if fx.mediation:
+            imp.writable("mediation")[:] += on * (fx.mediation * i)
+        if fx.presence:
+            imp.writable("presence")[:] += on * (fx.presence * i)
+
+    @staticmethod
+    def _apply(e: _Scheduled, count: NDArray, imp: Impulses) -> None:
+        """One-off effects of ``count`` events (or of a state starting)."""
+        if not np.any(count):
+            return
+        fx, i = e.effect, e.intensity
+        deaths = e.deaths if fx.kind is PressureKind.EVENT else 0.0
+        targets = (0, 1) if fx.mediation else ((e.target,) if e.target >= 0 else ())
+        for t in targets:
+            if fx.kind is PressureKind.EVENT and fx.pain:
+                imp.writable("pain")[t] += count * (fx.pain * i)
+            shock = fx.hostility * i + fx.hostility_per_death * deaths
+            if shock:
+                imp.writable("hostility")[t] += count * shock
+            if fx.resolve:
+                imp.writable("resolve")[t] += count * (fx.resolve * i)
+            if fx.target_commitment:
+                imp.writable("commitment")[t] += count * (fx.target_commitment * i)
+            if fx.signal:
+                imp.writable("signal")[t] += count * (fx.signal * i)
+        if fx.sender_commitment and e.sender >= 0:
+            imp.writable("commitment")[e.sender] += count * (fx.sender_commitment * i)
+        imp.writable("goldstein")[:] += count * fx.event.goldstein
+        imp.writable("events")[:] += count
+        if deaths:
+            imp.writable("casualties")[:] += count * deaths
+        if fx.escalates:
+            imp.writable("escalates")[:] |= count > 0

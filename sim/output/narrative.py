@@ -1,0 +1,663 @@
+"""A plain-language, dated account of one run, and why each thing happened.
+
+The account tells one replicate (replicate 0 of a :class:`~sim.output.results.Results`, or the live
+model of the classroom page) the way a student reads a chronology:
+
+- **pressures**, each with what it does to the government it targets (hostility, sanction
+  pain, the credibility of the sender's threats, openness to talk) and where that government
+  stands afterwards;
+- each government's **choices** other than holding still, with why: the inputs that drove
+  the choice (hostility, readiness to talk, pain, how fighting compares with the other side's
+  offer, today's provocation), the action's score against holding still (its utility) and the
+  chance the logit choice gave it that day;
+- the **turning points**: readiness crossing the bar for talks, talks opening or breaking
+  off, incidents at sea, an offer accepted, the escalation threshold crossed;
+- a monthly **state of play** (hostility, readiness and pain against their thresholds), so a
+  quiet month is explained too;
+- the **outcome**, with the deal terms in words on each issue.
+
+:func:`narrative_markdown` writes the account as markdown (``narrative.md`` in every results
+folder, and ``dipsim explain``); :func:`entries` gives the dated entries the page's event feed
+shows. Both read a :class:`Story`, built from results or from a running model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.model.agents import ACTION_EVENTS, RETALIATION, Action
+from sim.model.issues import ISSUES
+from sim.model.model import VARIABLES, Decision, Outcome, TurningPoint
+from sim.model.pressures import CATALOGUE, PressureKind, PressureType
+from sim.scenario.schema import GOVERNMENTS, Scenario
+from sim.model.timeline import Firing
+
+if TYPE_CHECKING:
+    from sim.model.model import DiplomacyModel
+    from sim.output.results import Results
+
+NAMES = {"us": "the United States", "venezuela": "Venezuela"}
+ADJECTIVES = {"us": "US", "venezuela": "Venezuelan"}
+CAPITALS = {"us": "Washington", "venezuela": "Caracas"}
+#: What each end of an issue axis means (0 = Caracas's ideal, 1 = Washington's).
+ISSUE_ENDS = {
+    "drugs": ("no counter-narcotics cooperation",
+              "full cooperation: joint interdiction and extraditions"),
+    "oil": ("sanctions relief with no conditions", "oil only on US terms"),
+    "migration": ("no deportees accepted", "full cooperation on deportation flights"),
+}
+ESCALATION_CAUSES = ("", "hostility", "overt strike on land")
+_V = {name: i for i, name in enumerate(VARIABLES)}
+#: Changes smaller than this are not worth a word.
+NOTICEABLE = 0.005
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One dated line of the account.
+
+    Attributes:
+        day: Day index (0 = the scenario's start).
+        kind: ``pressure``, ``turning point``, ``action`` or ``state of play``.
+        text: What happened, as a sentence.
+        why: Why it happened or what it did, in plain words (may be empty).
+        tag: The CAMEO event code and Goldstein weight, when it has one.
+    """
+
+    day: int
+    kind: str
+    text: str
+    why: str = ""
+    tag: str = ""
+
+    @property
+    def line(self) -> str:
+        """The entry as one line: what, why, then the event code in brackets."""
+        parts = [self.text]
+        if self.why:
+            parts.append(self.why)
+        if self.tag:
+            parts.append(f"[{self.tag}]")
+        return " ".join(parts)
+
+
+@dataclass
+class Story:
+    """What the account needs to know about one replicate.
+
+    Attributes:
+        scenario: The scenario as run.
+        seed: The root seed.
+        replicate: The global index of the replicate told.
+        trace: Every variable of :data:`~sim.model.model.VARIABLES` per day, shape ``(days, V)``;
+            only the days simulated so far.
+        firings: Pressures that acted, in order.
+        turning_points: Turning points, in order.
+        decisions: Each government's daily choice with its probabilities and inputs.
+        outcome: The outcome so far.
+        outcome_day: Day of agreement or escalation (-1 if none).
+        talks_day: Day talks first opened (-1 if never).
+        deal: Deal terms per issue, when agreed.
+        nash: The Nash bargaining solution at agreement, per issue.
+        escalation_cause: ``hostility`` or ``overt strike on land`` when escalated.
+        finished: Whether the run reached its horizon (or ended in agreement or escalation).
+    """
+
+    scenario: Scenario
+    seed: int
+    replicate: int
+    trace: NDArray
+    firings: list[Firing] = field(default_factory=list)
+    turning_points: list[TurningPoint] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+    outcome: Outcome = Outcome.STALEMATE
+    outcome_day: int = -1
+    talks_day: int = -1
+    deal: tuple[float, ...] | None = None
+    nash: tuple[float, ...] | None = None
+    escalation_cause: str = ""
+    finished: bool = True
+
+    @classmethod
+    def from_results(cls, results: Results) -> Story:
+        """The story of replicate 0 of a run (the first replicate it holds)."""
+        data = results.data
+        r = data.runs
+        deal = tuple(float(r[f"deal_{i}"][0]) for i in ISSUES)
+        nash = tuple(float(r[f"nash_{i}"][0]) for i in ISSUES)
+        trace = data.trace[:, :, 0] if data.trace.shape[2] else np.empty((0, len(VARIABLES)))
+        return cls(results.scenario, results.seed, int(r["replicate"][0]),
+                   np.asarray(trace, dtype=float), list(data.firings),
+                   list(data.turning_points), list(data.decisions), Outcome(int(r["outcome"][0])),
+                   int(_outcome_day(r)), int(r["talks_day"][0]),
+                   None if np.isnan(deal).any() else deal, None if np.isnan(nash).any() else nash,
+                   ESCALATION_CAUSES[int(r["escalation_cause"][0])])
+
+    @classmethod
+    def from_model(cls, model: DiplomacyModel) -> Story:
+        """The story so far of replicate 0 of a model built with ``narrate=True``."""
+        days = model.day
+        trace = (model.trace[:days, :, 0].astype(float) if model.trace_n
+                 else np.empty((0, len(VARIABLES))))
+        deal = tuple(float(v) for v in model.deal[:, 0])
+        nash = tuple(float(v) for v in model.nash_terms[:, 0])
+        outcome = Outcome(int(model.outcome[0]))
+        return cls(model.spec, model.seed, model.first_replicate, trace, list(model.firings),
+                   list(model.turning_points), list(model.decisions), outcome,
+                   int(model.outcome_day[0]), int(model.talks_day[0]),
+                   None if np.isnan(deal).any() else deal, None if np.isnan(nash).any() else nash,
+                   ESCALATION_CAUSES[int(model.escalation_cause[0])],
+                   model.finished or outcome >= Outcome.AGREEMENT)
+
+    def value(self, day: int, name: str) -> float:
+        """The value of a variable at the end of a day (NaN where nothing says).
+
+        Read from the trace; a run recorded without one (``--keep-steps 0``) still has each
+        government's daily decision inputs, which give its hostility, readiness and pain.
+        """
+        if 0 <= day < len(self.trace):
+            return float(self.trace[day, _V[name]])
+        if name == "in_talks":
+            name = "in_talks_us"  # the same for both governments
+        var, _, gov = name.rpartition("_")
+        inputs = self._inputs.get((day, gov))
+        if inputs is not None and var in inputs:
+            return float(inputs[var])
+        return float("nan")
+
+    @functools.cached_property
+    def _inputs(self) -> dict[tuple[int, str], dict[str, float]]:
+        return {(d.day, d.actor): d.inputs for d in self.decisions}
+
+    def peak(self, name: str) -> float:
+        """The highest value a variable reached in the days told (NaN if unknown)."""
+        if len(self.trace):
+            return float(np.nanmax(self.trace[:, _V[name]]))
+        var, _, gov = name.rpartition("_")
+        seen = [d.inputs[var] for d in self.decisions if d.actor == gov and var in d.inputs]
+        return float(max(seen)) if seen else float("nan")
+
+    def before(self, day: int, name: str) -> float:
+        """The value of a variable at the start of a day (the end of the day before)."""
+        return self.value(day - 1, name) if day > 0 else self.value(0, name)
+
+    def date(self, day: int) -> dt.date:
+        """The calendar date of a day."""
+        return self.scenario.date_of(day)
+
+
+def _outcome_day(runs: dict[str, NDArray]) -> int:
+    o = int(runs["outcome"][0])
+    return int(runs["day"][0]) if o >= Outcome.AGREEMENT else -1
+
+
+def _cap(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
+def _who(actor: str | None, scenario: Scenario) -> str:
+    if actor is None:
+        return "someone"
+    if actor in NAMES:
+        return NAMES[actor]
+    for t in scenario.third_parties:
+        if t.id == actor:
+            return t.name
+    return actor
+
+
+def _tag(code: str, goldstein: float) -> str:
+    return f"CAMEO {code}, Goldstein {goldstein:+.1f}"
+
+
+def _day_month(d: dt.date) -> str:
+    """A date as ``4 January 2026`` (no zero padding, on every platform)."""
+    return f"{d.day} {d:%B %Y}"
+
+
+# ---------------------------------------------------------------------------- pressures
+
+
+def _intensities(scenario: Scenario) -> dict[str, float]:
+    return {pid: float(p.intensity)
+            for pid, p in zip(scenario.pressure_ids(), scenario.pressures, strict=True)}
+
+
+def _pressure_effects(f: Firing, intensity: float, scenario: Scenario) -> str:
+    """What one pressure does, from the catalogue, in words about its target."""
+    fx = CATALOGUE[f.type]
+    target = _who(f.target, scenario)
+    whose = _possessive(target)
+    sender_capital = CAPITALS.get(f.sender, _who(f.sender, scenario))
+    target_capital = CAPITALS.get(f.target, target)
+    said = []
+    if fx.escalates:
+        said.append("an overt military operation: the run ends in escalation")
+    hostility = intensity * fx.hostility + fx.hostility_per_death * f.deaths
+    if hostility > NOTICEABLE:
+        said.append(f"it raises {whose} hostility by about {hostility:.2f}")
+    elif hostility < -NOTICEABLE:
+        said.append(f"it calms {whose} hostility by about {-hostility:.2f}")
+    pain = intensity * fx.pain
+    if fx.kind is PressureKind.STATE and pain > 0:
+        said.append(f"while it holds, {whose} sanction pain is pushed toward {pain:.2f} "
+                    "more (dulled as it adapts)")
+    elif fx.kind is PressureKind.STATE and pain < 0:
+        said.append(f"while it holds, {whose} sanction pain eases by up to {-pain:.2f}")
+    elif pain > 0:
+        said.append(f"a one-off economic shock of {pain:.2f} to {whose} sanction pain")
+    if fx.resolve > 0:
+        said.append(f"{target_capital} takes {sender_capital}'s threats more seriously")
+    if fx.sender_commitment >= 0.5:
+        said.append(f"{sender_capital} is committed in public, so backing down would cost "
+                    "it more")
+    if fx.target_commitment > 0:
+        said.append(f"{target_capital}'s leaders find it harder to step back")
+    if fx.signal > 0:
+        said.append(f"a signal of openness that raises {whose} readiness to talk")
+    if fx.mediation > 0:
+        said.append("a mediator lowers the bar for opening talks")
+    if fx.presence > 0:
+        said.append("forces in close proximity raise the daily risk of an incident")
+    return "; ".join(said)
+
+
+def _standing(story: Story, day: int, actor: str) -> str:
+    """Where a government stands at the end of a day: hostility and pain, with changes."""
+    if actor not in GOVERNMENTS:
+        return ""
+    changed, steady = [], []
+    for var, label in (("hostility", "hostility"), ("pain", "sanction pain")):
+        now = story.value(day, f"{var}_{actor}")
+        then = story.before(day, f"{var}_{actor}")
+        if np.isnan(now):
+            continue
+        if not np.isnan(then) and abs(now - then) >= NOTICEABLE:
+            changed.append(f"{label} {then:.2f} → {now:.2f}")
+        elif var == "hostility":
+            steady.append(f"{label} is {now:.2f}")
+    if changed:
+        return f"{ADJECTIVES[actor]} {' and '.join(changed)} by the end of the day."
+    if steady:
+        return f"{ADJECTIVES[actor]} {steady[0]} at the end of the day."
+    return ""
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def _towards(f: Firing, scenario: Scenario) -> str:
+    """``against Venezuela`` for coercion, ``for``/``to`` for what is offered."""
+    target = _who(f.target, scenario)
+    if f.type is PressureType.MEDIATION:
+        return "between Washington and Caracas"
+    if CATALOGUE[f.type].event.goldstein < 0:
+        return f"against {target}"
+    return f"to {target}" if f.type is PressureType.DIALOGUE_OFFER else f"for {target}"
+
+
+def _pressure_entries(story: Story) -> list[Entry]:
+    scn = story.scenario
+    intensity = _intensities(scn)
+    explained: set[tuple[str, bool]] = set()
+    out = []
+    for f in story.firings:
+        fx = CATALOGUE[f.type]
+        what = fx.description + (" begins" if f.started else "")
+        extra = ""
+        if f.count > 1:
+            extra += f" ({f.count:g} in one day)"
+        if f.deaths:
+            about = "" if float(f.deaths).is_integer() else "about "
+            extra += f", {about}{f.deaths:.0f} killed"
+        injected = "-injected-" in f.pressure
+        text = (f"{_cap(_who(f.sender, scn))}: {what} {_towards(f, scn)}{extra}"
+                f"{' (applied from the classroom page)' if injected else ''}.")
+        key = (f.type.value, f.started)
+        why = ""
+        if key not in explained:
+            explained.add(key)
+            effects = _pressure_effects(f, intensity.get(f.pressure, 1.0), scn)
+            why = f"What it does: {effects}." if effects else ""
+        standing = _standing(story, f.day, f.target)
+        why = f"{why} {standing}".strip()
+        out.append(Entry(f.day, "pressure", text, why, _tag(fx.event.code, fx.event.goldstein)))
+    return out
+
+
+# ---------------------------------------------------------------------------- choices
+
+
+def _action_what(action: Action, gov: str, i: int) -> str:
+    match action:
+        case Action.ESCALATE:
+            return "threatens military force" if gov == "us" else "mobilises its forces"
+        case Action.DE_ESCALATE:
+            return "de-escalates"
+        case Action.SIGNAL_OPENNESS:
+            return "signals it is open to talks"
+        case Action.CONCEDE:
+            return "softens its demands"
+        case Action.RETALIATE:
+            return f"retaliates: {RETALIATION[i]}"
+        case _:
+            raise ValueError(f"no text for action {action}")
+
+
+def _action_reason(d: Decision, scenario: Scenario) -> str:
+    """The inputs that made an action attractive, in words."""
+    x = d.inputs
+    h, r, p = x.get("hostility", 0.0), x.get("readiness", 0.0), x.get("pain", 0.0)
+    match d.action:
+        case Action.ESCALATE:
+            gain = x.get("war_gain", 0.0)
+            if abs(gain) < NOTICEABLE:
+                fight = "fighting looks about as good to it as the other side's offer"
+            elif gain > 0:
+                fight = f"fighting looks better to it than the other side's offer (by {gain:.2f})"
+            else:
+                fight = (f"fighting looks worse than the other side's offer (by {-gain:.2f}), "
+                         "but not bad enough to rule out")
+            return (f"its hostility is {h:.2f} (escalation comes at "
+                    f"{scenario.escalation.threshold:g}) and {fight}")
+        case Action.DE_ESCALATE:
+            return (f"sanction pain of {p:.2f} and a readiness to talk of {r:.2f} weigh more "
+                    f"than its hostility of {h:.2f}")
+        case Action.SIGNAL_OPENNESS:
+            return (f"its readiness to talk is {r:.2f} (talks open when both sides reach "
+                    f"{scenario.talks.threshold:g})")
+        case Action.CONCEDE:
+            where = "at the table" if x.get("in_talks", 0.0) else "before talks"
+            return (f"{where}, with a readiness to talk of {r:.2f}, it gives up 5% more of "
+                    "what it asked for")
+        case Action.RETALIATE:
+            return (f"it answers today's pressure, which raised its hostility by "
+                    f"{x.get('provocation', 0.0):.2f}")
+        case _:
+            raise ValueError(f"no reason for action {d.action}")
+
+
+def _percent(p: float) -> str:
+    if p in (0.0, 1.0):
+        return f"{p:.0%}"
+    if p < 0.01:
+        return "under 1%"
+    if p > 0.99:
+        return "over 99%"
+    return f"{p:.0%}"
+
+
+def _chance(p: float) -> str:
+    return "a chance of " + _percent(p)
+
+
+def _action_name(label: str) -> str:
+    return "holding still" if label == Action.HOLD.label else label
+
+
+def _decision_entry(d: Decision, story: Story) -> Entry:
+    i = GOVERNMENTS.index(d.actor)
+    action = Action(d.action)
+    code = ACTION_EVENTS[action][i]
+    text = f"{_cap(NAMES[d.actor])} {_action_what(action, d.actor, i)}."
+    chance = d.probabilities.get(action.label, float("nan"))
+    hold = d.probabilities.get(Action.HOLD.label, float("nan"))
+    score = d.utilities.get(action.label, float("nan"))
+    likeliest = max(d.probabilities, key=d.probabilities.get) if d.probabilities else ""
+    odds = (f"its score for this was {score:+.1f} against 0 for holding still, "
+            f"{_chance(chance)} today")
+    if likeliest and likeliest != action.label:
+        odds += (f"; {_action_name(likeliest)} was likelier "
+                 f"({_percent(d.probabilities[likeliest])})")
+    elif not np.isnan(hold):
+        odds += f" (holding still {_percent(hold)})"
+    why = f"Why: {_action_reason(d, story.scenario)}; {odds}."
+    return Entry(d.day, "action", text, why, _tag(code.code, code.goldstein))
+
+
+def _trace_action_entries(story: Story) -> list[Entry]:
+    """Actions read from the trace, for stories recorded without decisions."""
+    out = []
+    for i, gov in enumerate(GOVERNMENTS):
+        acts = story.trace[:, _V[f"action_{gov}"]]
+        for day in np.flatnonzero(acts > 0):
+            action = Action(int(acts[day]))
+            code = ACTION_EVENTS[action][i]
+            out.append(Entry(int(day), "action",
+                             f"{_cap(NAMES[gov])} {_action_what(action, gov, i)}.", "",
+                             _tag(code.code, code.goldstein)))
+    return out
+
+
+# ---------------------------------------------------------------------------- turning points
+
+
+def _turning_entry(tp: TurningPoint, story: Story) -> Entry:
+    d, scn, day = tp.detail, story.scenario, tp.day
+    name = _cap(NAMES.get(tp.actor or "", "someone"))
+    match tp.kind:
+        case "ready":
+            gov = tp.actor or "us"
+            return Entry(day, "turning point", f"{name} is now ready to talk.",
+                         f"Its readiness to talk, {d['readiness']:.2f}, reached the bar of "
+                         f"{d['bar']:.2f}: sanction pain {story.value(day, f'pain_{gov}'):.2f}, "
+                         f"hostility {story.value(day, f'hostility_{gov}'):.2f}.")
+        case "not_ready":
+            gov = tp.actor or "us"
+            going_on = (" The talks go on: only hostility high enough breaks them off."
+                        if story.value(day, "in_talks") == 1 else "")
+            return Entry(day, "turning point", f"{name} is no longer ready to talk.",
+                         f"Its readiness to talk, {d['readiness']:.2f}, fell below "
+                         f"{d['bar']:.2f}: hostility "
+                         f"{story.value(day, f'hostility_{gov}'):.2f}.{going_on}")
+        case "talks_open":
+            return Entry(day, "turning point", "Talks open: both governments sit down.",
+                         f"Both are ready: readiness US "
+                         f"{story.value(day, 'readiness_us'):.2f}, Venezuela "
+                         f"{story.value(day, 'readiness_venezuela'):.2f} (the bar is "
+                         f"{scn.talks.threshold:g}, lower with a mediator). From now on each "
+                         "side concedes along its aspiration curve.",
+                         _tag("046", 7.0))
+        case "talks_break":
+            return Entry(day, "turning point", "Talks break off.",
+                         f"Hostility reached {d['hostility']:.2f}; talks cannot survive "
+                         f"hostility of {scn.talks.breakdown_hostility:g}.", _tag("160", -4.0))
+        case "incident":
+            return Entry(day, "turning point",
+                         "An incident between the two sides' forces (a clash at sea or in "
+                         "the air).",
+                         f"It raises hostility on both sides by {d['jump']:.2f}: forces "
+                         "operating close together make accidents likelier.",
+                         _tag("190", -10.0))
+        case "agreement":
+            terms = _terms_text(tuple(d["terms"].values()))
+            nash = ", ".join(f"{k} {v:.2f}" for k, v in d["nash"].items())
+            return Entry(day, "turning point",
+                         "Agreement: an offer is accepted.",
+                         f"The offers crossed: what Washington offered now gives Caracas at "
+                         f"least what it still asks. Terms: {terms}. (The Nash bargaining "
+                         f"solution, the split that maximises both sides' gains over walking "
+                         f"away, would be {nash}.)", _tag("057", 8.0))
+        case "escalation":
+            cause = ("an overt military strike on land" if d["cause"] != "hostility"
+                     else "hostility crossed the escalation threshold")
+            return Entry(day, "turning point", "Escalation.",
+                         f"The crisis turns into open conflict: {cause} (hostility "
+                         f"{d['hostility']:.2f}, threshold {scn.escalation.threshold:g}).",
+                         _tag("190", -10.0))
+        case _:
+            raise ValueError(f"no text for turning point {tp.kind}")
+
+
+def _terms_text(terms: tuple[float, ...]) -> str:
+    """Deal terms per issue in words: what the number means and whom it favours."""
+    parts = []
+    for issue, v in zip(ISSUES, terms, strict=True):
+        low, high = ISSUE_ENDS[issue]
+        if v <= 0.05:
+            words = f"{low} (Caracas's ideal)"
+        elif v >= 0.95:
+            words = f"{high} (Washington's ideal)"
+        else:
+            lean = ("closer to Caracas" if v < 0.4 else "closer to Washington" if v > 0.6
+                    else "about halfway")
+            words = f"{lean}, between {low} (0) and {high} (1)"
+        parts.append(f"{issue} {v:.2f}, {words}")
+    return "; ".join(parts)
+
+
+# ---------------------------------------------------------------------------- state of play
+
+
+def _offers_text(story: Story, day: int) -> str:
+    """What each side asks on each issue at the table (0 Caracas's ideal, 1 Washington's)."""
+    asks = []
+    for gov in GOVERNMENTS:
+        terms = ", ".join(f"{i} {story.value(day, f'offer_{gov}_{i}'):.2f}" for i in ISSUES)
+        asks.append(f"{'Washington' if gov == 'us' else 'Caracas'} proposes {terms}")
+    return ("Offers (0 = Caracas's ideal, 1 = Washington's): " + "; ".join(asks) + ". Each "
+            "side concedes a little as the talks go on; a deal comes when the offers cross.")
+
+
+def _state_entries(story: Story) -> list[Entry]:
+    """On the first day and the first of each month: where both sides stand."""
+    scn = story.scenario
+    out = []
+    last = len(story.trace) - 1
+    if story.outcome >= Outcome.AGREEMENT and story.outcome_day >= 0:
+        last = min(last, story.outcome_day)  # a decided run no longer moves
+    for day in range(last + 1):
+        date = story.date(day)
+        if day and date.day != 1:
+            continue
+        h = [story.value(day, f"hostility_{g}") for g in GOVERNMENTS]
+        r = [story.value(day, f"readiness_{g}") for g in GOVERNMENTS]
+        pain = story.value(day, "pain_venezuela")
+        talks = bool(story.value(day, "in_talks"))
+        text = "State of play: " + ("the governments are at the table." if talks
+                                    else "no talks.")
+        why = (f"Hostility US {h[0]:.2f}, Venezuela {h[1]:.2f} (escalation at "
+               f"{scn.escalation.threshold:g}); readiness to talk US {r[0]:.2f}, Venezuela "
+               f"{r[1]:.2f} (talks need {scn.talks.threshold:g} on both sides); sanction pain "
+               f"on Venezuela {pain:.2f}; {story.value(day, 'casualties'):.0f} killed so far.")
+        if talks:
+            why += " " + _offers_text(story, day)
+        out.append(Entry(day, "state of play", text, why))
+    return out
+
+
+# ---------------------------------------------------------------------------- the account
+
+_ORDER = {"state of play": 0, "pressure": 1, "action": 2, "turning point": 3}
+
+
+def entries(source: Results | Story) -> list[Entry]:
+    """The account as dated entries, in order: state of play, pressures, choices, turning points.
+
+    Args:
+        source: Results (replicate 0 is told) or a :class:`Story`.
+    """
+    story = source if isinstance(source, Story) else Story.from_results(source)
+    out = _pressure_entries(story)
+    if story.decisions:
+        out += [_decision_entry(d, story) for d in story.decisions
+                if Action(d.action) is not Action.HOLD]
+    elif len(story.trace):
+        out += _trace_action_entries(story)
+    out += [_turning_entry(tp, story) for tp in story.turning_points]
+    out += _state_entries(story)
+    return sorted(out, key=lambda e: (e.day, _ORDER[e.kind]))
+
+
+def outcome_headline(story: Story) -> str:
+    """The outcome in a few words, e.g. ``Escalation on 4 January 2026``."""
+    scn = story.scenario
+    match story.outcome:
+        case Outcome.ESCALATION:
+            return f"Escalation on {_day_month(story.date(story.outcome_day))}"
+        case Outcome.AGREEMENT:
+            return f"Agreement on {_day_month(story.date(story.outcome_day))}"
+        case Outcome.TALKS:
+            return f"Talks since {_day_month(story.date(story.talks_day))}"
+        case _:
+            return (f"Stalemate on {_day_month(scn.end)}" if story.finished
+                    else "No outcome yet")
+
+
+def outcome_text(source: Results | Story) -> str:
+    """A paragraph on how the run ended (or stands), with the deal terms in words."""
+    story = source if isinstance(source, Story) else Story.from_results(source)
+    scn = story.scenario
+    end = _day_month(scn.end)
+    match story.outcome:
+        case Outcome.STALEMATE:
+            r = [story.peak(f"readiness_{g}") for g in GOVERNMENTS]
+            h = [story.peak(f"hostility_{g}") for g in GOVERNMENTS]
+            if np.isnan(r + h).any():
+                return ("Neither talks, nor a deal, nor escalation: stalemate."
+                        if story.finished else "Nothing has happened yet.")
+            return (f"{'By ' + end if story.finished else 'So far'} there were neither talks, "
+                    f"nor a deal, nor escalation: stalemate. Talks need both governments ready "
+                    f"at once (readiness {scn.talks.threshold:g}); the highest readiness was "
+                    f"US {r[0]:.2f}, Venezuela {r[1]:.2f}. Escalation comes when hostility "
+                    f"reaches {scn.escalation.threshold:g}; the highest was US {h[0]:.2f}, "
+                    f"Venezuela {h[1]:.2f}.")
+        case Outcome.TALKS:
+            tail = (f"no deal was reached by {end}: the offers never crossed."
+                    if story.finished else "no deal yet.")
+            return f"Talks opened on {_day_month(story.date(story.talks_day))}; {tail}"
+        case Outcome.AGREEMENT:
+            text = f"Agreement on {_day_month(story.date(story.outcome_day))}."
+            if story.deal is not None:
+                text += f" Deal terms: {_terms_text(story.deal)}."
+            if story.nash is not None:
+                nash = ", ".join(f"{i} {v:.2f}" for i, v in zip(ISSUES, story.nash,
+                                                               strict=True))
+                text += f" The Nash bargaining solution would have been {nash}."
+            return text
+        case Outcome.ESCALATION:
+            cause = story.escalation_cause or "hostility"
+            why = ("an overt military strike on land" if cause != "hostility"
+                   else f"hostility reached the threshold of {scn.escalation.threshold:g}")
+            return f"Escalation on {_day_month(story.date(story.outcome_day))}: {why}."
+        case _:
+            raise ValueError(f"no text for outcome {story.outcome}")
+
+
+def narrative_markdown(results: Results) -> str:
+    """The account of replicate 0 of a run as a markdown document (``narrative.md``)."""
+    story = Story.from_results(results)
+    scn = story.scenario
+    lines = [f"# {scn.title}", "",
+             f"One run (replicate {story.replicate}, seed {story.seed}) told day by day. Other "
+             "runs of the same scenario differ: summary.json says how often each outcome "
+             "happened.", "",
+             f"**How it ends:** {outcome_text(story)}", "",
+             "How to read it: hostility runs from 0 upward, and either side reaching the "
+             f"escalation threshold ({scn.escalation.threshold:g}) is escalation. Readiness to "
+             "talk runs from 0 to 1; talks open when both sides reach the bar "
+             f"({scn.talks.threshold:g}). Each government picks one visible action a day by a "
+             "weighted lottery over scores (a logit choice): holding still scores 0, an "
+             "action's score rises with what favours it, and an unlikely action is sometimes "
+             "drawn, as governments do not always take their likeliest option. Offers and "
+             "terms are on a line from 0 (Caracas's ideal) to 1 (Washington's). The bracket "
+             "after an event gives its CAMEO code and Goldstein weight (−10 war to +10 "
+             "cooperation).", ""]
+    if not story.firings and not story.turning_points and not story.decisions:
+        lines += ["(No account was recorded for this run.)", ""]
+    current = None
+    for e in entries(story):
+        date = story.date(e.day)
+        if date != current:
+            lines += ["", f"**{date:%A %d %B %Y}** (day {e.day})", ""]
+            current = date
+        lines.append(f"- {e.line}")
+    lines += ["", "## Outcome", "", outcome_text(story), ""]
+    return "\n".join(lines)
