@@ -30,7 +30,11 @@ def _digest(array: np.ndarray) -> str:
 
 def fingerprints(runs: int, seed: int, workers: int) -> dict[str, dict[str, str]]:
     import sim
-    from sim.output import narrative
+
+    try:
+        from sim.output import narrative
+    except ImportError:  # the layout before sim/ was split into layers
+        from sim import narrative
 
     out: dict[str, dict[str, str]] = {}
     for path in sorted((ROOT / "scenarios").glob("*.yaml")):
@@ -39,8 +43,9 @@ def fingerprints(runs: int, seed: int, workers: int) -> dict[str, dict[str, str]
         entry = {f"runs.{k}": _digest(np.asarray(v)) for k, v in sorted(d.runs.items())}
         entry["trace"] = _digest(d.trace)
         entry["band_trace"] = _digest(d.band_trace)
+        story = res.story() if hasattr(res, "story") else res  # before/after the refactoring
         entry["story"] = hashlib.sha256(
-            narrative.narrative_markdown(res).encode()).hexdigest()[:16]
+            narrative.narrative_markdown(story).encode()).hexdigest()[:16]
         out[path.stem] = entry
         print(path.stem, res.probabilities()["probability"].round(3).to_dict(), flush=True)
     return out
@@ -59,8 +64,9 @@ def main() -> None:
         bad = [(s, k) for s in sorted(set(a) | set(b))
                for k in sorted(set(a.get(s, {})) | set(b.get(s, {})))
                if a.get(s, {}).get(k) != b.get(s, {}).get(k)]
-        for s, k in bad:
-            print(f"DIFFERS {s}: {k}")
+        for s in sorted({s for s, _ in bad}):
+            keys = [k for t, k in bad if t == s]
+            print(f"DIFFERS {s}: {', '.join(keys[:6])}{' ...' if len(keys) > 6 else ''}")
         print("identical" if not bad else f"{len(bad)} differences")
         sys.exit(1 if bad else 0)
     result = fingerprints(args.runs, args.seed, args.workers)

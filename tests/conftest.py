@@ -8,10 +8,13 @@ from typing import Any
 
 import pytest
 
-from sim.scenario.schema import Scenario, apply_override
+from sim.scenario.schema import Scenario, apply_override, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+
+#: The default scenario (caribbean-2025), read once.
+DEFAULT = load_scenario()
 
 #: Every action but holding is made so unattractive that a temperature-0 government holds.
 NEVER = -50.0

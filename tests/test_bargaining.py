@@ -9,24 +9,44 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.model.mechanisms.bargaining import Frontier, aspiration, nash_split, utility
+from sim.model.mechanisms.bargaining import (
+    Frontier,
+    aspiration,
+    concession_left,
+    nash_split,
+    utility,
+)
 from sim.model.model import DiplomacyModel
 from tests.conftest import scenario
 
 
-@pytest.mark.parametrize(("e", "value"), [(4.0, 0.2 + 0.8 * (1 - 0.5**4)),
-                                          (1.0, 0.2 + 0.8 * 0.5),
-                                          (0.25, 0.2 + 0.8 * (1 - 0.5**0.25))])
-def test_aspiration_curve_values(e, value):
-    assert aspiration(0, 90, e, 0.2) == pytest.approx(1.0)
-    assert aspiration(45, 90, e, 0.2) == pytest.approx(value)
-    assert aspiration(90, 90, e, 0.2) == pytest.approx(0.2)
-    assert aspiration(200, 90, e, 0.2) == pytest.approx(0.2)  # holds at the reservation
+# Half-way to the deadline a side still asks 1 - 0.5^e of its room: 15/16 (Boulware),
+# 1/2 (linear), 1 - 0.5^0.25 = 0.1591 (conceder).
+@pytest.mark.parametrize(("e", "half"), [(4.0, 15 / 16), (1.0, 0.5), (0.25, 0.159103584746)])
+def test_aspiration_curve_values(e, half):
+    left = concession_left(np.array([0, 45, 90, 200]), 90, e)
+    np.testing.assert_allclose(left, [1.0, half, 0.0, 0.0], atol=1e-12)
+    # r = 0.2 with room 0.8: the side asks 1.0 on the first day, then r + 0.8 x left.
+    np.testing.assert_allclose(aspiration(0.2, 0.8, 0.0, left), [1.0, 0.2 + 0.8 * half,
+                                                                 0.2, 0.2], atol=1e-12)
+    # Conceding a quarter of its room lowers every demand by a quarter of 0.8 x left.
+    np.testing.assert_allclose(aspiration(0.2, 0.8, 0.25, left), [0.8, 0.2 + 0.6 * half,
+                                                                  0.2, 0.2], atol=1e-12)
+    # One value per replicate (the step's form) or any shape: the same curve.
+    grid = np.array([[0, 45], [90, 200]])
+    np.testing.assert_allclose(concession_left(grid, 90, e), left.reshape(2, 2), atol=1e-12)
+
+
+def test_both_governments_at_once_is_each_government_alone():
+    days = np.array([0, 3, 30, 60, 89, 95])
+    both = concession_left(days, 90, np.array([[4.0], [1.0]]))
+    assert np.array_equal(both[0], concession_left(days, 90, 4.0))
+    assert np.array_equal(both[1], concession_left(days, 90, 1.0))
 
 
 def test_boulware_holds_out_longer_than_a_conceder():
     t = np.arange(0, 91)
-    boulware, conceder = aspiration(t, 90, 4.0, 0.3), aspiration(t, 90, 0.25, 0.3)
+    boulware, conceder = concession_left(t, 90, 4.0), concession_left(t, 90, 0.25)
     assert (boulware[1:-1] > conceder[1:-1]).all()
 
 
@@ -35,11 +55,21 @@ def unit_pie() -> Frontier:
                     [False, True, False])
 
 
+@settings(deadline=None)
 @given(d1=st.floats(0, 0.5), d2=st.floats(0, 0.5))
 def test_nash_on_a_unit_pie_is_the_closed_form_split(d1, d2):
     u = float(unit_pie().nash(d1, d2))
     assert u == pytest.approx(nash_split(d1, d2), abs=1e-12)
-    assert nash_split(d1, d2) == pytest.approx(d1 + (1 - d1 - d2) / 2)
+    # Brute force: the split that maximises the product of gains over the fallbacks.
+    x = np.linspace(d1, 1 - d2, 200_001)
+    best = x[np.argmax((x - d1) * (1 - x - d2))]
+    assert nash_split(d1, d2) == pytest.approx(best, abs=1e-5)
+
+
+def test_nash_split_worked_examples():
+    assert nash_split(0.0, 0.0) == 0.5
+    assert nash_split(0.2, 0.4) == pytest.approx(0.4)  # 0.2 + (1 - 0.6) / 2
+    assert nash_split(0.5, 0.5) == 0.5
 
 
 def test_nash_is_nan_without_a_bargaining_range():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from sim.model.mechanisms.escalation import (
@@ -32,23 +32,26 @@ def test_win_probability_of_equals_is_a_half_and_large_n_does_not_overflow():
     assert win_probability(1.0, 4.0, 64) == pytest.approx(0.0, abs=1e-30)
 
 
-def test_richardson_equilibrium_closed_form():
-    # dx = k y - a x + g, dy = l x - b y + h with a=.1, b=.2, k=.05, l=.04, g=.01, h=.02
+def test_richardson_equilibrium_worked_example():
+    # dx = k y - a x + g, dy = l x - b y + h with a=.1, b=.2, k=.05, l=.04, g=.01, h=.02:
+    # by hand, x* = 0.003 / 0.018 = 1/6 and y* = 0.0024 / 0.018 = 2/15 ...
     x, y = richardson_equilibrium(a=0.1, b=0.2, k=0.05, l=0.04, g=0.01, h=0.02)
-    det = 0.1 * 0.2 - 0.05 * 0.04
-    assert x == pytest.approx((0.2 * 0.01 + 0.05 * 0.02) / det)
-    assert y == pytest.approx((0.1 * 0.02 + 0.04 * 0.01) / det)
+    assert x == pytest.approx(1 / 6, rel=1e-12)
+    assert y == pytest.approx(2 / 15, rel=1e-12)
+    # ... where both sides' hostility stops changing.
+    assert 0.05 * y - 0.1 * x + 0.01 == pytest.approx(0.0, abs=1e-15)
+    assert 0.04 * x - 0.2 * y + 0.02 == pytest.approx(0.0, abs=1e-15)
     assert richardson_stable(0.1, 0.2, 0.05, 0.04)
     assert not richardson_stable(0.1, 0.1, 0.2, 0.2)
     with pytest.raises(ValueError, match="parallel"):
         richardson_equilibrium(0.1, 0.1, 0.1, 0.1, 0.0, 0.0)
 
 
+@settings(deadline=None)
 @given(a=st.floats(0.05, 0.9), b=st.floats(0.05, 0.9), k=st.floats(0, 0.2),
        l=st.floats(0, 0.2), g=st.floats(0, 0.1), h=st.floats(0, 0.1))
 def test_daily_richardson_map_converges_to_the_equilibrium_when_stable(a, b, k, l, g, h):
-    if a * b <= 1.2 * k * l:
-        return
+    assume(a * b > 1.2 * k * l)
     x_star, y_star = richardson_equilibrium(a, b, k, l, g, h)
     x, y = np.array(0.0), np.array(0.0)
     for _ in range(5000):
@@ -74,6 +77,19 @@ def test_model_hostility_reaches_the_richardson_equilibrium_with_noise_off():
     np.testing.assert_allclose(m.hostility[0], x_star, rtol=1e-9)
     np.testing.assert_allclose(m.hostility[1], y_star, rtol=1e-9)
     assert (m.outcome == 0).all()
+
+
+def test_both_sides_stepped_at_once_is_each_side_stepped_alone():
+    """The step's form (both rows, shocks added in order) is the one-side rule."""
+    h = np.array([[0.2, 0.5], [0.3, 0.1]])
+    k, a, g = np.array([[0.04], [0.06]]), np.array([[0.1], [0.12]]), np.array([[0.01], [0.02]])
+    shocks = (np.array([[0.05, 0.0], [0.0, -0.3]]), np.array([[0.01, 0.02], [0.0, 0.0]]))
+    both = richardson_step(h, h[::-1], k, a, g, *shocks)
+    for i in (0, 1):
+        alone = richardson_step(h[i], h[1 - i], k[i, 0], a[i, 0], g[i, 0],
+                                shocks[0][i], shocks[1][i])
+        assert np.array_equal(both[i], alone)
+    assert both[1, 1] == 0.0  # floored at 0: 0.1 + 0.03 - 0.012 + 0.02 - 0.3 < 0
 
 
 def test_war_and_fallback_values():

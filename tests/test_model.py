@@ -7,7 +7,7 @@ import pytest
 
 from sim.model.agents import Action, logit_choice
 from sim.model.model import VARIABLES, DiplomacyModel, Outcome
-from tests.conftest import scenario
+from tests.conftest import DEFAULT, scenario
 
 H, E = Action.HOLD, Action.ESCALATE
 
@@ -44,12 +44,12 @@ def test_logit_choice_frequencies_follow_the_softmax():
 
 @pytest.fixture(scope="module")
 def default_batch() -> DiplomacyModel:
-    return DiplomacyModel(None, n_replicates=64, trace_replicates=64, rng=11).run()
+    return DiplomacyModel(DEFAULT, n_replicates=64, trace_replicates=64, rng=11).run()
 
 
 @pytest.mark.parametrize("r", [0, 5, 63])
 def test_a_replicate_alone_is_bit_identical_to_the_same_replicate_in_a_batch(default_batch, r):
-    alone = DiplomacyModel(None, n_replicates=1, first_replicate=r, rng=11).run()
+    alone = DiplomacyModel(DEFAULT, n_replicates=1, first_replicate=r, rng=11).run()
     assert np.array_equal(alone.trace[:, :, 0], default_batch.trace[:, :, r], equal_nan=True)
     for name in ("hostility", "readiness", "pain", "cc_index"):
         a, b = alone.end_values(name), default_batch.end_values(name)
@@ -60,13 +60,13 @@ def test_a_replicate_alone_is_bit_identical_to_the_same_replicate_in_a_batch(def
 
 
 def test_chunks_give_the_same_replicates(default_batch):
-    chunk = DiplomacyModel(None, n_replicates=24, first_replicate=40, rng=11,
+    chunk = DiplomacyModel(DEFAULT, n_replicates=24, first_replicate=40, rng=11,
                            trace_replicates=24).run()
     assert np.array_equal(chunk.trace, default_batch.trace[:, :, 40:], equal_nan=True)
 
 
 def test_seeds_matter(default_batch):
-    other = DiplomacyModel(None, n_replicates=64, rng=12).run()
+    other = DiplomacyModel(DEFAULT, n_replicates=64, rng=12).run()
     assert not np.array_equal(other.hostility, default_batch.hostility)
 
 
@@ -164,12 +164,16 @@ def test_mediation_lowers_the_bar_for_talks():
     assert with_mediator.talks_day[0] >= 10
 
 
-def test_levers_are_flat_keyword_arguments():
-    m = DiplomacyModel(us_salience_oil=0.5, talks_threshold=0.7)
+def test_the_model_takes_a_scenario_made_by_the_scenario_layer():
+    from sim.scenario.levers import apply_levers
+
+    m = DiplomacyModel(apply_levers(DEFAULT, {"us_salience_oil": 0.5, "talks_threshold": 0.7}))
     assert m.spec.actors.us.salience.oil == 0.5
     assert m.spec.talks.threshold == 0.7
     with pytest.raises(TypeError, match="unknown parameter"):
-        DiplomacyModel(no_such_lever=1)
+        apply_levers(DEFAULT, {"no_such_lever": 1})
+    with pytest.raises(TypeError, match="needs a Scenario"):
+        DiplomacyModel("caribbean-2025")
 
 
 
@@ -233,7 +237,7 @@ def test_the_horizon_lever_cuts_the_timeline_to_fit():
 
 def test_traces_read_mid_run_hold_each_days_offer_positions():
     """Offers are recorded as utilities and placed as positions when the trace is read."""
-    m = DiplomacyModel(None, n_replicates=50, rng=11, trace_replicates=20, band_replicates=30)
+    m = DiplomacyModel(DEFAULT, n_replicates=50, rng=11, trace_replicates=20, band_replicates=30)
     offers = [f"offer_{g}_{i}" for g in ("us", "venezuela") for i in ("drugs", "oil", "migration")]
     slots = [list(VARIABLES).index(v) for v in offers]
     seen = []
@@ -250,7 +254,7 @@ def test_traces_read_mid_run_hold_each_days_offer_positions():
 
 
 def test_action_counts_match_the_actions_of_each_day():
-    m = DiplomacyModel(None, n_replicates=300, rng=5)
+    m = DiplomacyModel(DEFAULT, n_replicates=300, rng=5)
     counts = np.zeros((2, len(Action), m.n), np.int32)
     while m.running:
         m.step()
@@ -263,10 +267,50 @@ def test_action_counts_match_the_actions_of_each_day():
 
 def test_the_story_of_replicate_0_ends_at_its_decision_whatever_runs_beside_it():
     """Alone, replicate 0's model stops when it escalates; in a batch the others go on."""
-    args = dict(rng=5, narrate=True, overrides=["escalation.threshold=0.3"])
-    alone = DiplomacyModel(None, n_replicates=1, **args).run()
-    batch = DiplomacyModel(None, n_replicates=40, **args).run()
+    from sim.scenario.schema import with_overrides
+
+    low = with_overrides(DEFAULT, ["escalation.threshold=0.3"])
+    alone = DiplomacyModel(low, n_replicates=1, rng=5, narrate=True).run()
+    batch = DiplomacyModel(low, n_replicates=40, rng=5, narrate=True).run()
     assert alone.outcome[0] == Outcome.ESCALATION and alone.day < batch.day
     assert (alone.firings, alone.turning_points, alone.decisions) == (
         batch.firings, batch.turning_points, batch.decisions)
     assert max(f.day for f in batch.firings) <= batch.outcome_day[0]
+
+
+def test_mesa_batch_run_works_on_the_model(monkeypatch):
+    """Mesa's own batch runner: four fresh seeds of the interactive model, one table."""
+    import multiprocessing
+
+    import mesa
+    import tqdm
+
+    # tqdm's monitor thread would outlive the test (and keep later runs from forking).
+    monkeypatch.setattr(tqdm.tqdm, "monitor_interval", 0)
+    method = multiprocessing.get_start_method(allow_none=True)
+    try:
+        rows = mesa.batch_run(DiplomacyModel, parameters={"scenario": [DEFAULT],
+                                                          "n_replicates": [1]},
+                              rng=[None] * 4, max_steps=243, display_progress=False)
+    finally:  # batch_run sets the start method for the whole process
+        multiprocessing.set_start_method(method, force=True)
+    assert len(rows) == 4
+    assert {row["Outcome"] for row in rows} <= {o.label for o in Outcome}
+    assert len({row["Hostility (US)"] for row in rows}) > 1  # rng=None: a fresh seed each
+    for row in rows:
+        assert row["Step"] <= 243 and 0 <= row["Readiness (Venezuela)"] <= 1
+
+
+def test_the_data_collector_follows_one_run_or_the_shares_of_many():
+    one = DiplomacyModel(DEFAULT, rng=3).run()
+    table = one.datacollector.get_model_vars_dataframe()
+    assert len(table) == one.day + 1  # the start, then every day
+    assert table["Outcome"].iloc[-1] == Outcome(int(one.outcome[0])).label
+    assert table["Hostility (US)"].iloc[-1] == float(one.hostility[0, 0])
+    many = DiplomacyModel(DEFAULT, n_replicates=50, rng=3, collect=True).run()
+    shares = many.datacollector.get_model_vars_dataframe()
+    p = shares[[f"P({o.label})" for o in Outcome]]
+    np.testing.assert_allclose(p.sum(axis=1), 1.0)
+    assert p.iloc[-1].tolist() == [float((many.outcome == o).mean()) for o in Outcome]
+    quiet = DiplomacyModel(DEFAULT, n_replicates=50, rng=3).run()  # not asked: not collected
+    assert quiet.datacollector.get_model_vars_dataframe().empty

@@ -24,8 +24,8 @@ def _tanker(at: str) -> dict:
 def test_a_pressure_is_told_with_what_it_does_and_where_the_target_stands():
     scn = scenario(pressures=[_tanker("2025-08-05"), _tanker("2025-08-11")])
     results = sim.run(scn, runs=1)
-    story = Story.from_results(results)
-    told = [e for e in entries(results) if e.kind == "pressure"]
+    story = results.story()
+    told = [e for e in entries(results.story()) if e.kind == "pressure"]
     assert [e.day for e in told] == [4, 10]
     first, second = told
     assert first.text == "The United States: seizure of an oil tanker against Venezuela."
@@ -44,7 +44,7 @@ def test_a_pressure_is_told_with_what_it_does_and_where_the_target_stands():
 def test_a_choice_is_told_with_its_reason_score_and_chance():
     # Signalling openness is made the best action, and temperature 0 always takes the best.
     results = sim.run(scenario("behaviour.actions.signal_bias=10"), runs=1)
-    first = next(e for e in entries(results) if e.kind == "action")
+    first = next(e for e in entries(results.story()) if e.kind == "action")
     assert first.day == 0
     assert first.text == "The United States signals it is open to talks."
     decision = results.data.decisions[0]
@@ -63,9 +63,9 @@ def test_an_unlikely_choice_says_which_was_likelier():
                        trace_replicates=1)
     m.run()
     results = Results(m.spec, RunData.from_model(m), seed=m.seed)
-    action = next(e for e in entries(results) if e.kind == "action")
+    action = next(e for e in entries(results.story()) if e.kind == "action")
     assert (action.day, action.text) == (1, "Venezuela mobilises its forces.")
-    hostility = Story.from_results(results).value(1, "hostility_venezuela")
+    hostility = results.story().value(1, "hostility_venezuela")
     assert f"its hostility is {hostility:.2f} (escalation comes at 1)" in action.why
     assert "a chance of 0% today; holding still was likelier (100%)" in action.why
 
@@ -76,12 +76,12 @@ def test_talks_and_agreement_with_the_terms_in_words():
     results = sim.run(scn, runs=1)
     row = results.runs.iloc[0]
     assert row["outcome"] == "agreement"
-    turning = [e for e in entries(results) if e.kind == "turning point"]
+    turning = [e for e in entries(results.story()) if e.kind == "turning point"]
     kinds = [e.text for e in turning]
     assert "Talks open: both governments sit down." in kinds
     assert kinds[-1] == "Agreement: an offer is accepted."
     assert turning[-1].day == row["day"]
-    text = outcome_text(results)
+    text = outcome_text(results.story())
     date = scn.date_of(int(row["day"]))
     assert text.startswith(f"Agreement on {date.day} {date:%B %Y}. Deal terms: ")
     for issue in ("drugs", "oil", "migration"):
@@ -89,7 +89,7 @@ def test_talks_and_agreement_with_the_terms_in_words():
     assert "(Washington's ideal)" in text  # a term at 1 is named as Washington's ideal
     assert "The Nash bargaining solution would have been" in text
     # At the table the monthly state of play gives both offers; none follows the agreement.
-    states = [e for e in entries(results) if e.kind == "state of play"]
+    states = [e for e in entries(results.story()) if e.kind == "state of play"]
     assert states and max(e.day for e in states) <= row["day"]
     assert "Washington proposes drugs" in states[-1].why
     assert "Caracas proposes drugs" in states[-1].why
@@ -99,7 +99,7 @@ def test_escalation_by_an_overt_strike():
     strike = {"type": "overt_land_strike", "sender": "us", "target": "venezuela",
               "at": "2025-08-04"}
     results = sim.run(scenario(pressures=[strike]), runs=1)
-    story = Story.from_results(results)
+    story = results.story()
     assert outcome_headline(story) == "Escalation on 4 August 2025"
     assert outcome_text(story) == "Escalation on 4 August 2025: an overt military strike on land."
     told = [e for e in entries(story) if e.day == 3]
@@ -109,12 +109,12 @@ def test_escalation_by_an_overt_strike():
 
 def test_a_stalemate_says_how_far_each_side_was_from_talks_and_from_war():
     results = sim.run(scenario(), runs=1)
-    text = outcome_text(results)
+    text = outcome_text(results.story())
     assert text.startswith("By 29 September 2025 there were neither talks, nor a deal, nor "
                            "escalation: stalemate.")
     assert re.search(r"the highest readiness was US \d\.\d\d, Venezuela \d\.\d\d", text)
     # The monthly state of play explains the quiet months.
-    states = [e for e in entries(results) if e.kind == "state of play"]
+    states = [e for e in entries(results.story()) if e.kind == "state of play"]
     assert [e.day for e in states] == [0, 31]  # 1 August and 1 September
     assert "talks need 0.5 on both sides" in states[0].why
 
@@ -125,7 +125,7 @@ def test_the_live_feed_and_the_file_tell_the_same_run():
     m = DiplomacyModel(scn, rng=11, narrate=True, trace_replicates=1)
     m.run()
     assert [e.line for e in entries(Story.from_model(m))] == \
-        [e.line for e in entries(results)]
+        [e.line for e in entries(results.story())]
     # Part-way, the live story tells only the days simulated so far.
     m = DiplomacyModel(scn, rng=11, narrate=True, trace_replicates=1)
     for _ in range(50):
@@ -153,7 +153,7 @@ def test_narrative_md_is_written_with_every_results_folder(tmp_path):
     results = sim.run(scenario(pressures=[_tanker("2025-08-05")]), runs=3, seed=2)
     folder = results.save(tmp_path, charts=False)
     text = (folder / "narrative.md").read_text(encoding="utf-8")
-    assert text == narrative_markdown(results)
+    assert text == narrative_markdown(results.story())
     assert "**Tuesday 05 August 2025** (day 4)" in text
     assert "seizure of an oil tanker against Venezuela" in text
 
@@ -164,9 +164,9 @@ def test_a_run_kept_without_daily_rows_is_still_told_in_numbers():
     full = sim.run(scn, runs=2, seed=4)
     bare = sim.run(scn, runs=2, seed=4, trace_replicates=0)
     assert bare.data.trace.shape[2] == 0
-    told = narrative_markdown(bare)
+    told = narrative_markdown(bare.story())
     assert "nan" not in told
-    full_turns = [e.line for e in entries(full) if e.kind == "turning point"]
-    bare_turns = [e.line for e in entries(bare) if e.kind == "turning point"]
+    full_turns = [e.line for e in entries(full.story()) if e.kind == "turning point"]
+    bare_turns = [e.line for e in entries(bare.story()) if e.kind == "turning point"]
     assert bare_turns == full_turns
-    assert outcome_text(bare) == outcome_text(full)
+    assert outcome_text(bare.story()) == outcome_text(full.story())

@@ -12,7 +12,7 @@ import scipy.stats
 import sim
 from sim.engine.ensemble import run_ensemble
 from sim.output.results import Results, wilson_interval
-from tests.conftest import ROOT, SCENARIOS
+from tests.conftest import DEFAULT, ROOT, SCENARIOS
 
 GOLDEN = ROOT / "tests" / "golden"
 
@@ -126,7 +126,7 @@ def test_charts_are_drawn(small, tmp_path):
 
 def test_golden_run_table():
     """A small run of the default scenario, compared with the stored table."""
-    res = run_ensemble(None, runs=12, seed=2025)
+    res = run_ensemble(DEFAULT, runs=12, seed=2025)
     got = res.runs[["replicate", "outcome", "day", "talks_day", "casualties",
                     "hostility_us", "hostility_venezuela", "readiness_venezuela"]].copy()
     got["outcome"] = got["outcome"].astype(str)

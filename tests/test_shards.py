@@ -1,4 +1,4 @@
-"""A run split over processes: the same model, bit for bit, and failures reported."""
+"""A chunk split over processes: the same run, bit for bit, and failures reported."""
 
 from __future__ import annotations
 
@@ -11,13 +11,11 @@ import pytest
 
 import sim
 from sim.engine import shards
+from sim.engine.ensemble import run_ensemble, run_replicates
 from sim.model.model import DiplomacyModel
-from sim.output.results import RunData
-
-#: Live state (moving on in decided replicates until their model stops).
-LIVE = ("hostility", "pain", "adaptation", "resolve", "commitment", "signal", "readiness",
-        "conceded", "reservation", "surplus", "offer_values", "aspiration", "talks_days",
-        "in_talks", "cc_index", "pending_", "actions")
+from sim.output.rundata import RunData
+from sim.scenario.schema import with_overrides
+from tests.conftest import DEFAULT
 
 pytestmark = pytest.mark.skipif(not shards.can_fork(), reason="runs are split on Linux only")
 
@@ -28,37 +26,23 @@ def small_shares(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shards, "MIN_SHARE", 50)
 
 
-def _model(workers: int, *overrides: str) -> DiplomacyModel:
-    return DiplomacyModel(None, n_replicates=300, rng=5, workers=workers, narrate=True,
-                          trace_replicates=150, band_replicates=250,
-                          overrides=list(overrides))
+def _run(workers: int, *overrides: str, on_day=None) -> RunData:
+    return run_replicates(with_overrides(DEFAULT, list(overrides)), 300, 5, workers=workers,
+                          narrate=True, trace_replicates=150, band_replicates=250,
+                          on_day=on_day)
 
 
-def _assert_same(one: DiplomacyModel, split: DiplomacyModel, live: bool = True) -> None:
-    """The same model; ``live``: every array, else only results (as a share that stopped
-    early leaves its decided replicates' live state, which is not a result, behind)."""
+def _assert_same(one: RunData, split: RunData) -> None:
+    """The same results: every run-table column, trace, band trace and the story."""
     assert one.trace.shape == split.trace.shape and one.band_trace.shape == split.band_trace.shape
     assert np.array_equal(one.trace, split.trace, equal_nan=True)
     assert np.array_equal(one.band_trace, split.band_trace, equal_nan=True)
-    for name, value in vars(one).items():
-        if isinstance(value, np.ndarray) and (live or not name.startswith(LIVE)):
-            other = getattr(split, name)
-            assert other.shape == value.shape, name
-            # Day-by-day logs: the days after the stop are never written or read.
-            days = one.day if name in ("_action_log", "_trace_offers", "_band_offers") else None
-            assert np.array_equal(value[:days], other[:days], equal_nan=True), name
-    for name, value in one.final.items():
-        assert np.array_equal(value, split.final[name]), name
-    assert np.array_equal(one.action_counts, split.action_counts)
-    assert (one.n, one.first_replicate, one.trace_n, one.band_n, one.day, one.running) == (
-        split.n, split.first_replicate, split.trace_n, split.band_n, split.day, split.running)
-    a, b = RunData.from_model(one), RunData.from_model(split)
-    assert a.runs.keys() == b.runs.keys()
-    for key in a.runs:
-        assert np.array_equal(a.runs[key], b.runs[key], equal_nan=True), key
-    assert (a.firings, a.turning_points, a.decisions) == (b.firings, b.turning_points,
-                                                          b.decisions)
-    assert a.decisions  # replicate 0's story is told by the first share
+    assert one.runs.keys() == split.runs.keys()
+    for key in one.runs:
+        assert np.array_equal(one.runs[key], split.runs[key], equal_nan=True), key
+    assert (one.firings, one.turning_points, one.decisions) == (
+        split.firings, split.turning_points, split.decisions)
+    assert one.decisions  # replicate 0's story is told by the first share
 
 
 @pytest.fixture
@@ -79,21 +63,19 @@ def forked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 def test_a_run_split_in_three_is_the_run_in_one_process(small_shares, forked):
     assert shards.bounds(300, 3) == [(0, 100), (100, 200), (200, 300)]
-    one = _model(1).run()
+    one = _run(1)
     assert not forked
-    _assert_same(one, _model(3).run())
+    _assert_same(one, _run(3))
     assert len(forked) == 2
 
 
 def test_shares_that_stop_on_different_days_join_into_the_same_run(small_shares):
     """Every replicate escalates early; each share stops when its last one does."""
-    one = _model(1, "escalation.threshold=0.3").run()
-    stops = [int(one.outcome_day[lo:hi].max()) + 1 for lo, hi in shards.bounds(300, 3)]
-    assert len(set(stops)) == 3 and one.day == max(stops) < one.horizon
-    split = _model(3, "escalation.threshold=0.3").run()
-    _assert_same(one, split, live=False)
-    with pytest.raises(RuntimeError, match="split over processes"):
-        split.step()
+    one = _run(1, "escalation.threshold=0.3")
+    day = one.runs["day"]
+    stops = [int(day[lo:hi].max()) + 1 for lo, hi in shards.bounds(300, 3)]
+    assert len(set(stops)) == 3 and max(stops) < DEFAULT.horizon_days
+    _assert_same(one, _run(3, "escalation.threshold=0.3"))
 
 
 def _all_reaped(pids: list[int]) -> bool:
@@ -108,7 +90,7 @@ def _all_reaped(pids: list[int]) -> bool:
 
 def test_results_files_are_the_same_bytes_whatever_the_processes(small_shares, forked,
                                                                  tmp_path):
-    folders = [sim.run(None, runs=300, seed=3, workers=w).save(tmp_path / str(w), charts=False,
+    folders = [sim.run(DEFAULT, runs=300, seed=3, workers=w).save(tmp_path / str(w), charts=False,
                                                                command=["test"])
                for w in (1, 3)]
     assert len(forked) == 2
@@ -118,7 +100,7 @@ def test_results_files_are_the_same_bytes_whatever_the_processes(small_shares, f
 
 
 def test_no_child_process_is_left_behind(small_shares, forked):
-    _model(3).run()
+    _run(3)
     assert len(forked) == 2 and _all_reaped(forked)
 
 
@@ -133,7 +115,7 @@ def test_a_failing_share_is_reported(small_shares, monkeypatch):
     monkeypatch.setattr(DiplomacyModel, "step", failing)
     with pytest.raises(RuntimeError,
                        match=r"(?s)replicates \d+ to 299 failed:.*ValueError: bad day"):
-        _model(2).run()
+        _run(2)
 
 
 def test_a_killed_share_is_reported(small_shares, monkeypatch):
@@ -146,7 +128,7 @@ def test_a_killed_share_is_reported(small_shares, monkeypatch):
 
     monkeypatch.setattr(DiplomacyModel, "step", killed)
     with pytest.raises(RuntimeError, match=r"without writing its results.*signal 9"):
-        _model(2).run()
+        _run(2)
 
 
 def test_an_interrupted_run_ends_its_children(small_shares, forked):
@@ -155,7 +137,7 @@ def test_an_interrupted_run_ends_its_children(small_shares, forked):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        _model(3).run(interrupt)
+        _run(3, on_day=interrupt)
     assert len(forked) == 2 and _all_reaped(forked)
 
 
@@ -181,4 +163,4 @@ def test_shares_need_enough_replicates_and_no_other_thread():
 
 def test_workers_must_be_positive():
     with pytest.raises(ValueError, match="workers must be at least 1"):
-        DiplomacyModel(None, workers=0)
+        run_ensemble(DEFAULT, runs=2, workers=0)

@@ -1,43 +1,93 @@
-"""Monte Carlo runs of one scenario: replicates in chunks, collected into Results.
+"""Monte Carlo runs of one scenario: replicates in chunks, chunks in shares, into Results.
 
-Replicates are stepped together in one :class:`~sim.model.model.DiplomacyModel` per chunk (10,000
-by default). Because every replicate draws only from its own stream, the chunk size changes
-neither any replicate's path nor any result. Memory stays bounded for large runs: every
-replicate contributes a row to the run table, but full per-day rows are kept only for the
-first ``trace_replicates`` replicates and per-day quantile bands are computed from the first
-``band_replicates``.
+Replicates are stepped together in one :class:`~sim.model.model.DiplomacyModel` per chunk
+(10,000 by default), and a large chunk is split into shares stepped in one process per core
+(:mod:`sim.engine.shards`). Because every replicate draws only from its own stream, neither
+the chunk size nor the number of processes changes any replicate's path or any result.
+Memory stays bounded for large runs: every replicate contributes a row to the run table,
+but full per-day rows are kept only for the first ``trace_replicates`` replicates and
+per-day quantile bands are computed from the first ``band_replicates``.
+
+The engine uses the model's public interface only: the constructor, :meth:`run`, and what
+:meth:`RunData.from_model <sim.output.rundata.RunData.from_model>` reads from a model that
+has run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
+from sim.engine import shards
+from sim.engine.allocator import keep_temporaries_on_heap
 from sim.model.model import BAND_REPLICATES, TRACE_REPLICATES, DiplomacyModel
-from sim.output.results import Results, RunData
-from sim.scenario.schema import Scenario, load_scenario, with_overrides
+from sim.output.results import Results
+from sim.output.rundata import RunData
+from sim.scenario.schema import Scenario
 
 #: Replicates stepped together in one model.
 CHUNK_REPLICATES = 10_000
 
+# What recording a replicate costs, in replicates stepped (measured at 10,000 replicates:
+# the first of two shares, which records 200 traced and 2,000 banded replicates, ends
+# with the second when it holds 4,700 of the 10,000; docs/performance.md).
+TRACE_COST, BAND_COST = 1.5, 0.15
+
 Progress = Callable[[int, int], None]
 
 
-def run_ensemble(scenario: Scenario | str | Path | None = None, runs: int | None = None,
-                 seed: int | None = None, *, overrides: Sequence[str] = (), point: int = 0,
-                 first_replicate: int = 0, chunk: int = CHUNK_REPLICATES,
+def run_replicates(scenario: Scenario, n: int, seed: int, *, first_replicate: int = 0,
+                   point: int = 0, trace_replicates: int = TRACE_REPLICATES,
+                   band_replicates: int = BAND_REPLICATES, narrate: bool = False,
+                   stream_layout: Sequence[str] | None = None, workers: int | None = None,
+                   on_day: Callable[[int], None] | None = None) -> RunData:
+    """Step replicates ``first_replicate .. first_replicate + n - 1`` to the horizon.
+
+    Large batches are split over one process per core (at most ``workers``); the result is
+    the same for any split.
+
+    Args:
+        scenario: The validated scenario.
+        n: Replicates to step.
+        seed: Root seed.
+        first_replicate: Global index of the first replicate.
+        point: Design-point index (sweeps).
+        trace_replicates: Replicates (from ``first_replicate``) whose every variable is kept.
+        band_replicates: Replicates (from ``first_replicate``) kept for quantile bands.
+        narrate: Keep the account of the first replicate.
+        stream_layout: Random-column order of Poisson windows (common random numbers).
+        workers: Most processes to use (None: one per core).
+        on_day: Called with the day count after each day (of the first share).
+    """
+    traced, banded = min(n, max(0, trace_replicates)), min(n, max(0, band_replicates))
+
+    def share(lo: int, hi: int) -> RunData:
+        model = DiplomacyModel(scenario, n_replicates=hi - lo, rng=seed, point=point,
+                               first_replicate=first_replicate + lo,
+                               trace_replicates=max(0, traced - lo),
+                               band_replicates=max(0, banded - lo),
+                               narrate=narrate and lo == 0, stream_layout=stream_layout)
+        model.run(on_day if lo == 0 else None)
+        return RunData.from_model(model)
+
+    parts = shards.map_shares(
+        shards.bounds(n, workers, [(traced, TRACE_COST), (banded, BAND_COST)]), share)
+    return RunData.concat(parts)
+
+
+def run_ensemble(scenario: Scenario, runs: int | None = None, seed: int | None = None, *,
+                 point: int = 0, first_replicate: int = 0, chunk: int = CHUNK_REPLICATES,
                  trace_replicates: int = TRACE_REPLICATES,
                  band_replicates: int = BAND_REPLICATES,
                  progress: Progress | None = None, source: str | None = None,
+                 overrides: Sequence[str] = (),
                  stream_layout: Sequence[str] | None = None, narrate: bool = True,
                  workers: int | None = None) -> Results:
     """Run ``runs`` replicates of a scenario.
 
     Args:
-        scenario: A scenario, a path or library name, or None for the default.
+        scenario: The validated scenario (:func:`sim.load_scenario` reads files).
         runs: Number of replicates (default: the scenario's ``runs``).
         seed: Root seed (default: the scenario's ``seed``).
-        overrides: ``path=value`` assignments applied to the scenario.
         point: Design-point index (sweeps).
         first_replicate: Global index of the first replicate (sweeps run slices).
         chunk: Replicates stepped together per model.
@@ -45,6 +95,7 @@ def run_ensemble(scenario: Scenario | str | Path | None = None, runs: int | None
         band_replicates: Replicates used for the per-day quantile bands.
         progress: Called with (replicate-days done, replicate-days in all).
         source: Where the scenario came from, for the manifest.
+        overrides: The ``path=value`` assignments already applied, for the manifest.
         stream_layout: Random-column order of Poisson windows (common random numbers).
         narrate: Keep the account of replicate 0 (for ``narrative.md``); sweeps skip it.
         workers: Processes each chunk may be split over (None: one per core; see
@@ -54,30 +105,27 @@ def run_ensemble(scenario: Scenario | str | Path | None = None, runs: int | None
         The results of the run.
     """
     if not isinstance(scenario, Scenario):
-        source = source or str(scenario or "caribbean-2025")
-        scenario = load_scenario(scenario, list(overrides) or None)
-    else:
-        scenario = with_overrides(scenario, list(overrides))
+        raise TypeError("run_ensemble needs a Scenario; use sim.run for files and names")
     runs = scenario.runs if runs is None else int(runs)
     seed = scenario.seed if seed is None else int(seed)
     if runs < 1:
         raise ValueError("runs must be at least 1")
+    if workers is not None and workers < 1:
+        raise ValueError("workers must be at least 1 (or None for one per core)")
+    keep_temporaries_on_heap()
     horizon = scenario.horizon_days
     total = runs * horizon
     parts: list[RunData] = []
     for offset in range(0, runs, chunk):
         n = min(chunk, runs - offset)
-        model = DiplomacyModel(scenario, n_replicates=n, rng=seed,
-                               point=point, first_replicate=first_replicate + offset,
-                               trace_replicates=max(0, trace_replicates - offset),
-                               band_replicates=max(0, band_replicates - offset),
-                               narrate=narrate and offset == 0,
-                               stream_layout=stream_layout, workers=workers)
         on_day = None if progress is None else (
             lambda day, done=offset * horizon, n=n: progress(done + day * n, total))
-        model.run(on_day)
-        parts.append(RunData.from_model(model))
+        parts.append(run_replicates(
+            scenario, n, seed, first_replicate=first_replicate + offset, point=point,
+            trace_replicates=trace_replicates - offset, band_replicates=band_replicates - offset,
+            narrate=narrate and offset == 0, stream_layout=stream_layout, workers=workers,
+            on_day=on_day))
         if progress is not None:
             progress((offset + n) * horizon, total)
-    return Results(model.spec, RunData.concat(parts), seed=seed, source=source,
+    return Results(scenario, RunData.concat(parts), seed=seed, source=source,
                    overrides=list(overrides))

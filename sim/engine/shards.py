@@ -1,22 +1,20 @@
-"""A model's run split over processes: each steps a share of the replicates.
+"""A chunk of replicates split over processes: each process steps a share of them.
 
-Replicates are independent and each draws only from its own random stream, so a model of
-R replicates can be stepped as a few shares of consecutive replicates, one per core, and
-joined after: the results are the same, bit for bit, as stepping all R in one process.
-:meth:`sim.model.model.DiplomacyModel.run` does this for large models on Linux when the process
-has no other Python threads: it forks one child per extra share (the child inherits the
-set-up model, so nothing is re-read or re-validated), steps the first share itself, and
-reads each child's arrays back from an in-memory file the child wrote before it exited (a
-pipe measured 20 times slower here: each 64 KB waits for the reader to be scheduled).
+Replicates are independent and each draws only from its own random stream, so a chunk of
+R replicates can be stepped as a few shares of consecutive replicates, one per core, each
+in its own model, and their results joined after: the results are the same, bit for bit,
+as stepping all R in one model. :func:`map_shares` does this on Linux when the process has
+no other Python threads: it forks one child per extra share (the child inherits the
+validated scenario, so nothing is re-read or re-validated), runs the first share itself,
+and reads each child's result back from an in-memory file the child wrote before it exited
+(a pipe measured 20 times slower here: each 64 KB waits for the reader to be scheduled).
 
 Numpy's elementwise passes over 10,000 replicates are short, so threads would spend their
 time handing the interpreter lock back and forth (measured: slower than one thread);
 processes do not share it.
 
-A share whose replicates are all decided stops early, as a whole model would; its days
-after that are filled as :meth:`~sim.model.model.DiplomacyModel.fill_remaining` does, so the
-joined traces, tables and counts are those of one model. (As in one model, the live state
-arrays of decided replicates are not results; their recorded values are.)
+This module knows nothing of the model: :mod:`sim.engine.ensemble` gives it the work of one
+share as a function.
 """
 
 from __future__ import annotations
@@ -32,10 +30,7 @@ import threading
 import traceback
 import warnings
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from sim.model.model import DiplomacyModel
+from typing import Any
 
 #: Fewest replicates worth a process of their own: below this the fork and the transfer
 #: of the results cost about what the share's stepping saves (docs/performance.md).
@@ -87,14 +82,15 @@ def bounds(n: int, workers: int | None, extra: Sequence[tuple[int, float]] = ()
     return list(itertools.pairwise(edges))
 
 
-def run_shares(model: DiplomacyModel, shares: list[tuple[int, int]],
-               on_day: Callable[[int], None] | None = None) -> None:
-    """Step ``model`` to its end as ``shares``, in that many processes, and join them.
+def map_shares[T](shares: list[tuple[int, int]], work: Callable[[int, int], T]) -> list[T]:
+    """``[work(lo, hi) for lo, hi in shares]``, each share but the first in a forked child.
 
     Args:
-        model: A model not stepped yet (its replicate arrays not made).
-        shares: From :func:`bounds`; the first is stepped here, each other in a child.
-        on_day: Called with the day count after each day of the first share.
+        shares: From :func:`bounds`; the first is run here, each other in a child.
+        work: Runs one share and returns its (picklable) result.
+
+    Returns:
+        The shares' results, in order.
 
     Raises:
         RuntimeError: A child failed or was killed (with what it reported).
@@ -112,15 +108,13 @@ def run_shares(model: DiplomacyModel, shares: list[tuple[int, int]],
                     os.close(out)
                     raise
             if pid == 0:  # pragma: no cover - runs in the child, which never returns
-                _child(model, share, out)
+                _child(work, share, out)
             children.append((pid, out, share))
-        model._allocate(*shares[0])
-        model._step_to_end(on_day)
-        parts = [model._share_arrays()]
+        results = [work(*shares[0])]
         while children:
             pid, out, share = children.pop(0)
-            parts.append(_receive(pid, out, share))
-        model._join(parts)
+            results.append(_receive(pid, out, share))
+        return results
     finally:
         for pid, out, _ in children:
             _end(pid)
@@ -135,18 +129,15 @@ def _end(pid: int) -> None:
         os.waitpid(pid, 0)
 
 
-def _child(model: DiplomacyModel, share: tuple[int, int], out: int) -> None:
-    """Step one share in a forked child, send its arrays (or its failure) and exit."""
+def _child(work: Callable[[int, int], Any], share: tuple[int, int], out: int) -> None:
+    """Run one share in a forked child, send its result (or its failure) and exit."""
     try:
         # Ctrl-C reaches the whole process group: the parent handles it and ends the
         # children. Other stop signals end a child at once, without a traceback.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         for name in ("SIGTERM", "SIGHUP"):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
-        model.narrate = False  # replicate 0, the one told, is the parent's
-        model._allocate(*share)
-        model._step_to_end(None)
-        message: tuple[str, Any] = ("ok", model._share_arrays())
+        message: tuple[str, Any] = ("ok", work(*share))
     except BaseException as exc:  # reported to the parent, which raises
         message = ("failed", "".join(traceback.format_exception(exc)))
     try:
@@ -156,8 +147,8 @@ def _child(model: DiplomacyModel, share: tuple[int, int], out: int) -> None:
         os._exit(0)
 
 
-def _receive(pid: int, out: int, share: tuple[int, int]) -> dict[str, Any]:
-    """A child's arrays, once it has exited (it is ended if this is interrupted)."""
+def _receive(pid: int, out: int, share: tuple[int, int]) -> Any:
+    """A child's result, once it has exited (it is ended if this is interrupted)."""
     try:
         _, code = os.waitpid(pid, 0)
     except BaseException:

@@ -1,17 +1,24 @@
-"""The government agents and their decision rules.
+"""The government agents: how the United States and Venezuela each decide, day by day.
 
-Each government is a Mesa agent whose state is a column of arrays over the replicate axis,
-so one agent decides for every replicate at once. Each day it
+Each government is a Mesa agent (:class:`GovernmentAgent`) whose state is its row of the
+model's arrays over the replicate axis, so one agent decides for every replicate at once.
+The model's step (:mod:`sim.model.model`) calls, for each government:
 
-1. updates its **readiness to talk**: a logistic score that rises with sanction pain, with
-   the size of the bargaining range (Fearon 1995; Zartman's "ripeness", 2000) and with
-   openness signals and mediation, and falls with hostility and with the audience cost of
-   backing down from its public commitments (Fearon 1994; Putnam 1988);
-2. chooses one visible **action** by a logit (softmax) over action utilities with a
+1. :meth:`GovernmentAgent.next_readiness` (``docs/model.md`` §3.5): its **readiness to
+   talk** moves toward a logistic target that rises with sanction pain and the size of the
+   bargaining range (Zartman's ripeness, 2000; Fearon 1995) and with openness signals and
+   mediation, and falls with hostility and with the audience cost of backing down from its
+   public commitments (Fearon 1994; Putnam 1988);
+2. :meth:`GovernmentAgent.aspiration` (§3.6): at the table it concedes along its
+   time-based **aspiration curve** (Boulware, linear or conceder; Faratin, Sierra and
+   Jennings 1998, as in NegMAS);
+3. :meth:`GovernmentAgent.action_utilities` and :meth:`GovernmentAgent.choose_action`
+   (§3.7): it picks one visible **action** by a logit (softmax) over action utilities with a
    temperature (McFadden 1974; McKelvey and Palfrey's quantal response, 1995): bounded
    rationality, and the source of run-to-run variety. Temperature 0 picks the best action.
 
-Actions and their effects (applied by :class:`sim.model.model.DiplomacyModel`):
+Actions and their effects (:attr:`GovernmentAgent.effects`; the model applies both
+governments' effects together):
 
 =================  ==========================================================  ===========
 action             effect                                                      CAMEO
@@ -38,14 +45,17 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
 from sim.model import cameo
 from sim.model.cameo import EventCode
-from sim.scenario.schema import ActionWeights, Actor, ReadinessWeights
+from sim.model.mechanisms.bargaining import aspiration, concession_left
+from sim.model.mechanisms.choice import logit_choice
+from sim.model.mechanisms.readiness import move_toward, readiness_target
+from sim.scenario.schema import ActionWeights, Actor
 
 if TYPE_CHECKING:
-    from sim.model.model import DiplomacyModel
+    from sim.model.model import Day, DiplomacyModel
 
 
 class Action(IntEnum):
@@ -137,86 +147,17 @@ EFFECT_ROWS = ("other_hostility", "other_resolve", "other_signal", "other_pain",
                "own_hostility", "commitment", "conceded", "goldstein", "is_event")
 
 
-def effect_table() -> NDArray:
+def effect_table(tables: Sequence[ActionEffects]) -> NDArray:
     """Both governments' action effects as one table, shape ``(9, 2 * n_actions)``.
 
     Row ``EFFECT_ROWS[k]``, column ``index * n_actions + action``: the model gathers a day's
     effects for both governments and every replicate with one ``np.take``.
-    """
-    tables = [action_effects(i) for i in range(2)]
-    return np.array([np.concatenate([getattr(fx, row) for fx in tables])
-                     for row in EFFECT_ROWS])
-
-
-#: Logit temperatures at or below this choose the best action outright.
-COLD = 1e-12
-
-
-def logit_choice(utilities: NDArray, temperature: ArrayLike, u: NDArray) -> NDArray:
-    """Choose one action per replicate with probability ``softmax(utilities / temperature)``.
 
     Args:
-        utilities: Shape ``(n_actions, *S)``; ``-inf`` marks an action not available.
-        temperature: Logit temperature, a scalar or broadcastable to S (e.g. ``(2, 1)`` for
-            both governments); at or below :data:`COLD` (1e-12) the best action is picked
-            (ties: the lowest index).
-        u: One uniform per replicate, shape S.
-
-    Returns:
-        The chosen action index per replicate, shape S.
+        tables: Each government's :class:`ActionEffects`, the US first.
     """
-    # Temperatures too small to divide by (below 1e-12) choose the best action.
-    temperature = np.asarray(temperature, dtype=float)
-    cold = temperature <= COLD
-    if cold.all():
-        return np.argmax(utilities, axis=0)
-    if cold.any():
-        hot = np.broadcast_to(~cold, u.shape)
-        safe = np.where(cold, 1.0, temperature)
-        return np.where(hot, logit_choice(utilities, safe, u), np.argmax(utilities, axis=0))
-    weights = utilities - utilities.max(axis=0)
-    weights /= temperature
-    np.exp(weights, out=weights)
-    # Inverse-CDF sampling with the cumulative sum written out (in place): the same
-    # additions, in the same order, for every replicate, whatever the batch size.
-    cumulative = weights
-    for a in range(1, weights.shape[0]):
-        cumulative[a] += cumulative[a - 1]
-    threshold = u * cumulative[-1]
-    # The action is the number of cumulative weights the threshold reaches (summing the
-    # comparisons' bytes: several times faster than adding booleans to integers).
-    reached = (threshold >= cumulative[:-1]).view(np.int8)
-    return reached.sum(axis=0, dtype=np.int8).astype(np.int64)
-
-
-def readiness_target(bias: ArrayLike, audience_cost: ArrayLike, w: ReadinessWeights,
-                     pain: NDArray, surplus: NDArray, hostility: NDArray, commitment: NDArray,
-                     signal: NDArray, mediation: NDArray) -> NDArray:
-    """The readiness a government moves toward today (a probability-like score).
-
-    ``logistic(bias + w_p pain + w_s surplus - w_h hostility - w_c audience_cost commitment
-    + w_o signal + w_m mediation)``. Works on one government's row or, with parameters of
-    shape ``(2, 1)``, on both governments' ``(2, n)`` state at once.
-    """
-    # z = bias + w_p pain + w_s surplus - w_h hostility - (w_c audience_cost) commitment
-    #     + w_o signal + w_m mediation, summed in that order into one array.
-    z = np.empty(np.broadcast_shapes(*map(np.shape, (bias, audience_cost, pain, surplus,
-                                                     hostility, commitment, signal,
-                                                     mediation))))
-    np.multiply(pain, w.pain, out=z)
-    z += bias
-    z += w.surplus * surplus
-    z -= w.hostility * hostility
-    z -= w.commitment * np.asarray(audience_cost) * commitment
-    z += w.signal * signal
-    z += w.mediation * mediation
-    # logistic(z) = 1 / (1 + exp(-z)), in place; for z below about -709 exp overflows to
-    # inf and the result is the correct limit 0.
-    with np.errstate(over="ignore"):
-        np.negative(z, out=z)
-        np.exp(z, out=z)
-        z += 1.0
-        return np.divide(1.0, z, out=z)
+    return np.array([np.concatenate([getattr(fx, row) for fx in tables])
+                     for row in EFFECT_ROWS])
 
 
 def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readiness: NDArray,
@@ -259,9 +200,8 @@ def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readin
 class GovernmentAgent(mesa.Agent):
     """A government (the US or Venezuela) deciding for every replicate of its model.
 
-    The model evaluates the rules (:func:`readiness_target`, :func:`action_utilities`,
-    :func:`logit_choice`) for both governments in one pass over their stacked state; the
-    methods here apply them to this government's row alone.
+    Its state is row :attr:`index` of the model's arrays (``model.hostility[index]``, ...);
+    each method below is one of its rules, evaluated on that row for every replicate.
 
     Args:
         model: The model; its state arrays hold this agent's row ``index``.
@@ -278,29 +218,51 @@ class GovernmentAgent(mesa.Agent):
         self.index = index
         self.params = params
         self.name = params.name
+        #: What each of its actions does (see the module docstring).
+        self.effects = action_effects(index)
 
     @property
-    def other(self) -> int:
-        """Index of the other government."""
-        return 1 - self.index
+    def other(self) -> GovernmentAgent:
+        """The other government."""
+        return self.model.governments[1 - self.index]
 
     def readiness_target(self, pain: NDArray, surplus: NDArray, hostility: NDArray,
                          commitment: NDArray, signal: NDArray, mediation: NDArray) -> NDArray:
-        """This government's readiness target (see :func:`readiness_target`)."""
+        """The readiness this government moves toward, given its row of the state (§3.5)."""
         return readiness_target(self.params.readiness_bias, self.params.audience_cost,
                                 self.model.spec.behaviour.readiness, pain, surplus, hostility,
                                 commitment, signal, mediation)
 
-    def action_utilities(self, hostility: NDArray, pain: NDArray, readiness: NDArray,
-                         war_gain: NDArray, provocation: NDArray, in_talks: NDArray
-                         ) -> NDArray:
-        """This government's action utilities, shape ``(6, n)`` (see :func:`action_utilities`)."""
-        return action_utilities(self.model.spec.behaviour.actions, hostility, pain, readiness,
-                                war_gain, provocation, in_talks)
+    def next_readiness(self, day: Day) -> NDArray:
+        """Today's readiness: yesterday's, moved toward today's target (§3.5)."""
+        m, i = self.model, self.index
+        target = self.readiness_target(m.pain[i], m.surplus, m.hostility[i], m.commitment[i],
+                                       m.signal[i], day.impulses.mediation)
+        return move_toward(m.readiness[i], target, m.spec.behaviour.readiness_response)
 
-    def choose(self, utilities: NDArray, u: NDArray, day: int) -> NDArray:
-        """Today's action per replicate (logit choice)."""
-        return logit_choice(utilities, float(self.params.temperature), u)
+    def aspiration(self, day: Day) -> NDArray:
+        """What it asks for today at the table, in its own utility (§3.6).
+
+        Its reservation value plus the share of its room it still asks for on its
+        concession curve (``1 - (t/T)^e`` after ``t`` days at the table), less what it has
+        conceded.
+        """
+        m, i = self.model, self.index
+        left = concession_left(m.talks_days, m.spec.talks.deadline_days,
+                               self.params.concession_exponent)
+        return aspiration(m.reservation[i], day.room[i], m.conceded[i], left)
+
+    def action_utilities(self, day: Day) -> NDArray:
+        """Its utilities of the six actions today, relative to holding, shape ``(6, n)`` (§3.7)."""
+        m, i = self.model, self.index
+        return action_utilities(m.spec.behaviour.actions, m.hostility[i], m.pain[i],
+                                m.readiness[i], day.war_gain[i], day.impulses.hostility[i],
+                                m.in_talks)
+
+    def choose_action(self, day: Day) -> NDArray:
+        """Today's action per replicate, by logit choice over its utilities (§3.7)."""
+        return logit_choice(day.utilities[:, self.index], float(self.params.temperature),
+                            day.choice_uniforms[self.index])
 
 
 class ScriptedGovernment(GovernmentAgent):
@@ -322,7 +284,7 @@ class ScriptedGovernment(GovernmentAgent):
                                                                 .replace(" ", "_")]
                        for a in script]
 
-    def choose(self, utilities: NDArray, u: NDArray, day: int) -> NDArray:
+    def choose_action(self, day: Day) -> NDArray:
         """The scripted action of the day, in every replicate."""
-        action = self.script[day] if day < len(self.script) else Action.HOLD
-        return np.full(u.shape[0], int(action))
+        action = self.script[day.t] if day.t < len(self.script) else Action.HOLD
+        return np.full(self.model.n, int(action))

@@ -26,7 +26,7 @@ import mesa
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from sim.scenario.schema import ThirdParty, ThirdPartyRole
+from sim.scenario.schema import THIRD_PARTY_DEFAULTS, ThirdParty, ThirdPartyRole
 
 if TYPE_CHECKING:
     from sim.model.model import DiplomacyModel
@@ -47,6 +47,12 @@ class ThirdPartyAgent(mesa.Agent):
         self.role = spec.role
         self.spec = spec
 
+    def _parameter(self) -> float:
+        """The role's one parameter as given in the scenario, or its documented default."""
+        name, default = THIRD_PARTY_DEFAULTS[self.role]
+        value = getattr(self.spec, name)
+        return float(default if value is None else value)
+
 
 class Mediator(ThirdPartyAgent):
     """Proposes the Nash split at the table; its leverage makes the sides accept sooner."""
@@ -54,7 +60,7 @@ class Mediator(ThirdPartyAgent):
     @property
     def leverage(self) -> float:
         """Share of each side's remaining demand waived to accept the proposal (0 to 1)."""
-        return self.spec.strength
+        return self._parameter()
 
     def acceptance_bar(self, reservation: NDArray, aspiration: NDArray,
                        mediation: ArrayLike) -> NDArray:
@@ -73,7 +79,7 @@ class OilBuyer(ThirdPartyAgent):
     @property
     def share(self) -> float:
         """Share of the pain of oil sanctions and secondary tariffs removed."""
-        return self.spec.strength
+        return self._parameter()
 
 
 class Producer(ThirdPartyAgent):
@@ -82,7 +88,7 @@ class Producer(ThirdPartyAgent):
     @property
     def cooperation(self) -> float:
         """Cooperation at the source, 0 to 1."""
-        return self.spec.strength
+        return self._parameter()
 
     @property
     def drugs_worth(self) -> float:
@@ -100,6 +106,14 @@ ROLES: dict[ThirdPartyRole, type[ThirdPartyAgent]] = {
 def make_third_party(model: DiplomacyModel, spec: ThirdParty) -> ThirdPartyAgent:
     """The agent for a scenario's third party."""
     return ROLES[spec.role](model, spec)
+
+
+def oil_sales_kept(buyers: list[OilBuyer]) -> float:
+    """Share of the pain of oil-sales measures Venezuela still feels: ``prod (1 - share)``."""
+    kept = 1.0
+    for buyer in buyers:
+        kept *= 1.0 - buyer.share
+    return kept
 
 
 def us_salience_with_producers(salience: tuple[float, float, float],

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.model.mechanisms.pain import kept_share
 from sim.model.pressures import CATALOGUE, PressureEffect, PressureKind, PressureType
-from sim.scenario.schema import GOVERNMENTS, Condition, Pressure, Scenario, ThirdPartyRole
+from sim.scenario.schema import GOVERNMENTS, Condition, Pressure, Scenario
 
 if TYPE_CHECKING:
     from sim.model.model import DiplomacyModel
@@ -149,6 +150,9 @@ class Timeline:
         layout: Ids of Poisson windows in the order of their random columns. By default
             the windows of this scenario in file order; two scenarios compared on common
             random numbers share one layout, so a window keeps its column in both.
+        oil_sales_kept: Share of the pain of oil-sales measures (those whose catalogue
+            entry has ``buyers_dull``) that Venezuela still feels with oil buyers outside
+            the sanctions (see :func:`sim.model.third_parties.oil_sales_kept`).
 
     Attributes:
         columns: Random columns used: one per window id in the layout (which, shared with
@@ -157,16 +161,12 @@ class Timeline:
     """
 
     def __init__(self, scenario: Scenario, n: int, first_column: int,
-                 layout: Sequence[str] | None = None):
+                 layout: Sequence[str] | None = None, oil_sales_kept: float = 1.0):
         self.n = n
         self.max_adaptation = [float(scenario.actors[g].max_adaptation) for g in GOVERNMENTS]
         self.adaptation_rate = [float(scenario.actors[g].adaptation_rate) for g in GOVERNMENTS]
         # Oil buyers outside the sanctions keep a share of Venezuela's oil sales going.
-        kept = 1.0
-        for tp in scenario.third_parties:
-            if tp.role is ThirdPartyRole.OIL_BUYER:
-                kept *= 1.0 - tp.strength
-        self.buyer_kept = [1.0, kept]
+        self.buyer_kept = [1.0, oil_sales_kept]
         self.entries: list[_Scheduled] = []
         self._next_column = first_column
         self._first_column = first_column
@@ -273,6 +273,10 @@ class Timeline:
             if e.fired is not None:
                 self._reset_trigger(e)
 
+    def _kept(self, target: int, age: int | NDArray) -> NDArray:
+        """Share of a measure's pain ``target`` still feels at ``age`` days (adaptation)."""
+        return kept_share(age, self.adaptation_rate[target], self.max_adaptation[target])
+
     def exposure_in_force(self) -> NDArray:
         """Effective exposure per government of the states in force before the run."""
         out = np.zeros(2)
@@ -280,8 +284,7 @@ class Timeline:
             if e.since_days is not None and e.target >= 0 and e.effect.pain:
                 level = e.effect.pain * e.intensity
                 if level > 0:
-                    level *= 1.0 - self.max_adaptation[e.target] * (
-                        1.0 - (1.0 - self.adaptation_rate[e.target]) ** -e.since_days)
+                    level *= self._kept(e.target, -e.since_days)
                     if e.effect.buyers_dull:
                         level *= self.buyer_kept[e.target]
                 out[e.target] += level
@@ -353,7 +356,7 @@ class Timeline:
         """Effects that last while a state is in force.
 
         Sanction exposure is dulled by the target's adaptation to *this* measure, which grows
-        from the day it began: ``A(age) = max_adaptation (1 - (1 - rate)^age)``. A new
+        from the day it began (:func:`~sim.model.mechanisms.pain.kept_share`). A new
         measure (a blockade aimed at the shadow fleet) bites fully at first even where older
         sanctions have long been adapted to. Relief (negative exposure) is not dulled.
         """
@@ -366,9 +369,7 @@ class Timeline:
                 if fx.pain > 0:
                     start = e.fired if e.fired is not None else (
                         e.since_days if e.since_days is not None else e.first)
-                    age = np.maximum(day - start, 0)
-                    kept = 1.0 - self.max_adaptation[t] * (
-                        1.0 - (1.0 - self.adaptation_rate[t]) ** age)
+                    kept = self._kept(t, np.maximum(day - start, 0))
                     if fx.buyers_dull:
                         kept = kept * self.buyer_kept[t]
                     imp.writable("effective_exposure")[t] += level * kept

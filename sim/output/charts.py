@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import matplotlib.dates as mdates
 import numpy as np
@@ -29,11 +29,28 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.model.issues import ISSUES
-from sim.model.model import VARIABLES, Outcome
+from sim.model.outcomes import Outcome
 from sim.model.pressures import CATALOGUE, PressureKind
+from sim.model.recording import VARIABLES
+from sim.scenario.schema import Scenario
 
-if TYPE_CHECKING:
-    from sim.output.results import Results
+
+class Results(Protocol):
+    """What the charts read from a run (:class:`sim.output.results.Results` has it all)."""
+
+    scenario: Scenario
+    n_runs: int
+    runs: pd.DataFrame
+    steps: pd.DataFrame
+
+    def band(self, variable: str) -> pd.DataFrame:
+        """Per-day quantiles of one variable."""
+
+    def probabilities(self) -> pd.DataFrame:
+        """P(outcome) with intervals and median days."""
+
+    def timing(self) -> pd.DataFrame:
+        """When outcomes happened."""
 
 OUTCOME_COLOURS = {"stalemate": "#7f7f7f", "talks": "#1f77b4", "agreement": "#2ca02c",
                    "escalation": "#d62728"}

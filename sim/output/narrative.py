@@ -1,7 +1,8 @@
 """A plain-language, dated account of one run, and why each thing happened.
 
-The account tells one replicate (replicate 0 of a :class:`~sim.output.results.Results`, or the live
-model of the classroom page) the way a student reads a chronology:
+The account tells one replicate (replicate 0 of a run, :meth:`Results.story
+<sim.output.results.Results.story>`, or the live model of the classroom page) the way a
+student reads a chronology:
 
 - **pressures**, each with what it does to the government it targets (hostility, sanction
   pain, the credibility of the sender's threats, openness to talk) and where that government
@@ -33,14 +34,16 @@ from numpy.typing import NDArray
 
 from sim.model.agents import ACTION_EVENTS, RETALIATION, Action
 from sim.model.issues import ISSUES
-from sim.model.model import VARIABLES, Decision, Outcome, TurningPoint
+from sim.model.narration import Decision, TurningPoint
+from sim.model.outcomes import Outcome
 from sim.model.pressures import CATALOGUE, PressureKind, PressureType
-from sim.scenario.schema import GOVERNMENTS, Scenario
+from sim.model.recording import VARIABLES
 from sim.model.timeline import Firing
+from sim.output.rundata import ESCALATION_CAUSES, RunData
+from sim.scenario.schema import GOVERNMENTS, Scenario
 
 if TYPE_CHECKING:
     from sim.model.model import DiplomacyModel
-    from sim.output.results import Results
 
 NAMES = {"us": "the United States", "venezuela": "Venezuela"}
 ADJECTIVES = {"us": "US", "venezuela": "Venezuelan"}
@@ -52,7 +55,6 @@ ISSUE_ENDS = {
     "oil": ("sanctions relief with no conditions", "oil only on US terms"),
     "migration": ("no deportees accepted", "full cooperation on deportation flights"),
 }
-ESCALATION_CAUSES = ("", "hostility", "overt strike on land")
 _V = {name: i for i, name in enumerate(VARIABLES)}
 #: Changes smaller than this are not worth a word.
 NOTICEABLE = 0.005
@@ -125,14 +127,13 @@ class Story:
     finished: bool = True
 
     @classmethod
-    def from_results(cls, results: Results) -> Story:
+    def from_run(cls, scenario: Scenario, seed: int, data: RunData) -> Story:
         """The story of replicate 0 of a run (the first replicate it holds)."""
-        data = results.data
         r = data.runs
         deal = tuple(float(r[f"deal_{i}"][0]) for i in ISSUES)
         nash = tuple(float(r[f"nash_{i}"][0]) for i in ISSUES)
         trace = data.trace[:, :, 0] if data.trace.shape[2] else np.empty((0, len(VARIABLES)))
-        return cls(results.scenario, results.seed, int(r["replicate"][0]),
+        return cls(scenario, seed, int(r["replicate"][0]),
                    np.asarray(trace, dtype=float), list(data.firings),
                    list(data.turning_points), list(data.decisions), Outcome(int(r["outcome"][0])),
                    int(_outcome_day(r)), int(r["talks_day"][0]),
@@ -558,13 +559,8 @@ def _state_entries(story: Story) -> list[Entry]:
 _ORDER = {"state of play": 0, "pressure": 1, "action": 2, "turning point": 3}
 
 
-def entries(source: Results | Story) -> list[Entry]:
-    """The account as dated entries, in order: state of play, pressures, choices, turning points.
-
-    Args:
-        source: Results (replicate 0 is told) or a :class:`Story`.
-    """
-    story = source if isinstance(source, Story) else Story.from_results(source)
+def entries(story: Story) -> list[Entry]:
+    """The account as dated entries, in order: state of play, pressures, choices, turning points."""
     out = _pressure_entries(story)
     if story.decisions:
         out += [_decision_entry(d, story) for d in story.decisions
@@ -591,9 +587,8 @@ def outcome_headline(story: Story) -> str:
                     else "No outcome yet")
 
 
-def outcome_text(source: Results | Story) -> str:
+def outcome_text(story: Story) -> str:
     """A paragraph on how the run ended (or stands), with the deal terms in words."""
-    story = source if isinstance(source, Story) else Story.from_results(source)
     scn = story.scenario
     end = _day_month(scn.end)
     match story.outcome:
@@ -631,9 +626,8 @@ def outcome_text(source: Results | Story) -> str:
             raise ValueError(f"no text for outcome {story.outcome}")
 
 
-def narrative_markdown(results: Results) -> str:
-    """The account of replicate 0 of a run as a markdown document (``narrative.md``)."""
-    story = Story.from_results(results)
+def narrative_markdown(story: Story) -> str:
+    """The account of one replicate as a markdown document (``narrative.md``)."""
     scn = story.scenario
     lines = [f"# {scn.title}", "",
              f"One run (replicate {story.replicate}, seed {story.seed}) told day by day. Other "

@@ -23,7 +23,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import metadata
 from pathlib import Path
@@ -33,20 +32,14 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.model.agents import Action
-from sim.output.stats import wilson_interval
 from sim.model.issues import ISSUES
-from sim.model.model import (
-    BAND_VARIABLES,
-    OUTCOMES,
-    VARIABLES,
-    Decision,
-    DiplomacyModel,
-    Outcome,
-    TurningPoint,
-)
-from sim.scenario.schema import GOVERNMENTS, Scenario
-from sim.model.timeline import Firing
+from sim.model.outcomes import OUTCOMES, Outcome
+from sim.model.recording import BAND_VARIABLES, VARIABLES
+from sim.output import charts as chart_module
+from sim.output.narrative import Story, narrative_markdown
+from sim.output.rundata import ESCALATION_CAUSES, RunData
+from sim.output.stats import wilson_interval
+from sim.scenario.schema import Scenario
 
 try:
     import fcntl
@@ -58,78 +51,6 @@ if TYPE_CHECKING:
 
 QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
 INTEGER_VARIABLES = ("in_talks", "outcome", "action_us", "action_venezuela", "events")
-ESCALATION_CAUSES = ("", "hostility", "overt strike on land")
-
-
-@dataclass
-class RunData:
-    """The raw arrays of a run, as collected from one or more models.
-
-    Attributes:
-        runs: Per-replicate columns.
-        trace: Every variable per day for the traced replicates, ``(days, variables, n)``.
-        band_trace: Band variables per day for the band replicates.
-        firings: Pressures that acted in replicate 0 (when narrated).
-        turning_points: Turning points of replicate 0 (when narrated).
-        decisions: Each government's daily choice in replicate 0 (when narrated).
-    """
-
-    runs: dict[str, np.ndarray]
-    trace: np.ndarray
-    band_trace: np.ndarray
-    firings: list[Firing] = field(default_factory=list)
-    turning_points: list[TurningPoint] = field(default_factory=list)
-    decisions: list[Decision] = field(default_factory=list)
-
-    @classmethod
-    def from_model(cls, m: DiplomacyModel) -> RunData:
-        """Collect the per-replicate results of a model that has run."""
-        outcome = m.outcome.astype(np.int64)
-        day = np.where(outcome == Outcome.TALKS, m.talks_day,
-                       np.where(outcome >= Outcome.AGREEMENT, m.outcome_day, -1))
-        runs: dict[str, np.ndarray] = {
-            "replicate": m.first_replicate + np.arange(m.n),
-            "outcome": outcome,
-            "day": day,
-            "talks_day": m.talks_day.copy(),
-            "breakdowns": m.breakdowns.copy(),
-            "incidents": m.incidents.copy(),
-            "escalation_cause": m.escalation_cause.astype(np.int64),
-            "mediated": m.mediated.copy(),
-        }
-        for k, issue in enumerate(ISSUES):
-            runs[f"deal_{issue}"] = m.deal[k].copy()
-        for k, issue in enumerate(ISSUES):
-            runs[f"nash_{issue}"] = m.nash_terms[k].copy()
-        runs.update({
-            "casualties": m.casualties.copy(),
-            "goldstein_total": m.goldstein_total.copy(),
-            "events": m.event_total.copy(),
-            "cc_index": m.end_values("cc_index"),
-        })
-        for name in ("hostility", "readiness", "pain"):
-            end = m.end_values(name)
-            for i, gov in enumerate(GOVERNMENTS):
-                runs[f"{name}_{gov}"] = end[i].copy()
-        for i, gov in enumerate(GOVERNMENTS):
-            for a in Action:
-                if a is not Action.HOLD:
-                    runs[f"{a.name.lower()}_{gov}"] = m.action_counts[i, a].astype(np.int64)
-        return cls(runs, m.trace, m.band_trace, list(m.firings), list(m.turning_points),
-                   list(m.decisions))
-
-    @classmethod
-    def concat(cls, parts: list[RunData]) -> RunData:
-        """Join the data of consecutive chunks of replicates."""
-        if len(parts) == 1:
-            return parts[0]
-        runs = {k: np.concatenate([p.runs[k] for p in parts]) for k in parts[0].runs}
-        trace = np.concatenate([p.trace for p in parts if p.trace.shape[2]], axis=2) \
-            if any(p.trace.shape[2] for p in parts) else parts[0].trace
-        band = np.concatenate([p.band_trace for p in parts if p.band_trace.shape[2]], axis=2) \
-            if any(p.band_trace.shape[2] for p in parts) else parts[0].band_trace
-        return cls(runs, trace, band, parts[0].firings, parts[0].turning_points,
-                   parts[0].decisions)
 
 
 def _versions() -> dict[str, str]:
@@ -308,13 +229,15 @@ class Results:
 
     # ------------------------------------------------------------------ output
 
+    def story(self) -> Story:
+        """The story of replicate 0 of this run (the first replicate it holds)."""
+        return Story.from_run(self.scenario, self.seed, self.data)
+
     def plot(self, which: str | None = None) -> dict[str, Figure] | Figure:
         """Draw the charts (see :mod:`sim.output.charts`); one by name, or all as a dict."""
-        from sim.output import charts  # noqa: PLC0415 - matplotlib is imported only when drawing
-
         if which is not None:
-            return charts.CHARTS[which](self)
-        return {name: draw(self) for name, draw in charts.CHARTS.items()}
+            return chart_module.CHARTS[which](self)
+        return {name: draw(self) for name, draw in chart_module.CHARTS.items()}
 
     def manifest(self, command: list[str] | None = None) -> dict[str, Any]:
         """What made this run: versions, seed, scenario and command."""
@@ -345,12 +268,9 @@ class Results:
         (folder / "summary.json").write_text(json.dumps(self.summary, indent=2) + "\n",
                                              encoding="utf-8")
         if charts:
-            from sim.output import charts as chart_module  # noqa: PLC0415
-
             chart_module.save_all(self, folder)
-        from sim.output.narrative import narrative_markdown  # noqa: PLC0415
-
-        (folder / "narrative.md").write_text(narrative_markdown(self), encoding="utf-8")
+        (folder / "narrative.md").write_text(narrative_markdown(self.story()),
+                                             encoding="utf-8")
         manifest = self.manifest(command)
         manifest["files"] = {p.name: _sha256(p) for p in sorted(folder.iterdir())}
         (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n",

@@ -49,14 +49,17 @@ from mesa.visualization.utils import force_update, update_counter
 from numpy.typing import NDArray
 from solara.alias import rw
 
-from sim.output.charts import GOVERNMENT_COLOURS, OUTCOME_COLOURS, path_chart
-from sim.scenario.errors import InputError
+from sim.engine.ensemble import run_ensemble
 from sim.model.issues import ISSUES
-from sim.scenario.levers import LEVERS, apply_levers
-from sim.model.model import BAND_VARIABLES, VARIABLES, DiplomacyModel, Outcome
-from sim.output.narrative import Entry, Story, entries, outcome_headline
+from sim.model.model import DiplomacyModel
+from sim.model.outcomes import DECIDED, OUTCOMES, Outcome
 from sim.model.pressures import CATALOGUE, PressureType
-from sim.output.results import Results, RunData, wilson_interval
+from sim.model.recording import BAND_VARIABLES, VARIABLES
+from sim.output.charts import GOVERNMENT_COLOURS, OUTCOME_COLOURS, path_chart
+from sim.output.narrative import Entry, Story, entries, outcome_headline
+from sim.output.results import Results
+from sim.scenario.errors import InputError
+from sim.scenario.levers import LEVERS, apply_levers
 from sim.scenario.schema import GOVERNMENTS, Scenario, load_scenario, with_overrides
 
 #: Environment variable naming the scenario the page opens (a file or a library name).
@@ -280,14 +283,10 @@ class Ensemble:
         return lo, hi
 
     def probabilities(self) -> list[tuple[Outcome, float, float, float]]:
-        """(outcome, probability, 95% low, 95% high) for each outcome."""
-        n = len(self.outcome)
-        out = []
-        for o in Outcome:
-            k = int((self.outcome == o).sum())
-            lo, hi = wilson_interval(k, n)
-            out.append((o, k / n, float(lo), float(hi)))
-        return out
+        """(outcome, probability, 95% low, 95% high) for each outcome (from the results)."""
+        p = self.results.probabilities()
+        return [(o, float(p.loc[o.label, "probability"]), float(p.loc[o.label, "ci_low"]),
+                 float(p.loc[o.label, "ci_high"])) for o in OUTCOMES]
 
 
 def run_ensemble_like(model: DiplomacyModel, runs: int = ENSEMBLE_RUNS,
@@ -295,7 +294,8 @@ def run_ensemble_like(model: DiplomacyModel, runs: int = ENSEMBLE_RUNS,
     """Run the model's scenario ``runs`` times with its seed, replaying injected pressures.
 
     Replicate 0 draws from the same stream as the live model, so with the same injections it
-    follows the same path. Each injected pressure is replayed on the day it was injected.
+    follows the same path. An injected pressure is a pressure dated the day it was injected,
+    so the runs replay it as one of the scenario's own.
 
     Args:
         model: The live model.
@@ -303,25 +303,18 @@ def run_ensemble_like(model: DiplomacyModel, runs: int = ENSEMBLE_RUNS,
         injected: How many of the model's injected pressures to replay (default: all).
     """
     pressures = list(model.injected)[: injected]
+    spec = model.spec.model_copy(update={"pressures": [*model.spec.pressures, *pressures]})
     # Every replicate keeps the band variables (the index among them); only the first few
     # keep every variable (the sample paths drawn), so a page's ensemble stays a few MB.
-    m = DiplomacyModel(model.spec, n_replicates=runs, rng=model.seed,
-                       trace_replicates=min(runs, SAMPLE_PATHS), band_replicates=runs)
-    due: dict[int, list] = {}
-    for p in pressures:
-        due.setdefault(m.spec.day_of(p.at), []).append(p)
-    while m.day < m.horizon and m.running:
-        for p in due.pop(m.day, []):
-            m.inject(p.type, p.sender, p.target, p.intensity, p.duration_days, p.deaths)
-        m.step()
-    m.fill_remaining()
-    data = RunData.from_model(m)
-    cc = m.band_trace[:, BAND_VARIABLES.index("cc_index"), :].astype(float)
-    decided = m.outcome >= Outcome.AGREEMENT
-    after = np.arange(m.horizon)[:, None] > m.outcome_day[None, :]
+    results = run_ensemble(spec, runs, model.seed, trace_replicates=min(runs, SAMPLE_PATHS),
+                           band_replicates=runs, narrate=False, source=spec.name, workers=1)
+    data = results.data
+    cc = data.band_trace[:, BAND_VARIABLES.index("cc_index"), :].astype(float)
+    outcome = data.runs["outcome"].astype(int)
+    decided = outcome >= DECIDED
+    after = np.arange(spec.horizon_days)[:, None] > data.runs["day"][None, :]
     cc[after & decided[None, :]] = np.nan
-    return Ensemble(Results(m.spec, data, seed=model.seed, source=m.spec.name), cc,
-                    m.outcome.astype(int), len(pressures))
+    return Ensemble(results, cc, outcome, len(pressures))
 
 
 def ensemble_for(model: ClassroomModel, with_injections: bool) -> Ensemble:

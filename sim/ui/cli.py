@@ -241,7 +241,7 @@ def explain(
 
     results = sim.run(scenario, runs=1, seed=seed, overrides=set_ or None,
                       first_replicate=replicate, trace_replicates=1, band_replicates=1)
-    typer.echo(narrative_markdown(results))
+    typer.echo(narrative_markdown(results.story()))
 
 
 @app.command()

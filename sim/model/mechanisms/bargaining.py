@@ -9,8 +9,8 @@ the order of the US's relative salience ``s_US,k / s_VE,k``: this is logrolling 
 parameters, so it is computed once per model and evaluated with ``numpy.interp``.
 
 Concession follows the time-based aspiration curve of Faratin, Sierra and Jennings (1998),
-as in NegMAS: ``a(t) = r + (a0 - r) (1 - (t/T)^e)``, with Boulware ``e = 4``, linear
-``e = 1`` and conceder ``e = 0.25``. Each side starts from the most it can ask without
+as in NegMAS: ``a(t) = r + (1 - conceded) room (1 - (t/T)^e)``, with Boulware ``e = 4``,
+linear ``e = 1`` and conceder ``e = 0.25``. Each side starts from the most it can ask without
 pushing the other below its reservation value, so with equal styles the aspirations meet at
 the point of equal proportional gains (Kalai and Smorodinsky 1975), which is the Nash
 bargaining solution (Nash 1950) on a linear frontier; the unit-pie solution is
@@ -26,20 +26,51 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 
-def aspiration(t: ArrayLike, deadline: float, exponent: float, reservation: ArrayLike,
-               start: ArrayLike = 1.0) -> NDArray:
-    """Time-based aspiration ``r + (start - r) (1 - min(t/T, 1)^e)``.
+def concession_left(days: ArrayLike, deadline: float, exponent: ArrayLike) -> NDArray:
+    """Share of its room a side still asks for after ``days`` at the table: ``1 - min(t/T, 1)^e``.
+
+    The time-dependent tactic of Faratin, Sierra and Jennings (1998), as in NegMAS:
+    Boulware ``e = 4`` holds out and concedes late, linear ``e = 1``, conceder ``e = 0.25``
+    gives ground early. It is 1 on the day talks open (``t = 0``) and 0 at the deadline.
 
     Args:
-        t: Days since talks opened.
-        deadline: T, the day by which the aspiration reaches the reservation value.
-        exponent: e; 4 Boulware, 1 linear, 0.25 conceder.
-        reservation: r, the least utility the side will accept.
-        start: The utility the side asks for on the first day.
+        days: Days at the table, any shape S (the step passes one value per replicate).
+        deadline: T, the days by which the side asks only its reservation value.
+        exponent: e; a scalar, or ``(2, 1)`` for both governments at once.
+
+    Returns:
+        Shape ``broadcast(exponent, S)``.
     """
-    phase = np.minimum(np.asarray(t, dtype=float) / deadline, 1.0)
-    r = np.asarray(reservation, dtype=float)
-    return r + (np.asarray(start) - r) * (1.0 - phase**exponent)
+    days = np.asarray(days)
+    exponent = np.asarray(exponent, dtype=float)
+    if days.ndim != 1:
+        return 1.0 - np.minimum(days / deadline, 1.0) ** exponent
+    # One value per replicate: compute the power only where the side is seated (t > 0);
+    # elsewhere it is 1 (0^e = 0), as the formula gives.
+    left = np.ones(np.broadcast_shapes(exponent.shape, days.shape))
+    seated = np.flatnonzero(days)
+    if seated.size:
+        phase = np.minimum(days[seated] / deadline, 1.0)
+        left[..., seated] = 1.0 - phase ** exponent
+    return left
+
+
+def aspiration(reservation: ArrayLike, room: ArrayLike, conceded: ArrayLike,
+               left: ArrayLike) -> NDArray:
+    """What a side asks for today: ``r + (1 - conceded) room left``.
+
+    The aspiration starts at the most the side can get without pushing the other below its
+    reservation value (``r + room``), falls along its concession curve (``left``, from
+    :func:`concession_left`) to ``r`` at the deadline, and is scaled down for good by the
+    share of its room it has given up through concessions (``conceded``).
+
+    Args:
+        reservation: r, the least utility the side will accept.
+        room: How far above r its best achievable deal lies (at least 0).
+        conceded: Share of its room given up through concede actions, in [0, 1].
+        left: Share of its room it still asks for on its concession curve.
+    """
+    return np.asarray(reservation) + (1.0 - np.asarray(conceded)) * room * left
 
 
 def nash_split(d1: float, d2: float) -> float:

@@ -1,10 +1,15 @@
-"""Escalation dynamics and the value of fighting: small pure functions with closed forms.
+"""Escalation: Richardson hostility, incidents, the contest of force and the value of no deal.
+
+Small pure functions with closed forms; :class:`~sim.model.model.DiplomacyModel` calls each
+of them in its step, and the tests call the same functions.
 
 - Richardson (1960) arms-race model of mutual hostility, stepped daily (Euler, dt = 1 day):
-  ``H_i <- H_i + k_i H_j - a_i H_i + g_i + shock_i + noise_i`` (floored at 0). Its
-  deterministic equilibrium is ``x* = (b g + k h) / (a b - k l)``,
-  ``y* = (a h + l g) / (a b - k l)``, stable iff ``a b > k l`` (Richardson 1960; Intriligator
-  1964). The daily Euler map has the same fixed point.
+  ``H_i <- max(H_i + k_i H_j - a_i H_i + g_i + shocks_i, 0)``. Its deterministic equilibrium
+  is ``x* = (b g + k h) / (a b - k l)``, ``y* = (a h + l g) / (a b - k l)``, stable iff
+  ``a b > k l`` (Richardson 1960; Intriligator 1964). The daily Euler map has the same
+  fixed point.
+- Incidents: forces in proximity raise the daily hazard of an unplanned clash, Schelling's
+  (1960) "threat that leaves something to chance"; an incident's size is exponential.
 - Win probability of a contest (KTAB's ``vProb``, after Tullock 1980 and Hirshleifer 1989):
   ``p = c1^n / (c1^n + c2^n)``; a 2:1 capability ratio gives 2/3, 4/5, 16/17, 256/257 for
   ``n = 1, 2, 4, 8``.
@@ -19,26 +24,31 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 
-def richardson_step(h_self: ArrayLike, h_other: ArrayLike, reaction: float, restraint: float,
-                    grievance: float, shock: ArrayLike = 0.0, noise: ArrayLike = 0.0
+def richardson_step(h_self: ArrayLike, h_other: ArrayLike, reaction: ArrayLike,
+                    restraint: ArrayLike, grievance: ArrayLike, *shocks: ArrayLike
                     ) -> NDArray[np.float64]:
-    """One day of Richardson hostility for one side.
+    """One day of Richardson hostility, ``max(H + k H_other - a H + g + shocks..., 0)``.
+
+    Works on one side's row or on both sides' stacked ``(2, n)`` state at once (then
+    ``h_other`` is the same array reversed and the coefficients have shape ``(2, 1)``).
 
     Args:
-        h_self: This side's hostility (any shape).
+        h_self: Hostility (any shape).
         h_other: The other side's hostility.
         reaction: k, the reaction to the other's hostility per day.
         restraint: a, the share of its own hostility that fades per day.
         grievance: g, baseline grievance added per day.
-        shock: Hostility added by today's events (negative for goodwill).
-        noise: Random shock of the day.
+        *shocks: Hostility added today, added in the order given (pressures, pending
+            action effects, an incident, noise); negative for goodwill.
 
     Returns:
         Tomorrow's hostility, floored at 0.
     """
     h = np.asarray(h_self, dtype=float)
-    return np.maximum(h + reaction * np.asarray(h_other) - restraint * h + grievance
-                      + shock + noise, 0.0)
+    out = h + reaction * np.asarray(h_other) - restraint * h + grievance
+    for shock in shocks:
+        out = out + shock
+    return np.maximum(out, 0.0)
 
 
 def richardson_equilibrium(a: float, b: float, k: float, l: float, g: float, h: float
@@ -60,6 +70,29 @@ def richardson_equilibrium(a: float, b: float, k: float, l: float, g: float, h: 
 def richardson_stable(a: float, b: float, k: float, l: float) -> bool:
     """Whether the Richardson equilibrium is stable: restraint outweighs reaction, ``ab > kl``."""
     return a * b > k * l
+
+
+def incidents(u: NDArray, hazard: ArrayLike, size: float) -> tuple[NDArray, NDArray]:
+    """Which replicates have an incident today, and the hostility jump it brings.
+
+    One uniform decides both: an incident happens when ``u < hazard``, and then
+    ``u / hazard`` is itself uniform on (0, 1), so ``-size * log(1 - u / hazard)`` is
+    exponential with mean ``size``.
+
+    Args:
+        u: Today's incident uniform per replicate.
+        hazard: The daily hazard (scalar or per replicate).
+        size: Mean hostility jump of an incident.
+
+    Returns:
+        ``(incident, jump)``: booleans, and the jump (0 where nothing happened).
+    """
+    incident = u < hazard
+    jump = np.zeros(u.shape)
+    hit = np.flatnonzero(incident)  # incidents are rare: size only those
+    if hit.size:
+        jump[hit] = -size * np.log1p(-u[hit] / np.broadcast_to(hazard, incident.shape)[hit])
+    return incident, jump
 
 
 def win_probability(c_self: ArrayLike, c_other: ArrayLike, n: float = 1.0) -> NDArray:

@@ -1,0 +1,74 @@
+"""Logit (quantal-response) choice of one action per replicate.
+
+Each government draws one action with probability ``softmax(utilities / temperature)``
+(McFadden 1974; McKelvey and Palfrey's quantal response, 1995): bounded rationality, and
+the source of run-to-run variety. At a temperature of at most :data:`COLD` the best action
+is taken, ties going to the lowest index. The draw is inverse-CDF sampling with one
+uniform per replicate and the cumulative weights added in a fixed order, so a replicate's
+choice is the same alone or in any batch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+#: Logit temperatures at or below this choose the best action outright.
+COLD = 1e-12
+
+
+def choice_weights(utilities: NDArray, temperature: ArrayLike) -> NDArray:
+    """Unnormalised choice weights ``exp((u - max u) / temperature)``, a new array.
+
+    Args:
+        utilities: Shape ``(n_actions, *S)``; ``-inf`` marks an action not available.
+        temperature: Above :data:`COLD`; a scalar or broadcastable to S.
+    """
+    weights = utilities - utilities.max(axis=0)
+    weights /= temperature
+    return np.exp(weights, out=weights)
+
+
+def choice_probabilities(utilities: NDArray, temperature: float) -> NDArray:
+    """The probability of each action, ``softmax(utilities / temperature)`` along axis 0.
+
+    At a temperature of at most :data:`COLD` the best action has probability 1.
+    """
+    if temperature <= COLD:
+        best = np.argmax(utilities, axis=0)
+        return (np.arange(utilities.shape[0]).reshape(-1, *[1] * (utilities.ndim - 1))
+                == best).astype(float)
+    weights = choice_weights(utilities, temperature)
+    return weights / weights.sum(axis=0)
+
+
+def logit_choice(utilities: NDArray, temperature: ArrayLike, u: NDArray) -> NDArray:
+    """Choose one action per replicate with probability ``softmax(utilities / temperature)``.
+
+    Args:
+        utilities: Shape ``(n_actions, *S)``; ``-inf`` marks an action not available.
+        temperature: Logit temperature, a scalar or broadcastable to S; at or below
+            :data:`COLD` (1e-12) the best action is picked (ties: the lowest index).
+        u: One uniform per replicate, shape S.
+
+    Returns:
+        The chosen action index per replicate, shape S.
+    """
+    temperature = np.asarray(temperature, dtype=float)
+    cold = temperature <= COLD
+    if cold.all():
+        return np.argmax(utilities, axis=0)
+    if cold.any():
+        hot = np.broadcast_to(~cold, u.shape)
+        safe = np.where(cold, 1.0, temperature)
+        return np.where(hot, logit_choice(utilities, safe, u), np.argmax(utilities, axis=0))
+    # Inverse-CDF sampling with the cumulative sum written out (in place): the same
+    # additions, in the same order, for every replicate, whatever the batch size.
+    cumulative = choice_weights(utilities, temperature)
+    for a in range(1, cumulative.shape[0]):
+        cumulative[a] += cumulative[a - 1]
+    threshold = u * cumulative[-1]
+    # The action is the number of cumulative weights the threshold reaches (summing the
+    # comparisons' bytes: several times faster than adding booleans to integers).
+    reached = (threshold >= cumulative[:-1]).view(np.int8)
+    return reached.sum(axis=0, dtype=np.int8).astype(np.int64)

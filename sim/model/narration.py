@@ -1,0 +1,116 @@
+"""The story of replicate 0: what it was told of each day, observed after the day's phases.
+
+:class:`Narrator` is an observer of the model's step (``DiplomacyModel.observers``): it
+reads the finished day and keeps, for replicate 0 only and up to the day it is decided,
+
+- the pressures that acted (:class:`~sim.model.timeline.Firing`, logged by the timeline),
+- each government's choice with its probabilities, utilities and inputs
+  (:class:`Decision`),
+- the turning points: an incident, a side becoming ready or not, talks opening or breaking
+  off, an agreement, an escalation (:class:`TurningPoint`).
+
+The plain-language account (:mod:`sim.output.narrative`) is written from these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.model.agents import Action
+from sim.model.issues import ISSUES
+from sim.model.mechanisms.choice import choice_probabilities
+from sim.scenario.schema import GOVERNMENTS
+
+if TYPE_CHECKING:
+    from sim.model.model import Day, DiplomacyModel
+    from sim.model.timeline import Firing
+
+
+@dataclass
+class Decision:
+    """A government's choice in replicate 0 on one day, with what decided it."""
+
+    day: int
+    actor: str
+    action: Action
+    probabilities: dict[str, float]
+    utilities: dict[str, float]
+    inputs: dict[str, float]
+
+
+@dataclass
+class TurningPoint:
+    """A moment of replicate 0 worth telling: talks opening, an offer accepted, ..."""
+
+    day: int
+    kind: str
+    actor: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+class Narrator:
+    """Keeps replicate 0's firings, decisions and turning points, day by day."""
+
+    def __init__(self) -> None:
+        self.firings: list[Firing] = []
+        self.decisions: list[Decision] = []
+        self.turning_points: list[TurningPoint] = []
+        self._ready_before = np.zeros(2, bool)
+
+    def observe(self, model: DiplomacyModel, day: Day) -> None:
+        """Note what the finished ``day`` did to replicate 0 (until it is decided)."""
+        if not day.narrating:
+            return
+        if day.acting[0]:
+            for gov in model.governments:
+                self._decision(model, day, gov.index)
+        if day.incident[0]:
+            self.turning_points.append(TurningPoint(day.t, "incident", detail={
+                "jump": float(day.jump[0])}))
+        self._turning_points(model, day)
+
+    def _decision(self, model: DiplomacyModel, day: Day, i: int) -> None:
+        gov = model.governments[i]
+        utilities = day.utilities[:, i, 0]
+        probs = choice_probabilities(utilities, float(gov.params.temperature))
+        finite = np.isfinite(utilities)
+        names = [a.label for a in Action]
+        inputs = {"hostility": model.hostility[i, 0], "readiness": model.readiness[i, 0],
+                  "pain": model.pain[i, 0], "war_gain": day.war_gain[i, 0],
+                  "provocation": np.broadcast_to(day.impulses.hostility[i], (model.n,))[0],
+                  "in_talks": float(model.in_talks[0])}
+        self.decisions.append(Decision(
+            day.t, gov.actor_id, Action(int(day.actions[i, 0])),
+            dict(zip(names, map(float, probs), strict=True)),
+            {n: float(u) for n, u, ok in zip(names, utilities, finite, strict=True) if ok},
+            {k: float(v) for k, v in inputs.items()}))
+
+    def _turning_points(self, model: DiplomacyModel, day: Day) -> None:
+        tp, t = self.turning_points, day.t
+        bar = float(np.broadcast_to(day.bar, (model.n,))[0])
+        ready_now = model.readiness[:, 0] >= bar
+        for i, gov in enumerate(GOVERNMENTS):
+            if ready_now[i] != self._ready_before[i]:
+                tp.append(TurningPoint(t, "ready" if ready_now[i] else "not_ready", gov,
+                                       {"readiness": float(model.readiness[i, 0]),
+                                        "bar": bar}))
+        self._ready_before = ready_now
+        if day.opening[0]:
+            tp.append(TurningPoint(t, "talks_open"))
+        if day.breaking[0]:
+            tp.append(TurningPoint(t, "talks_break", detail={
+                "hostility": float(model.hostility[:, 0].max())}))
+        if day.agreeing[0]:
+            tp.append(TurningPoint(t, "agreement", detail={
+                "mediated": bool(model.mediated[0]),
+                "terms": dict(zip([str(i) for i in ISSUES], map(float, model.deal[:, 0]),
+                                  strict=True)),
+                "nash": dict(zip([str(i) for i in ISSUES], map(float, model.nash_terms[:, 0]),
+                                 strict=True))}))
+        if day.escalating[0]:
+            tp.append(TurningPoint(t, "escalation", detail={
+                "cause": "overt strike on land" if day.strike[0] else "hostility",
+                "hostility": float(model.hostility[:, 0].max())}))

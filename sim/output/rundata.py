@@ -1,0 +1,97 @@
+"""The raw arrays of a run, collected from one or more models.
+
+:class:`RunData` is what the engine collects from each model that has run (one chunk or
+one share of a chunk) and joins; :class:`~sim.output.results.Results` turns it into tables,
+charts and the results folder, and :class:`~sim.output.narrative.Story` into words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.agents import Action
+from sim.model.issues import ISSUES
+from sim.model.narration import Decision, TurningPoint
+from sim.model.outcomes import EscalationCause, Outcome
+from sim.model.timeline import Firing
+from sim.scenario.schema import GOVERNMENTS
+
+if TYPE_CHECKING:
+    from sim.model.model import DiplomacyModel
+
+#: Labels of the ``escalation_cause`` codes (:class:`~sim.model.outcomes.EscalationCause`).
+ESCALATION_CAUSES: tuple[str, ...] = tuple(c.label for c in EscalationCause)
+
+
+@dataclass
+class RunData:
+    """The raw arrays of a run, as collected from one or more models.
+
+    Attributes:
+        runs: Per-replicate columns.
+        trace: Every variable per day for the traced replicates, ``(days, variables, n)``.
+        band_trace: Band variables per day for the band replicates.
+        firings: Pressures that acted in replicate 0 (when narrated).
+        turning_points: Turning points of replicate 0 (when narrated).
+        decisions: Each government's daily choice in replicate 0 (when narrated).
+    """
+
+    runs: dict[str, np.ndarray]
+    trace: np.ndarray
+    band_trace: np.ndarray
+    firings: list[Firing] = field(default_factory=list)
+    turning_points: list[TurningPoint] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+
+    @classmethod
+    def from_model(cls, m: DiplomacyModel) -> RunData:
+        """Collect the per-replicate results of a model that has run."""
+        outcome = m.outcome.astype(np.int64)
+        day = np.where(outcome == Outcome.TALKS, m.talks_day,
+                       np.where(outcome >= Outcome.AGREEMENT, m.outcome_day, -1))
+        runs: dict[str, np.ndarray] = {
+            "replicate": m.first_replicate + np.arange(m.n),
+            "outcome": outcome,
+            "day": day,
+            "talks_day": m.talks_day.copy(),
+            "breakdowns": m.breakdowns.copy(),
+            "incidents": m.incidents.copy(),
+            "escalation_cause": m.escalation_cause.astype(np.int64),
+            "mediated": m.mediated.copy(),
+        }
+        for k, issue in enumerate(ISSUES):
+            runs[f"deal_{issue}"] = m.deal[k].copy()
+        for k, issue in enumerate(ISSUES):
+            runs[f"nash_{issue}"] = m.nash_terms[k].copy()
+        runs.update({
+            "casualties": m.casualties.copy(),
+            "goldstein_total": m.goldstein_total.copy(),
+            "events": m.event_total.copy(),
+            "cc_index": m.end_values("cc_index"),
+        })
+        for name in ("hostility", "readiness", "pain"):
+            end = m.end_values(name)
+            for i, gov in enumerate(GOVERNMENTS):
+                runs[f"{name}_{gov}"] = end[i].copy()
+        for i, gov in enumerate(GOVERNMENTS):
+            for a in Action:
+                if a is not Action.HOLD:
+                    runs[f"{a.name.lower()}_{gov}"] = m.action_counts[i, a].astype(np.int64)
+        return cls(runs, m.trace, m.band_trace, list(m.firings), list(m.turning_points),
+                   list(m.decisions))
+
+    @classmethod
+    def concat(cls, parts: list[RunData]) -> RunData:
+        """Join the data of consecutive chunks of replicates."""
+        if len(parts) == 1:
+            return parts[0]
+        runs = {k: np.concatenate([p.runs[k] for p in parts]) for k in parts[0].runs}
+        trace = np.concatenate([p.trace for p in parts if p.trace.shape[2]], axis=2) \
+            if any(p.trace.shape[2] for p in parts) else parts[0].trace
+        band = np.concatenate([p.band_trace for p in parts if p.band_trace.shape[2]], axis=2) \
+            if any(p.band_trace.shape[2] for p in parts) else parts[0].band_trace
+        return cls(runs, trace, band, parts[0].firings, parts[0].turning_points,
+                   parts[0].decisions)
