@@ -175,7 +175,7 @@ def test_levers_are_flat_keyword_arguments():
 
 def test_scaling_levers_change_the_timeline():
     from sim.scenario.levers import LEVERS, apply_levers
-    from sim.scenario.schema import load_scenario
+    from sim.scenario.load import load_scenario
 
     base = load_scenario()
     faster = apply_levers(base, {"boat_strike_tempo": 2, "sanctions_intensity": 0,
@@ -217,7 +217,7 @@ def test_inject_refuses_what_a_scenario_file_would():
 def test_the_horizon_lever_cuts_the_timeline_to_fit():
     from sim.scenario.errors import InputError
     from sim.scenario.levers import apply_levers
-    from sim.scenario.schema import load_scenario
+    from sim.scenario.load import load_scenario
 
     base = load_scenario()
     short = apply_levers(base, {"horizon_days": 120})

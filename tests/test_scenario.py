@@ -6,14 +6,11 @@ import json
 
 import pytest
 
-from sim.scenario.errors import InputError
 from sim.model.pressures import PressureType
-from sim.scenario.schema import (
-    ACTOR_DEFAULTS,
-    json_schema,
-    load_scenario,
-    parse_condition,
-)
+from sim.scenario.actors import ACTOR_DEFAULTS
+from sim.scenario.errors import InputError
+from sim.scenario.load import json_schema, load_scenario
+from sim.scenario.schema import parse_condition
 from tests.conftest import ROOT, SCENARIOS
 
 DEFAULT = ROOT / "scenarios" / "caribbean-2025.yaml"

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from sim.model.model import BAND_REPLICATES, TRACE_REPLICATES, DiplomacyModel
 from sim.output.results import Results, RunData
-from sim.scenario.schema import Scenario, load_scenario, with_overrides
+from sim.scenario.load import load_scenario, with_overrides
+from sim.scenario.schema import Scenario
 
 #: Replicates stepped together in one model.
 CHUNK_REPLICATES = 10_000

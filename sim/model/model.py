@@ -61,13 +61,12 @@ from sim.model.mechanisms.escalation import war_value, win_probability
 from sim.model.issues import ISSUES
 from sim.scenario.levers import apply_levers
 from sim.model.pressures import PressureType
+from sim.scenario.load import load_scenario, with_overrides
 from sim.scenario.schema import (
     GOVERNMENTS,
     Condition,
     Pressure,
     Scenario,
-    load_scenario,
-    with_overrides,
 )
 from sim.engine.streams import ReplicateStreams
 from sim.model.third_parties import Mediator, Producer, make_third_party, us_salience_with_producers

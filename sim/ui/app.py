@@ -57,7 +57,8 @@ from sim.model.model import BAND_VARIABLES, VARIABLES, DiplomacyModel, Outcome
 from sim.output.narrative import Entry, Story, entries, outcome_headline
 from sim.model.pressures import CATALOGUE, PressureType
 from sim.output.results import Results, RunData, wilson_interval
-from sim.scenario.schema import GOVERNMENTS, Scenario, load_scenario, with_overrides
+from sim.scenario.load import load_scenario, with_overrides
+from sim.scenario.schema import GOVERNMENTS, Scenario
 
 #: Environment variable naming the scenario the page opens (a file or a library name).
 SCENARIO_ENV = "DIPSIM_DEMO_SCENARIO"
