@@ -170,6 +170,17 @@ def test_json_schema_lists_pressure_types_and_forbids_unknown_keys():
     assert "required" not in schema["$defs"]["Actor"]
 
 
+def test_every_field_of_the_json_schema_has_a_description():
+    """``dipsim schema`` documents every field, the behaviour weights included."""
+    schema = json_schema()
+    sections = {"Scenario": schema, **schema["$defs"]}
+    fields = {f"{name}.{field}": spec for name, section in sections.items()
+              for field, spec in section.get("properties", {}).items()}
+    assert not [f for f, spec in fields.items() if not spec.get("description", "").strip()]
+    assert "ReadinessWeights.pain" in fields and "ActionWeights.retaliate_shock" in fields
+    assert "w_p" in fields["ReadinessWeights.pain"]["description"]
+
+
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_every_library_scenario_is_valid(path):
     scn = load_scenario(path)

@@ -24,9 +24,12 @@ GOVERNMENTS: tuple[str, str] = ("us", "venezuela")
 class IssueValues(Section):
     """A value on each of the three issue axes (0 Caracas's ideal, 1 Washington's)."""
 
-    drugs: Stance
-    oil: Stance
-    migration: Stance
+    drugs: Stance = Field(description="Drugs: 0 no counter-narcotics cooperation, 1 full "
+                                      "cooperation (joint interdiction, extraditions)")
+    oil: Stance = Field(description="Oil: 0 unconditional sanctions relief, 1 oil only on "
+                                    "US terms")
+    migration: Stance = Field(description="Migration: 0 no returns accepted, 1 full "
+                                          "cooperation on deportation flights and departures")
 
     def as_tuple(self) -> tuple[float, float, float]:
         """The values in :data:`sim.model.issues.ISSUES` order."""
@@ -35,6 +38,10 @@ class IssueValues(Section):
 
 class Salience(IssueValues):
     """How much each issue matters to a government; the three saliences sum to 1."""
+
+    drugs: Stance = Field(description="Weight of the drugs issue")
+    oil: Stance = Field(description="Weight of the oil issue")
+    migration: Stance = Field(description="Weight of the migration issue")
 
     @model_validator(mode="after")
     def _sums_to_one(self) -> Salience:
@@ -90,7 +97,8 @@ class Actor(Section):
     concession: ConcessionStyle | Positive = Field(
         description="Concession style (boulware, linear, conceder) or the exponent e of "
                     "the aspiration curve")
-    hostility: Hostility
+    hostility: Hostility = Field(description="Richardson hostility coefficients and the "
+                                             "starting hostility")
     win_set: Fraction = Field(
         description="Width of the domestic win-set (Putnam): the deal utility below 1 "
                     "that can still be ratified at home")
@@ -173,8 +181,8 @@ def actor_with_defaults(government: str, data: dict[str, Any] | None) -> dict[st
 class Actors(Section):
     """The two governments. Each takes its defaults for any field the file leaves out."""
 
-    us: Actor
-    venezuela: Actor
+    us: Actor = Field(description="The United States government")
+    venezuela: Actor = Field(description="The Venezuelan government")
 
     @model_validator(mode="before")
     @classmethod
@@ -221,8 +229,8 @@ class ThirdParty(Section):
     """
 
     id: Slug = Field(description="Short id used as sender/target, e.g. norway")
-    name: str = Field(min_length=1, max_length=80)
-    role: ThirdPartyRole
+    name: str = Field(min_length=1, max_length=80, description="Display name")
+    role: ThirdPartyRole = Field(description="What it does: mediator, oil_buyer or producer")
     leverage: Fraction | None = Field(None, description="Mediator: leverage (default 0.3)")
     share: Fraction | None = Field(None, description="Oil buyer: share of oil-sanction pain "
                                                      "removed (default 0.3)")

@@ -122,19 +122,23 @@ class Pressure(Section):
 
     id: Slug | None = Field(None, description="Name used by --set and sweeps, e.g. "
                                               "boat_strikes; defaults to the type")
-    type: PressureType
-    sender: str
-    target: str
-    at: dt.date | None = None
-    start: dt.date | None = Field(None, alias="from")
+    type: PressureType = Field(description="A pressure type of the catalogue")
+    sender: str = Field(description="Actor applying it: us, venezuela or a third-party id")
+    target: str = Field(description="Government it acts on: us or venezuela")
+    at: dt.date | None = Field(None, description="Date of an event, or start of a state")
+    start: dt.date | None = Field(None, alias="from", description="First day of a window")
     since: dt.date | None = Field(
         None, description="For a state already in force before the run: the date it began "
                           "(with 'until'); pain and adaptation start as if it had held since")
-    until: dt.date | None = None
+    until: dt.date | None = Field(None, description="Last day of a window, or of a state "
+                                                     "given 'since'")
     per_week: Annotated[NonNegative, Field(le=100)] | None = Field(
         None, description="Mean events per week in a window (Poisson)")
-    trigger: Trigger | None = None
-    duration_days: Days | None = None
+    trigger: Trigger | None = Field(None, description="Start when a condition on the model "
+                                                      "state holds")
+    duration_days: Days | None = Field(
+        None, description="How long a state started by 'at' or a trigger (or a triggered "
+                          "event window) lasts; default to the end of the run")
     intensity: Annotated[NonNegative, Field(le=10)] = Field(
         1.0, description="Scales every effect of the pressure")
     deaths: Annotated[NonNegative, Field(le=1e4)] | None = Field(
@@ -221,32 +225,56 @@ class Escalation(Section):
 
 
 class ReadinessWeights(Section):
-    """Weights of the readiness-to-talk score (log-odds per unit)."""
+    """Weights of the readiness-to-talk score (log-odds per unit; ``docs/model.md`` §3.5, §4.6).
 
-    pain: NonNegative = 7.0
-    surplus: NonNegative = 2.0
-    hostility: NonNegative = 1.0
-    commitment: NonNegative = 0.3
-    signal: NonNegative = 0.5
-    mediation: NonNegative = 1.0
+    The signs are fixed by the model; only the magnitudes are parameters.
+    """
+
+    pain: NonNegative = Field(7.0, description="w_p: per unit of pain D_i")
+    surplus: NonNegative = Field(2.0, description="w_s: per unit of the bargaining range S")
+    hostility: NonNegative = Field(1.0, description="w_h: per unit of own hostility H_i "
+                                                    "(subtracted)")
+    commitment: NonNegative = Field(0.3, description="w_c: per unit of audience cost times "
+                                                     "public commitment (subtracted)")
+    signal: NonNegative = Field(0.5, description="w_o: per unit of openness signal received")
+    mediation: NonNegative = Field(1.0, description="w_m: per unit of mediation M")
+
+
+#: The baseline utility of an action, relative to holding.
+Bias = Annotated[Number, Field(ge=-50, le=50)]
 
 
 class ActionWeights(Section):
-    """Utilities of the daily actions, relative to holding (utility 0)."""
+    """Utilities of the daily actions, relative to holding (utility 0; ``docs/model.md`` §4.7).
 
-    escalate_bias: Annotated[Number, Field(ge=-50, le=50)] = -4.0
-    escalate_hostility: NonNegative = 3.0
-    escalate_war: NonNegative = 4.0
-    de_escalate_bias: Annotated[Number, Field(ge=-50, le=50)] = -4.5
-    de_escalate_pain: NonNegative = 2.0
-    de_escalate_readiness: NonNegative = 2.0
-    de_escalate_hostility: NonNegative = 2.0
-    signal_bias: Annotated[Number, Field(ge=-50, le=50)] = -6.0
-    signal_readiness: NonNegative = 9.0
-    concede_bias: Annotated[Number, Field(ge=-50, le=50)] = -5.5
-    concede_readiness: NonNegative = 3.0
-    retaliate_bias: Annotated[Number, Field(ge=-50, le=50)] = -4.5
-    retaliate_shock: NonNegative = 20.0
+    Each action's utility is its bias plus its weights times the state they multiply
+    (§3.7); the negative biases make *hold* the usual daily action.
+    """
+
+    escalate_bias: Bias = Field(-4.0, description="w^e_0: baseline utility of escalating")
+    escalate_hostility: NonNegative = Field(
+        3.0, description="w^e_H: escalate, per unit of own hostility")
+    escalate_war: NonNegative = Field(
+        4.0, description="w^e_W: escalate, per unit of war value over the other's offer")
+    de_escalate_bias: Bias = Field(
+        -4.5, description="w^d_0: baseline utility of de-escalating")
+    de_escalate_pain: NonNegative = Field(
+        2.0, description="w^d_D: de-escalate, per unit of pain")
+    de_escalate_readiness: NonNegative = Field(
+        2.0, description="w^d_R: de-escalate, per unit of readiness")
+    de_escalate_hostility: NonNegative = Field(
+        2.0, description="w^d_H: de-escalate, per unit of hostility (subtracted)")
+    signal_bias: Bias = Field(
+        -6.0, description="w^s_0: baseline utility of signalling openness")
+    signal_readiness: NonNegative = Field(
+        9.0, description="w^s_R: signal openness, per unit of readiness")
+    concede_bias: Bias = Field(-5.5, description="w^c_0: baseline utility of conceding")
+    concede_readiness: NonNegative = Field(
+        3.0, description="w^c_R: concede, per unit of readiness")
+    retaliate_bias: Bias = Field(-4.5, description="w^r_0: baseline utility of retaliating")
+    retaliate_shock: NonNegative = Field(
+        20.0, description="w^r_P: retaliate, per unit of hostility shock received from "
+                          "pressures today")
 
 
 class Behaviour(Section):
@@ -268,16 +296,20 @@ class Behaviour(Section):
     signal_decay: Fraction = Field(0.05, description="Daily decay of openness signals")
     index_halflife_days: Annotated[Positive, Field(le=365)] = Field(
         14.0, description="Half-life of the conflict-cooperation index")
-    readiness: ReadinessWeights = Field(default_factory=ReadinessWeights)
-    actions: ActionWeights = Field(default_factory=ActionWeights)
+    readiness: ReadinessWeights = Field(default_factory=ReadinessWeights,
+                                        description="Weights of readiness to talk")
+    actions: ActionWeights = Field(default_factory=ActionWeights,
+                                   description="Utilities of the daily actions")
 
 
 class Scenario(Section):
     """A whole scenario file."""
 
     name: Slug = Field(description="Short name, used for the results folder")
-    title: str = Field(min_length=1, max_length=200)
-    description: str = Field("", max_length=20_000)
+    title: str = Field(min_length=1, max_length=200, description="Title shown on charts and "
+                                                                 "pages")
+    description: str = Field("", max_length=20_000, description="What the scenario depicts, "
+                                                                "with its sources")
     start: dt.date = Field(description="First day of the run")
     horizon_days: Days = Field(description="Days simulated")
     runs: Annotated[StrictInt, Field(ge=1, le=MAX_RUNS)] = Field(
@@ -285,12 +317,17 @@ class Scenario(Section):
     seed: Annotated[StrictInt, Field(ge=0, le=MAX_SEED)] = Field(
         20250902, description="Default root seed")
     status_quo: IssueValues = Field(description="Where each issue stands with no deal")
-    actors: Actors = Field(default_factory=lambda: Actors.model_validate({}))
-    third_parties: list[ThirdParty] = Field(default_factory=list)
-    pressures: list[Pressure] = Field(default_factory=list)
-    talks: Talks = Field(default_factory=Talks)
-    escalation: Escalation = Field(default_factory=Escalation)
-    behaviour: Behaviour = Field(default_factory=Behaviour)
+    actors: Actors = Field(default_factory=lambda: Actors.model_validate({}),
+                           description="The two governments (defaults for what is left out)")
+    third_parties: list[ThirdParty] = Field(default_factory=list, description="Mediators, "
+                                            "oil buyers and producers")
+    pressures: list[Pressure] = Field(default_factory=list, description="The timeline")
+    talks: Talks = Field(default_factory=Talks, description="When talks open and what is on "
+                                                            "the table")
+    escalation: Escalation = Field(default_factory=Escalation,
+                                   description="What counts as escalation; the value of war")
+    behaviour: Behaviour = Field(default_factory=Behaviour, description="Rates, noise and "
+                                 "decision weights shared by both governments")
 
     @property
     def end(self) -> dt.date:
