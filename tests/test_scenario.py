@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -180,6 +184,44 @@ def test_every_field_of_the_json_schema_has_a_description():
     assert "ReadinessWeights.pain" in fields and "ActionWeights.retaliate_shock" in fields
     assert "w_p" in fields["ReadinessWeights.pain"]["description"]
 
+
+#: Modules outside the scenario layer that it may import: the leaf vocabulary of the model.
+VOCABULARY = ("sim.model.issues", "sim.model.pressures", "sim.model.cameo")
+
+
+def _sim_imports(path):
+    """Every ``sim`` module or name a file imports, anywhere in it (lazy imports too)."""
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    out = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            out += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package.rsplit(".", node.level - 1)[0] if node.level else ""
+            module = ".".join(filter(None, [base, node.module or ""]))
+            out += [f"{module}.{a.name}" for a in node.names]
+    return [m for m in out if m == "sim" or m.startswith("sim.")]
+
+
+def test_the_scenario_layer_imports_only_itself_and_the_vocabulary():
+    """The layer reads files into scenarios; the model, engine, output and ui read those.
+
+    Checked in the source (lazy imports in functions included) and by importing every
+    module of the layer in a fresh interpreter (package ``__init__`` files included).
+    """
+    files = sorted((ROOT / "sim" / "scenario").glob("*.py"))
+    bad = {f"{f.relative_to(ROOT)}: {m}" for f in files for m in _sim_imports(f)
+           if not m.startswith("sim.scenario.")
+           and not any(m == v or m.startswith(f"{v}.") for v in VOCABULARY)}
+    assert not bad
+    modules = [f"sim.scenario.{f.stem}" for f in files if f.stem != "__init__"]
+    code = (f"import sys; import {', '.join(modules)}; "
+            "print(' '.join(m for m in sys.modules if m == 'sim' or m.startswith('sim.')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    loaded = set(done.stdout.split())
+    assert set(modules) <= loaded
+    assert loaded - set(modules) <= {"sim", "sim.scenario", "sim.model", *VOCABULARY}
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_every_library_scenario_is_valid(path):
