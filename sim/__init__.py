@@ -41,7 +41,7 @@ def load_scenario(path: str | Path | None = None, overrides: list[str] | None = 
     Raises:
         sim.scenario.errors.InputError: The file is invalid; the message names file, line and field.
     """
-    from sim.scenario.schema import load_scenario as _load  # noqa: PLC0415
+    from sim.scenario.load import load_scenario as _load  # noqa: PLC0415
 
     return _load(path, overrides)
 
@@ -67,7 +67,8 @@ def run(scenario: Scenario | str | Path | None = None, runs: int | None = None,
     """
     from sim.engine.ensemble import run_ensemble  # noqa: PLC0415
     from sim.scenario.levers import LEVERS, apply_levers  # noqa: PLC0415
-    from sim.scenario.schema import Scenario, load_scenario, with_overrides  # noqa: PLC0415
+    from sim.scenario.load import load_scenario, with_overrides  # noqa: PLC0415
+    from sim.scenario.schema import Scenario  # noqa: PLC0415
 
     passthrough = {k: levers.pop(k) for k in ("chunk", "trace_replicates", "band_replicates",
                                               "progress", "point", "first_replicate", "workers")

@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
-from sim.scenario.schema import Scenario, apply_override, load_scenario
+from sim.scenario.load import load_scenario
+from sim.scenario.overrides import apply_override
+from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))

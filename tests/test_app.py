@@ -41,7 +41,7 @@ from sim.ui.app import (
 )
 from sim.model.model import VARIABLES, Outcome
 from sim.model.pressures import PressureType
-from sim.scenario.schema import load_scenario
+from sim.scenario.load import load_scenario
 
 DEFAULT = load_scenario(None)
 CC = list(VARIABLES).index("cc_index")

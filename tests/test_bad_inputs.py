@@ -29,7 +29,9 @@ from hypothesis import strategies as st
 
 from sim.scenario.errors import InputError
 from sim.output.results import scenario_yaml
-from sim.scenario.schema import Scenario, load_scenario, parse_assignment, with_overrides
+from sim.scenario.load import load_scenario, with_overrides
+from sim.scenario.overrides import parse_assignment
+from sim.scenario.schema import Scenario
 from sim.scenario.yamlfile import MAX_FILE_BYTES
 from tests.conftest import ROOT, SCENARIOS
 

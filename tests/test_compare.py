@@ -28,7 +28,7 @@ def test_a_new_poisson_window_in_b_leaves_the_others_alone():
     extra = ("pressures=[{id: late_strikes, type: boat_strike, sender: us, target: venezuela,"
              " from: 2026-03-01, until: 2026-03-31, per_week: 3}]")
     # B adds a window by replacing the list; keep A's pressures first so the ids match.
-    from sim.scenario.schema import load_scenario
+    from sim.scenario.load import load_scenario
 
     a = load_scenario()
     data = a.model_dump(mode="json", by_alias=True, exclude_none=True)

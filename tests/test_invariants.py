@@ -26,16 +26,15 @@ from hypothesis import strategies as st
 import sim
 from sim.model.agents import Action
 from sim.model.model import DiplomacyModel, Outcome
+from sim.scenario.actors import Actor, Hostility
+from sim.scenario.load import load_scenario
 from sim.scenario.schema import (
     ActionWeights,
-    Actor,
     Behaviour,
     Escalation,
-    Hostility,
     ReadinessWeights,
     Scenario,
     Talks,
-    load_scenario,
 )
 from tests.conftest import ROOT
 

@@ -179,7 +179,7 @@ def test_the_model_takes_a_scenario_made_by_the_scenario_layer():
 
 def test_scaling_levers_change_the_timeline():
     from sim.scenario.levers import LEVERS, apply_levers
-    from sim.scenario.schema import load_scenario
+    from sim.scenario.load import load_scenario
 
     base = load_scenario()
     faster = apply_levers(base, {"boat_strike_tempo": 2, "sanctions_intensity": 0,
@@ -221,7 +221,7 @@ def test_inject_refuses_what_a_scenario_file_would():
 def test_the_horizon_lever_cuts_the_timeline_to_fit():
     from sim.scenario.errors import InputError
     from sim.scenario.levers import apply_levers
-    from sim.scenario.schema import load_scenario
+    from sim.scenario.load import load_scenario
 
     base = load_scenario()
     short = apply_levers(base, {"horizon_days": 120})
@@ -267,7 +267,7 @@ def test_action_counts_match_the_actions_of_each_day():
 
 def test_the_story_of_replicate_0_ends_at_its_decision_whatever_runs_beside_it():
     """Alone, replicate 0's model stops when it escalates; in a batch the others go on."""
-    from sim.scenario.schema import with_overrides
+    from sim.scenario.load import with_overrides
 
     low = with_overrides(DEFAULT, ["escalation.threshold=0.3"])
     alone = DiplomacyModel(low, n_replicates=1, rng=5, narrate=True).run()

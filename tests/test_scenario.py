@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
-from sim.scenario.errors import InputError
 from sim.model.pressures import PressureType
-from sim.scenario.schema import (
-    ACTOR_DEFAULTS,
-    json_schema,
-    load_scenario,
-    parse_condition,
-)
+from sim.scenario.actors import ACTOR_DEFAULTS
+from sim.scenario.errors import InputError
+from sim.scenario.load import json_schema, load_scenario
+from sim.scenario.schema import parse_condition
 from tests.conftest import ROOT, SCENARIOS
 
 DEFAULT = ROOT / "scenarios" / "caribbean-2025.yaml"
@@ -172,6 +173,55 @@ def test_json_schema_lists_pressure_types_and_forbids_unknown_keys():
     assert schema["additionalProperties"] is False
     assert "required" not in schema["$defs"]["Actor"]
 
+
+def test_every_field_of_the_json_schema_has_a_description():
+    """``dipsim schema`` documents every field, the behaviour weights included."""
+    schema = json_schema()
+    sections = {"Scenario": schema, **schema["$defs"]}
+    fields = {f"{name}.{field}": spec for name, section in sections.items()
+              for field, spec in section.get("properties", {}).items()}
+    assert not [f for f, spec in fields.items() if not spec.get("description", "").strip()]
+    assert "ReadinessWeights.pain" in fields and "ActionWeights.retaliate_shock" in fields
+    assert "w_p" in fields["ReadinessWeights.pain"]["description"]
+
+
+#: Modules outside the scenario layer that it may import: the leaf vocabulary of the model.
+VOCABULARY = ("sim.model.issues", "sim.model.pressures", "sim.model.cameo", "sim.model.outcomes")
+
+
+def _sim_imports(path):
+    """Every ``sim`` module or name a file imports, anywhere in it (lazy imports too)."""
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    out = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            out += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package.rsplit(".", node.level - 1)[0] if node.level else ""
+            module = ".".join(filter(None, [base, node.module or ""]))
+            out += [f"{module}.{a.name}" for a in node.names]
+    return [m for m in out if m == "sim" or m.startswith("sim.")]
+
+
+def test_the_scenario_layer_imports_only_itself_and_the_vocabulary():
+    """The layer reads files into scenarios; the model, engine, output and ui read those.
+
+    Checked in the source (lazy imports in functions included) and by importing every
+    module of the layer in a fresh interpreter (package ``__init__`` files included).
+    """
+    files = sorted((ROOT / "sim" / "scenario").glob("*.py"))
+    bad = {f"{f.relative_to(ROOT)}: {m}" for f in files for m in _sim_imports(f)
+           if not m.startswith("sim.scenario.")
+           and not any(m == v or m.startswith(f"{v}.") for v in VOCABULARY)}
+    assert not bad
+    modules = [f"sim.scenario.{f.stem}" for f in files if f.stem != "__init__"]
+    code = (f"import sys; import {', '.join(modules)}; "
+            "print(' '.join(m for m in sys.modules if m == 'sim' or m.startswith('sim.')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    loaded = set(done.stdout.split())
+    assert set(modules) <= loaded
+    assert loaded - set(modules) <= {"sim", "sim.scenario", "sim.model", *VOCABULARY}
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_every_library_scenario_is_valid(path):

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from sim.scenario.schema import load_scenario
+from sim.scenario.load import load_scenario
 from sim.experiments.sensitivity import RANGES, Range, one_at_a_time, tornado_chart
 
 

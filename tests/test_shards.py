@@ -14,7 +14,7 @@ from sim.engine import shards
 from sim.engine.ensemble import run_ensemble, run_replicates
 from sim.model.model import DiplomacyModel
 from sim.output.rundata import RunData
-from sim.scenario.schema import with_overrides
+from sim.scenario.load import with_overrides
 from tests.conftest import DEFAULT
 
 pytestmark = pytest.mark.skipif(not shards.can_fork(), reason="runs are split on Linux only")

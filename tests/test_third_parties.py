@@ -8,7 +8,7 @@ import pytest
 from sim.model.mechanisms.bargaining import nash_split
 from sim.scenario.errors import InputError
 from sim.model.model import DiplomacyModel, Outcome
-from sim.scenario.schema import load_scenario
+from sim.scenario.load import load_scenario
 from sim.model.third_parties import Mediator, OilBuyer, Producer
 from tests.conftest import scenario
 

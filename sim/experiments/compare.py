@@ -23,7 +23,8 @@ from sim.scenario.errors import InputError
 from sim.output.stats import Z95
 from sim.model.model import OUTCOMES
 from sim.output.results import Results, scenario_yaml, write_folder
-from sim.scenario.schema import Scenario, scenario_from_document
+from sim.scenario.load import scenario_from_document
+from sim.scenario.schema import Scenario
 from sim.scenario.yamlfile import YamlDocument
 
 if TYPE_CHECKING:
@@ -195,7 +196,7 @@ def compare(a: Scenario | str | Path | None, b: Scenario | str | Path | None = N
     """
     import sim  # noqa: PLC0415
     from sim.engine.ensemble import run_ensemble  # noqa: PLC0415
-    from sim.scenario.schema import with_overrides  # noqa: PLC0415
+    from sim.scenario.load import with_overrides  # noqa: PLC0415
 
     scn_a = a if isinstance(a, Scenario) else sim.load_scenario(a)
     scn_b = scn_a if b is None else (b if isinstance(b, Scenario) else sim.load_scenario(b))

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pandas as pd
 
 from sim.model.model import OUTCOMES
-from sim.scenario.schema import list_scenarios, load_scenario
+from sim.scenario.library import list_scenarios
+from sim.scenario.load import load_scenario
 
 
 def profiles(runs: int = 1000, seed: int = 20250902) -> pd.DataFrame:

@@ -20,7 +20,9 @@ import pandas as pd
 
 from sim.scenario.levers import LEVERS, apply_levers
 from sim.model.model import Outcome
-from sim.scenario.schema import Scenario, field_value, with_overrides
+from sim.scenario.load import with_overrides
+from sim.scenario.overrides import field_value
+from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

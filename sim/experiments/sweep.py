@@ -66,18 +66,12 @@ from pydantic import (
 
 from sim.scenario.errors import InputError, Problem
 from sim.model.issues import ISSUES
-from sim.scenario.schema import (
-    MAX_SEED,
-    Number,
-    Scenario,
-    Slug,
-    apply_override,
-    load_scenario,
-    parse_assignment,
-    resolve_scenario_path,
-    scenario_from_document,
-    validate_document,
-)
+from sim.scenario.fields import Number, Slug
+from sim.scenario.library import resolve_scenario_path
+from sim.scenario.load import load_scenario, scenario_from_document
+from sim.scenario.messages import validate_document
+from sim.scenario.overrides import apply_override, parse_assignment
+from sim.scenario.schema import MAX_SEED, Scenario
 from sim.scenario.yamlfile import YamlDocument, read_yaml
 
 #: Runs per chunk (one task, one shard). With about 1.5-3 ms per run at 100 replicates per

@@ -26,6 +26,8 @@ class EventCode:
     goldstein: float
 
 
+INTENT_TO_EASE_SANCTIONS = EventCode(
+    "0354", "express intent to ease economic sanctions, boycott, or embargo", 7.0)
 EXPRESS_INTENT_TO_NEGOTIATE = EventCode("036", "express intent to meet or negotiate", 4.0)
 MEDIATE = EventCode("045", "mediate", 5.0)
 ENGAGE_IN_NEGOTIATION = EventCode("046", "engage in negotiation", 7.0)
@@ -35,6 +37,7 @@ YIELD = EventCode("080", "yield", 5.0)
 RELEASE_PERSONS = EventCode("084", "return, release", 7.0)
 EASE_SANCTIONS = EventCode("085", "ease economic sanctions, boycott, or embargo", 7.0)
 DE_ESCALATE = EventCode("087", "de-escalate military engagement", 9.0)
+DEMAND_LEADERSHIP_CHANGE = EventCode("1041", "demand change in leadership", -5.0)
 THREATEN_MILITARY_FORCE = EventCode("138", "threaten with military force", -7.0)
 MOBILIZE_FORCES = EventCode("154", "mobilize or increase armed forces", -7.2)
 REDUCE_RELATIONS = EventCode("160", "reduce relations", -4.0)

@@ -26,3 +26,23 @@ class Issue(StrEnum):
 
 #: The issues in their fixed order: index k of every per-issue array is ``ISSUES[k]``.
 ISSUES: tuple[Issue, ...] = (Issue.DRUGS, Issue.OIL, Issue.MIGRATION)
+
+
+class Track(StrEnum):
+    """A track of negotiation: what a narrow deal can be about (``docs/validation.md`` E10).
+
+    Three tracks have an issue axis of their own (drugs, oil, migration); the prisoners
+    track (detained nationals, exchanges) and the political track (elections, transition,
+    the leader's fate) do not.
+    """
+
+    PRISONERS = "prisoners"
+    MIGRATION = "migration"
+    OIL = "oil"
+    DRUGS = "drugs"
+    POLITICAL = "political"
+
+
+#: The issue axis of each track that has one.
+TRACK_ISSUES: dict[Track, Issue] = {Track.DRUGS: Issue.DRUGS, Track.OIL: Issue.OIL,
+                                    Track.MIGRATION: Issue.MIGRATION}

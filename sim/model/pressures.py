@@ -69,6 +69,8 @@ class PressureType(StrEnum):
     DEPORTATION_FLIGHTS_RESUMED = "deportation_flights_resumed"
     DIALOGUE_OFFER = "dialogue_offer"
     MEDIATION = "mediation"
+    EXIT_DEMAND = "exit_demand"
+    RELIEF_OFFER = "relief_offer"
 
 
 @dataclass(frozen=True)
@@ -154,4 +156,15 @@ CATALOGUE: dict[PressureType, PressureEffect] = {
     PressureType.MEDIATION: PressureEffect(
         STATE, cameo.MEDIATE, None, "third-party mediation",
         signal=0.5, mediation=1.0),
+    # A demand that the target's leader leave, or a rival government recognised: scored,
+    # but it has no effect in the model's equations yet (docs/model.md §7).
+    PressureType.EXIT_DEMAND: PressureEffect(
+        STATE, cameo.DEMAND_LEADERSHIP_CHANGE, None,
+        "demand that the leader leave power (or recognition of a rival government)"),
+    # Relief offered for a concession on a track (the pressure's ``track``), not granted:
+    # in the model's equations yet, an offer of openness (docs/model.md §7).
+    PressureType.RELIEF_OFFER: PressureEffect(
+        EVENT, cameo.INTENT_TO_EASE_SANCTIONS, Issue.OIL,
+        "offer of sanctions relief in exchange for a concession", hostility=-0.02,
+        signal=1.0),
 }

@@ -26,7 +26,7 @@ import mesa
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from sim.scenario.schema import THIRD_PARTY_DEFAULTS, ThirdParty, ThirdPartyRole
+from sim.scenario.actors import ThirdParty, ThirdPartyRole
 
 if TYPE_CHECKING:
     from sim.model.model import DiplomacyModel
@@ -47,12 +47,6 @@ class ThirdPartyAgent(mesa.Agent):
         self.role = spec.role
         self.spec = spec
 
-    def _parameter(self) -> float:
-        """The role's one parameter as given in the scenario, or its documented default."""
-        name, default = THIRD_PARTY_DEFAULTS[self.role]
-        value = getattr(self.spec, name)
-        return float(default if value is None else value)
-
 
 class Mediator(ThirdPartyAgent):
     """Proposes the Nash split at the table; its leverage makes the sides accept sooner."""
@@ -60,7 +54,7 @@ class Mediator(ThirdPartyAgent):
     @property
     def leverage(self) -> float:
         """Share of each side's remaining demand waived to accept the proposal (0 to 1)."""
-        return self._parameter()
+        return self.spec.role_value
 
     def acceptance_bar(self, reservation: NDArray, aspiration: NDArray,
                        mediation: ArrayLike) -> NDArray:
@@ -79,7 +73,7 @@ class OilBuyer(ThirdPartyAgent):
     @property
     def share(self) -> float:
         """Share of the pain of oil sanctions and secondary tariffs removed."""
-        return self._parameter()
+        return self.spec.role_value
 
 
 class Producer(ThirdPartyAgent):
@@ -88,7 +82,7 @@ class Producer(ThirdPartyAgent):
     @property
     def cooperation(self) -> float:
         """Cooperation at the source, 0 to 1."""
-        return self._parameter()
+        return self.spec.role_value
 
     @property
     def drugs_worth(self) -> float:

@@ -81,7 +81,7 @@ class SweepResults:
         """
         folder = find_results(folder)
         manifest = read_manifest(folder)
-        from sim.scenario.schema import validate_document  # noqa: PLC0415
+        from sim.scenario.messages import validate_document  # noqa: PLC0415
         from sim.scenario.yamlfile import read_yaml  # noqa: PLC0415
 
         spec = validate_document(read_yaml(folder / "sweep.yaml", "sweep file"), SweepFile,

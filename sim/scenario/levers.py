@@ -14,16 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sim.scenario.errors import InputError
 from sim.model.issues import ISSUES
 from sim.model.pressures import PressureType
-from sim.scenario.schema import (
-    GOVERNMENTS,
-    Scenario,
-    apply_override,
-    field_value,
-    scenario_from_document,
-)
+from sim.scenario.actors import GOVERNMENTS
+from sim.scenario.errors import InputError
+from sim.scenario.load import scenario_from_document
+from sim.scenario.overrides import apply_override, field_value
+from sim.scenario.schema import Scenario
 from sim.scenario.yamlfile import YamlDocument
 
 SANCTIONS = (PressureType.OIL_SANCTIONS, PressureType.FINANCIAL_SANCTIONS,

@@ -60,7 +60,8 @@ from sim.output.narrative import Entry, Story, entries, outcome_headline
 from sim.output.results import Results
 from sim.scenario.errors import InputError
 from sim.scenario.levers import LEVERS, apply_levers
-from sim.scenario.schema import GOVERNMENTS, Scenario, load_scenario, with_overrides
+from sim.scenario.load import load_scenario, with_overrides
+from sim.scenario.schema import GOVERNMENTS, Scenario
 
 #: Environment variable naming the scenario the page opens (a file or a library name).
 SCENARIO_ENV = "DIPSIM_DEMO_SCENARIO"

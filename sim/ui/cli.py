@@ -110,7 +110,7 @@ def run(
         show_default=False)] = None,
 ) -> None:
     """Run a scenario and write its results folder (charts, tables, summary)."""
-    from sim.scenario.schema import load_scenario  # noqa: PLC0415
+    from sim.scenario.load import load_scenario  # noqa: PLC0415
 
     _check_out(out)
     scn = load_scenario(scenario, set_ or None)
@@ -176,7 +176,7 @@ def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario files to check")],
 ) -> None:
     """Check scenario files; print each problem with its file, line and field."""
-    from sim.scenario.schema import load_scenario  # noqa: PLC0415
+    from sim.scenario.load import load_scenario  # noqa: PLC0415
 
     bad = 0
     for f in files:
@@ -197,7 +197,7 @@ def schema() -> None:
     """Print the JSON Schema of scenario files (for editors)."""
     import json  # noqa: PLC0415
 
-    from sim.scenario.schema import json_schema  # noqa: PLC0415
+    from sim.scenario.load import json_schema  # noqa: PLC0415
 
     typer.echo(json.dumps(json_schema(), indent=2))
 
@@ -212,7 +212,8 @@ def list_(
     seed: Annotated[int, typer.Option(help="Seed for --profiles", min=0)] = 20250902,
 ) -> None:
     """List the scenarios in the library (with --profiles, how each tends to end)."""
-    from sim.scenario.schema import list_scenarios, load_scenario  # noqa: PLC0415
+    from sim.scenario.library import list_scenarios  # noqa: PLC0415
+    from sim.scenario.load import load_scenario  # noqa: PLC0415
 
     if profiles:
         from sim.experiments.profiles import profiles as run_profiles  # noqa: PLC0415
@@ -255,7 +256,7 @@ def demo(
     """Serve the classroom page (Mesa SolaraViz) in the browser; no internet needed."""
     import subprocess  # noqa: PLC0415
 
-    from sim.scenario.schema import load_scenario  # noqa: PLC0415
+    from sim.scenario.load import load_scenario  # noqa: PLC0415
 
     scn = load_scenario(scenario)  # bad input stops here, with exit code 2
     source = str(Path(scenario).resolve()) if scenario and Path(scenario).is_file() \
@@ -411,7 +412,7 @@ def tornado(
 ) -> None:
     """Vary each main parameter across its range, one at a time: a tornado chart."""
     from sim.model.model import Outcome  # noqa: PLC0415
-    from sim.scenario.schema import load_scenario  # noqa: PLC0415
+    from sim.scenario.load import load_scenario  # noqa: PLC0415
     from sim.experiments.sensitivity import one_at_a_time, save  # noqa: PLC0415
 
     labels = [o.label for o in Outcome]

@@ -1,0 +1,51 @@
+"""The scenario library: where the shipped scenario files live and how a name finds one.
+
+``caribbean-2025`` (the late-2025 campaign) is the default scenario. A name without a
+suffix or folder is looked up in the library; anything else is a path. The library is
+``sim/scenarios`` in an installed package, ``scenarios/`` in a checkout.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: The scenario ``dipsim run`` and ``sim.run()`` use when none is named.
+DEFAULT_SCENARIO = "caribbean-2025"
+
+
+def _library_dirs() -> list[Path]:
+    package = Path(__file__).resolve().parent.parent  # sim/, which holds this layer
+    return [package / "scenarios", package.parent / "scenarios"]
+
+
+def scenario_dir() -> Path:
+    """The folder of the scenario library shipped with dipsim."""
+    for d in _library_dirs():
+        if d.is_dir():
+            return d
+    return _library_dirs()[-1]
+
+
+def resolve_scenario_path(name_or_path: str | Path | None) -> Path:
+    """A path to a scenario file from a path, a library name, or None (the default)."""
+    if name_or_path is None:
+        name_or_path = DEFAULT_SCENARIO
+    p = Path(name_or_path)
+    if p.suffix in (".yaml", ".yml") or len(p.parts) > 1 or _exists(p):
+        return p
+    candidate = scenario_dir() / f"{name_or_path}.yaml"
+    return candidate if _exists(candidate) else p
+
+
+def _exists(p: Path) -> bool:
+    """Whether ``p`` exists; False for a name the OS refuses (too long), which reading reports."""
+    try:
+        return p.exists()
+    except OSError:
+        return False
+
+
+def list_scenarios() -> list[Path]:
+    """The scenario files of the library, sorted by name."""
+    d = scenario_dir()
+    return sorted(d.glob("*.yaml")) if d.is_dir() else []
