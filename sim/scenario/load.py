@@ -76,6 +76,42 @@ def load_scenario(path: str | Path | None = None, overrides: list[str] | None = 
     return scenario_from_document(doc, overrides)
 
 
+def alternatives(path: str | Path, scenario: Scenario | None = None
+                 ) -> list[tuple[str, Scenario]]:
+    """The alternative readings of an episode (``record.alternatives``), each validated.
+
+    Each alternative is the file with its ``set`` assignments applied, as ``dipsim run
+    --set`` would (``docs/validation.md`` E14).
+
+    Args:
+        path: The episode file (or library name).
+        scenario: The file already loaded, if it is (else it is read).
+
+    Returns:
+        ``(alternative id, scenario)`` pairs, in file order; none for a file without a
+        record.
+
+    Raises:
+        InputError: An alternative's assignments are malformed or make the file invalid;
+            the problems name the alternative.
+    """
+    scn = load_scenario(path) if scenario is None else scenario
+    if scn.record is None:
+        return []
+    out = []
+    problems: list[Problem] = []
+    source = str(resolve_scenario_path(path))
+    for k, alt in enumerate(scn.record.alternatives):
+        try:
+            out.append((alt.id, load_scenario(path, list(alt.set))))
+        except InputError as exc:
+            problems += [Problem(f"record.alternatives[{k}] ({alt.id}): {p.field}".rstrip(": "),
+                                 p.message, p.line) for p in exc.problems]
+    if problems:
+        raise InputError(source, problems)
+    return out
+
+
 def json_schema() -> dict[str, Any]:
     """JSON Schema of scenario files, for editors (actor fields are optional there)."""
     schema = Scenario.model_json_schema(by_alias=True)

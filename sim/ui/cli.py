@@ -175,19 +175,24 @@ def _print_summary(results, folder: Path) -> None:
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario files to check")],
 ) -> None:
-    """Check scenario files; print each problem with its file, line and field."""
-    from sim.scenario.load import load_scenario  # noqa: PLC0415
+    """Check scenario files; print each problem with its file, line and field.
+
+    An episode's alternative readings (``record.alternatives``) are checked too.
+    """
+    from sim.scenario.load import alternatives, load_scenario  # noqa: PLC0415
 
     bad = 0
     for f in files:
         try:
             scn = load_scenario(f)
+            readings = alternatives(f, scn)
         except InputError as exc:
             bad += 1
             _err(exc.report())
             continue
+        extra = f", {len(readings)} alternative readings" if readings else ""
         typer.echo(f"ok: {f}: {scn.title} ({len(scn.pressures)} pressures, "
-                   f"{scn.horizon_days} days)")
+                   f"{scn.horizon_days} days{extra})")
     if bad:
         raise typer.Exit(2)
 
