@@ -302,7 +302,7 @@ def sweep(
         max=10_000_000, show_default=False)] = None,
 ) -> None:
     """Run a parameter sweep into results/<sweep>/<hash>/; rerun the same command to resume."""
-    from sim.experiments.sweep import cli_sweep  # noqa: PLC0415
+    from sim.ui.sweep_cli import cli_sweep  # noqa: PLC0415
 
     _check_out(out)
     code = cli_sweep(sweep_file, executor=executor, workers=workers, out=out,
@@ -322,7 +322,7 @@ def analyze(
                                           show_default=False)] = None,
 ) -> None:
     """Outcome probabilities, heatmaps and sensitivity indices of a sweep, with a report."""
-    from sim.output.analysis import cli_analyze  # noqa: PLC0415
+    from sim.ui.sweep_cli import cli_analyze  # noqa: PLC0415
 
     cli_analyze(results_dir, x=x, y=y)
 
