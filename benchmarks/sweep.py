@@ -102,7 +102,7 @@ def main() -> None:
                   + (f"  {r['failed']:,} failed runs" if r["failed"] else ""))
         from pandas.testing import assert_frame_equal
 
-        from sim.experiments.sweep import read_runs
+        from sim.experiments.store import read_runs
 
         tables = [read_runs(r["folder"]) for r in results.values()]
         for t in tables[1:]:

@@ -27,8 +27,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.scenario.errors import InputError
 from sim.output.results import scenario_yaml
+from sim.scenario.errors import InputError
 from sim.scenario.load import load_scenario, with_overrides
 from sim.scenario.overrides import parse_assignment
 from sim.scenario.schema import Scenario
@@ -69,7 +69,7 @@ def is_sweep(name: str) -> bool:
 def load(path: Path):
     """The file through the Python API of its kind."""
     if is_sweep(path.name):
-        from sim.experiments.sweep import load_sweep
+        from sim.experiments.sweepfile import load_sweep
 
         return load_sweep(path)
     return load_scenario(path)
@@ -101,7 +101,7 @@ def test_corpus_is_complete_and_its_base_is_valid():
     assert sum(map(is_sweep, EXPECTED)) >= 20
     base = load_scenario(BASE)
     assert base.name == "corpus-base" and len(base.pressures) == 5
-    from sim.experiments.sweep import load_sweep
+    from sim.experiments.sweepfile import load_sweep
 
     assert load_sweep(SWEEP_BASE).spec.n_points() == 6
     assert set(CLI_FILES) <= set(EXPECTED)

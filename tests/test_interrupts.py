@@ -26,7 +26,12 @@ from pathlib import Path
 
 import pytest
 
-from sim.output.results import CREATING_PREFIX, PARTIAL_PREFIX, clean_stale_partials, verify_folder
+from sim.output.storage import (
+    CREATING_PREFIX,
+    PARTIAL_PREFIX,
+    clean_stale_partials,
+    verify_folder,
+)
 from tests.conftest import ROOT
 
 SCENARIO = ROOT / "tests" / "data" / "corpus-base.yaml"
@@ -293,7 +298,8 @@ def assert_only_complete_shards(out: Path) -> None:
 @pytest.fixture(scope="module")
 def sweep_file(tmp_path_factory):
     """The sweep file, and its run table from an uninterrupted run."""
-    from sim.experiments.sweep import read_runs, run_sweep
+    from sim.experiments.store import read_runs
+    from sim.experiments.sweep import run_sweep
 
     folder = tmp_path_factory.mktemp("sweep")
     path = ROOT / "tests" / "data" / "sweeps" / "stopped.yaml"
@@ -312,7 +318,7 @@ def test_a_stopped_sweep_keeps_only_complete_shards_and_resumes(tmp_path, sweep_
                                                                window):
     import pandas as pd
 
-    from sim.experiments.sweep import read_runs
+    from sim.experiments.store import read_runs
 
     path, reference = sweep_file
     out = tmp_path / "out"

@@ -21,19 +21,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.engine.ensemble import run_ensemble
+from sim.experiments.design import chunk_specs, design_points, expand
+from sim.experiments.store import finished_chunks, read_runs, shard_path
+from sim.experiments.sweep import run_sweep
+from sim.experiments.sweepfile import SweepFile, load_sweep, point_scenario
 from sim.scenario.errors import InputError
-from sim.experiments.sweep import (
-    SweepFile,
-    chunk_specs,
-    design_points,
-    expand,
-    finished_chunks,
-    load_sweep,
-    point_scenario,
-    read_runs,
-    run_sweep,
-    shard_path,
-)
 
 DATA = Path(__file__).resolve().parent / "data" / "sweeps"
 SHORT = DATA / "short.yaml"
@@ -136,7 +128,7 @@ def test_sobol_and_morris_designs_come_from_salib():
     assert len(d) == 16 * (3 + 2) == s.n_points()
     assert d.problem == {"num_vars": 3, "names": ["p0", "p1", "p2"],
                          "bounds": [[0.0, 1.0], [0.0, 2.0], [0.0, 3.0]]}
-    from sim.experiments.sweep import sampler_rng
+    from sim.experiments.design import sampler_rng
 
     np.testing.assert_array_equal(d.x, sobol.sample(dict(d.problem), 16, calc_second_order=False,
                                                     seed=sampler_rng(1)))
@@ -200,15 +192,15 @@ def test_seed_defaults_to_the_base_scenarios(tmp_path):
 
 
 def test_outcome_labels_follow_the_model():
+    from sim.experiments.sweepfile import DEFAULT_OUTPUTS, OUTCOME_LABELS, run_columns
     from sim.model.model import OUTCOMES
-    from sim.experiments.sweep import DEFAULT_OUTPUTS, OUTCOME_LABELS, run_columns
 
     assert tuple(o.label for o in OUTCOMES) == OUTCOME_LABELS
     assert set(DEFAULT_OUTPUTS) <= set(run_columns())
 
 
 def test_any_run_column_can_be_kept_with_its_type(tmp_path):
-    from sim.experiments.sweep import run_columns
+    from sim.experiments.sweepfile import run_columns
 
     kinds = run_columns()
     wanted = {"int": "incidents", "float": "pain_venezuela"}
@@ -458,7 +450,8 @@ def test_any_executor_works_and_other_model_code_never_mixes_in_a_folder(tmp_pat
     import itertools
     from concurrent.futures import ThreadPoolExecutor
 
-    from sim.experiments.sweep import SweepError, code_fingerprint
+    from sim.experiments.store import code_fingerprint
+    from sim.experiments.sweep import SweepError
 
     class Reporting(ThreadPoolExecutor):
         """Runs chunks in threads; their results claim the given code fingerprints in turn."""

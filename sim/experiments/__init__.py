@@ -1,1 +1,19 @@
-"""TODO."""
+"""Experiments: many runs of the model, designed, evaluated and stored.
+
+What lives here, as EMA Workbench separates design, evaluation and storage:
+
+- ``sweepfile``: the sweep-file schema, its checks, :func:`~sim.experiments.sweepfile.load_sweep`;
+- ``design``: samplers (grid, list, Monte Carlo, Latin hypercube, Sobol, Morris), design
+  points and their chunks of runs (pure);
+- ``executors``: the worker that runs a chunk and the executors that run workers (a local
+  process pool, Dask);
+- ``store``: a sweep's results folder, its shards, resume, the code fingerprint;
+- ``sweep``: :func:`~sim.experiments.sweep.run_sweep`, the driver of the three;
+- ``compare`` (two scenarios on common random numbers), ``sensitivity`` (one parameter at
+  a time, the tornado chart), ``calibration`` (the record of late 2025 and the signals a run
+  is held to), ``profiles`` (the outcome profile of every library scenario).
+
+Imports allowed: the standard library and third-party packages; ``sim.engine``,
+``sim.output``, ``sim.model`` and ``sim.scenario``. Never ``sim.ui`` (command lines and
+progress bars call into this package, not the other way round).
+"""

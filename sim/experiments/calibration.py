@@ -20,9 +20,11 @@ import numpy as np
 
 from sim.model.agents import Action
 from sim.model.model import VARIABLES, Outcome
+from sim.model.pressures import CATALOGUE, PressureType
 
 if TYPE_CHECKING:
     from sim.output.results import Results
+    from sim.scenario.schema import Scenario
 
 
 @dataclass(frozen=True)
@@ -103,12 +105,68 @@ class Signals:
         }
 
 
-def signals(results: Results, deaths_per_strike: float = 3.3, first_strike: float = 11.0
-            ) -> Signals:
+@dataclass(frozen=True)
+class StrikeTally:
+    """How a scenario's boat strikes turn deaths into a number of strikes.
+
+    The model counts deaths, not strikes; a run's strikes by a date are recovered from its
+    deaths with the figures of the scenario's own boat-strike pressures:
+    ``strikes = dated_strikes + (deaths - dated_deaths) / deaths_per_strike``.
+
+    Attributes:
+        dated_strikes: Boat strikes on a fixed date (``at``) from the start to the date.
+        dated_deaths: Their deaths.
+        deaths_per_strike: Deaths per strike of the boat-strike windows (Poisson, ``from``/
+            ``until`` with ``per_week``) that begin by the date; if their figures differ,
+            their mean weighted by the strikes each window expects up to the date.
+    """
+
+    dated_strikes: int
+    dated_deaths: float
+    deaths_per_strike: float
+
+    @classmethod
+    def of(cls, scenario: Scenario, until: dt.date = END_OF_RECORD) -> StrikeTally:
+        """Read the tally from a scenario's boat-strike pressures up to ``until``.
+
+        Triggered boat strikes are not counted (when they act is not fixed by the file).
+
+        Raises:
+            ValueError: The scenario has no boat-strike window before ``until``.
+        """
+        dated: list[float] = []
+        windows: list[tuple[float, float]] = []  # (expected strikes, deaths per strike)
+        for p in scenario.pressures:
+            if p.type is not PressureType.BOAT_STRIKE:
+                continue
+            deaths = CATALOGUE[p.type].deaths if p.deaths is None else float(p.deaths)
+            if p.at is not None and scenario.start <= p.at <= until:
+                dated.append(deaths)
+            elif p.per_week is not None and p.start is not None and p.until is not None:
+                days = (min(p.until, until) - max(p.start, scenario.start)).days + 1
+                if days > 0:
+                    windows.append((float(p.per_week) * days / 7.0, deaths))
+        if not windows:
+            raise ValueError(f"scenario {scenario.name!r} has no boat-strike window by "
+                             f"{until}: its strikes cannot be counted from its deaths")
+        figures = {d for _, d in windows}
+        expected = sum(w for w, _ in windows)
+        per_strike = figures.pop() if len(figures) == 1 or expected == 0 else \
+            sum(w * d for w, d in windows) / expected
+        return cls(len(dated), float(sum(dated)), per_strike)
+
+    def strikes(self, deaths: np.ndarray) -> np.ndarray:
+        """The strikes that account for ``deaths`` (per replicate)."""
+        return self.dated_strikes + (deaths - self.dated_deaths) / self.deaths_per_strike
+
+
+def signals(results: Results) -> Signals:
     """Measure the record's signals in a run of the default scenario.
 
     Needs every replicate traced (``trace_replicates`` at least the number of runs).
-    Venezuela's offer is its first ``signal openness`` action (CAMEO 036).
+    Venezuela's offer is its first ``signal openness`` action (CAMEO 036). Strikes are
+    counted from deaths with the run's own scenario (:class:`StrikeTally`), so a scenario
+    file with other figures for its strikes is measured by its own figures.
     """
     scn = results.scenario
     trace = results.data.trace
@@ -125,7 +183,7 @@ def signals(results: Results, deaths_per_strike: float = 3.3, first_strike: floa
     escalated = (runs["outcome"] == Outcome.ESCALATION) & (runs["day"] <= end)
     undecided = ~(((runs["outcome"] >= Outcome.AGREEMENT)) & (runs["day"] <= end))
     deaths = trace[end, v.index("casualties")].astype(float)[undecided]
-    strikes = 1 + (deaths - first_strike) / deaths_per_strike
+    strikes = StrikeTally.of(scn).strikes(deaths)
     made = first[first >= 0]
     return Signals(
         offer_in_window=float(np.mean((first >= lo) & (first <= hi))),

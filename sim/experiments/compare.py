@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.scenario.errors import InputError
-from sim.output.stats import Z95
 from sim.model.model import OUTCOMES
-from sim.output.results import Results, scenario_yaml, write_folder
+from sim.output.results import Results, scenario_yaml
+from sim.output.stats import Z95
+from sim.output.storage import write_folder
+from sim.scenario.errors import InputError
 from sim.scenario.load import scenario_from_document
 from sim.scenario.schema import Scenario
 from sim.scenario.yamlfile import YamlDocument

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.scenario.levers import LEVERS, apply_levers
 from sim.model.model import Outcome
+from sim.scenario.levers import LEVERS, apply_levers
 from sim.scenario.load import with_overrides
 from sim.scenario.overrides import field_value
 from sim.scenario.schema import Scenario
@@ -137,7 +137,7 @@ def save(table: pd.DataFrame, scenario: Scenario, root: str | Path, runs: int, s
     """Write ``root/tornado/<timestamp>/``: the table (CSV), a summary and the chart."""
     import json  # noqa: PLC0415
 
-    from sim.output.results import write_folder  # noqa: PLC0415
+    from sim.output.storage import write_folder  # noqa: PLC0415
 
     def write(folder: Path) -> None:
         table.to_csv(folder / "sensitivity.csv")

@@ -128,16 +128,15 @@ def poisson_thresholds(rate: float, tail: float = 1e-12) -> NDArray:
     A count is then the number of thresholds a uniform exceeds: inverse-CDF sampling, which
     is elementwise and so the same for a replicate alone or in a batch.
     """
-    cdf, p, m = [], np.exp(-rate), 0
-    total = p
-    while True:
-        cdf.append(min(total, 1.0))
-        if total >= 1.0 - tail or m > 1000:
-            break
-        m += 1
-        p *= rate / m
-        total += p
-    return np.array(cdf)
+    # scipy's Poisson CDF (pdtr) and its inverse (pdtrik): the functions that
+    # scipy.stats.poisson.cdf and .ppf evaluate, bit for bit, without importing
+    # scipy.stats, which no run needs otherwise and which alone costs about 0.5 s (over 20%
+    # of a `dipsim run`); scipy.special is loaded with mesa already.
+    from scipy.special import pdtr, pdtrik  # noqa: PLC0415
+
+    top = min(int(np.ceil(pdtrik(1.0 - tail, rate))), 1001)
+    cdf = np.minimum(pdtr(np.arange(top + 1), rate), 1.0)
+    return cdf[: int(np.searchsorted(cdf, 1.0 - tail)) + 1]  # up to the (1 - tail) quantile
 
 
 class Timeline:

@@ -1,7 +1,7 @@
 """Analysis of a parameter sweep: P(outcome) per design point, heatmaps, sensitivity indices.
 
-Everything starts from a sweep results folder (:mod:`sim.experiments.sweep`): its design table and the
-run table of its shards. Chart data is computed by plain functions on DataFrames, apart
+Everything starts from a sweep results folder (:mod:`sim.experiments.store`): its design table
+and the run table of its shards. Chart data is computed by plain functions on DataFrames, apart
 from the drawing; every drawing function takes ``ax=None`` and returns the figure.
 
 - :func:`point_probabilities`: for each design point, the share of its replicates that ended
@@ -22,9 +22,6 @@ from the drawing; every drawing function takes ``ax=None`` and returns the figur
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -34,15 +31,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.scenario.errors import InputError
+from sim.experiments.store import read_manifest, read_runs
+from sim.experiments.sweepfile import OUTCOME_LABELS, Sampler, SweepFile
 from sim.output.stats import wilson_interval
-from sim.experiments.sweep import (
-    OUTCOME_LABELS,
-    Sampler,
-    SweepFile,
-    read_manifest,
-    read_runs,
-)
+from sim.output.storage import write_folder
+from sim.scenario.errors import InputError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -341,7 +334,7 @@ def sobol_indices(spec: SweepFile, y: Sequence[float] | np.ndarray) -> pd.DataFr
     """
     from SALib.analyze import sobol  # noqa: PLC0415
 
-    from sim.experiments.sweep import salib_problem  # noqa: PLC0415
+    from sim.experiments.design import salib_problem  # noqa: PLC0415
 
     if spec.sampler is not Sampler.SOBOL:
         raise ValueError(f"Sobol indices need a sweep with 'sampler: sobol'; this one is "
@@ -374,7 +367,7 @@ def morris_indices(spec: SweepFile, x: np.ndarray, y: Sequence[float] | np.ndarr
     """
     from SALib.analyze import morris  # noqa: PLC0415
 
-    from sim.experiments.sweep import salib_problem  # noqa: PLC0415
+    from sim.experiments.design import salib_problem  # noqa: PLC0415
 
     if spec.sampler is not Sampler.MORRIS:
         raise ValueError(f"Morris indices need a sweep with 'sampler: morris'; this one is "
@@ -445,7 +438,8 @@ def plot_indices(table: pd.DataFrame, ax: Axes | None = None, title: str | None 
 # -------------------------------------------------------------------------------- report
 
 
-def _pct(p: float) -> str:
+def percent(p: float) -> str:
+    """A probability as a percentage with one decimal (``-`` when missing)."""
     return "-" if p is None or not np.isfinite(p) else f"{p:.1%}"
 
 
@@ -511,8 +505,9 @@ def report_markdown(res: SweepResults, charts: dict[str, str] | None = None,
               "| --- | ---: | ---: | ---: | ---: |"]
     for o, r in overall.iterrows():
         name = "reached talks (at any time)" if o == "reached_talks" else o
-        lines.append(f"| {name} | {_pct(r.probability)} | {_pct(r.ci_low)} to "
-                     f"{_pct(r.ci_high)} | {_pct(r.lowest_point)} | {_pct(r.highest_point)} |")
+        lines.append(f"| {name} | {percent(r.probability)} | {percent(r.ci_low)} to "
+                     f"{percent(r.ci_high)} | {percent(r.lowest_point)} | "
+                     f"{percent(r.highest_point)} |")
     params = spec.labels
     for o in KEY_OUTCOMES:
         col = f"p_{o}"
@@ -525,13 +520,13 @@ def report_markdown(res: SweepResults, charts: dict[str, str] | None = None,
             return ", ".join(f"{p} = {_tick(row[p])}" for p in params[:6])
 
         lines += ["", f"## P({o})", "",
-                  f"P({o}) ranges from {_pct(lo[col])} (point {int(lo.point)}: {where(lo)}) "
-                  f"to {_pct(hi[col])} (point {int(hi.point)}: {where(hi)})."]
+                  f"P({o}) ranges from {percent(lo[col])} (point {int(lo.point)}: "
+                  f"{where(lo)}) to {percent(hi[col])} (point {int(hi.point)}: {where(hi)})."]
         if f"heatmap_{o}" in charts:
             lines += ["", f"![P({o}) by {x} and {y}]({charts[f'heatmap_{o}']})", "",
                       f"Each cell pools the runs of every design point with those values of "
                       f"{x} and {y}, averaging over the other parameters."]
-        table, text = _sensitivity_for(res, o)
+        table, text = sensitivity_summary(res, o)
         if text is not None:
             lines += ["", text]
         if table is not None:
@@ -556,7 +551,8 @@ def _sensitivity_ok(points: pd.DataFrame, spec: SweepFile) -> bool:
     return (len(points) == spec.n_points() and bool((points["runs"] > 0).all()))
 
 
-def _sensitivity_for(res: SweepResults, outcome: str) -> tuple[pd.DataFrame | None, str | None]:
+def sensitivity_summary(res: SweepResults, outcome: str
+                        ) -> tuple[pd.DataFrame | None, str | None]:
     """The index table of P(outcome) and a sentence about it.
 
     Both are None for a design without indices (grid, list, Monte Carlo, LHS) or one not yet
@@ -567,8 +563,8 @@ def _sensitivity_for(res: SweepResults, outcome: str) -> tuple[pd.DataFrame | No
         return None, None
     p = pts[f"p_{outcome}"].to_numpy(dtype=float)
     if np.ptp(p) == 0:
-        return None, (f"P({outcome}) is {_pct(p[0])} at every design point, so no parameter "
-                      "changes it over these ranges.")
+        return None, (f"P({outcome}) is {percent(p[0])} at every design point, so no "
+                      "parameter changes it over these ranges.")
     table = res.sensitivity(outcome)
     return table, None if table is None else _sensitivity_text(table, outcome)
 
@@ -605,7 +601,8 @@ def analyze(folder: str | Path, x: str | None = None, y: str | None = None) -> P
     Files: ``points.csv`` (P(outcome) per point), ``heatmap_<outcome>.png`` (two or more
     parameters), ``sobol_<outcome>.csv`` or ``morris_<outcome>.csv`` and
     ``indices_<outcome>.png`` (Sobol or Morris designs), ``report.md``. The folder is
-    written whole, then swapped in for any earlier analysis.
+    written whole (:func:`sim.output.storage.write_folder`), then takes the place of any
+    earlier analysis.
 
     Returns:
         The analysis folder.
@@ -614,20 +611,19 @@ def analyze(folder: str | Path, x: str | None = None, y: str | None = None) -> P
     if res.runs.empty:
         raise InputError.single(str(res.folder), "no finished runs yet; run 'dipsim sweep' "
                                 "(again) to make some")
-    dest = res.folder / "analysis"
-    tmp = Path(tempfile.mkdtemp(prefix=".analysis-", dir=res.folder))
-    try:
+    have_pair = len(res.parameters) >= 2
+    if have_pair:
+        x, y = res.pair(x, y)
+
+    def write(tmp: Path) -> None:
         charts: dict[str, str] = {}
         res.points.to_csv(tmp / "points.csv", index=False)
-        have_pair = len(res.parameters) >= 2
-        if have_pair:
-            x, y = res.pair(x, y)
         for o in KEY_OUTCOMES:
             if have_pair:
                 fig = plot_heatmap(res.heatmap(x, y, o))
                 fig.savefig(tmp / f"heatmap_{o}.png")
                 charts[f"heatmap_{o}"] = f"heatmap_{o}.png"
-            table, _ = _sensitivity_for(res, o)
+            table, _ = sensitivity_summary(res, o)
             if table is not None:
                 kind = "sobol" if res.spec.sampler is Sampler.SOBOL else "morris"
                 table.to_csv(tmp / f"{kind}_{o}.csv")
@@ -635,35 +631,5 @@ def analyze(folder: str | Path, x: str | None = None, y: str | None = None) -> P
                 fig.savefig(tmp / f"indices_{o}.png")
                 charts[f"indices_{o}"] = f"indices_{o}.png"
         (tmp / "report.md").write_text(report_markdown(res, charts, x, y), encoding="utf-8")
-        os.chmod(tmp, 0o755)
-        old = None
-        if dest.exists():
-            old = res.folder / f".analysis-old-{os.getpid()}"
-            os.rename(dest, old)
-        os.rename(tmp, dest)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return dest
 
-
-def cli_analyze(folder: Path, x: str | None = None, y: str | None = None) -> None:
-    """``dipsim analyze``: write the analysis folder and print the headline figures."""
-    dest = analyze(folder, x=x, y=y)
-    res = SweepResults.load(dest.parent)
-    overall = overall_probabilities(res.points)
-    print(f"Sweep {res.spec.name}: {len(res.points):,} points, "
-          f"{int(res.points['runs'].sum()):,} runs"
-          + (f", {int(res.points['failed'].sum()):,} failed" if res.points["failed"].any()
-             else "")
-          + ("" if res.complete else " (incomplete)"))
-    for o, r in overall.iterrows():
-        print(f"  P({o}) = {_pct(r.probability)} overall; {_pct(r.lowest_point)} to "
-              f"{_pct(r.highest_point)} across points")
-    for o in KEY_OUTCOMES:
-        _, text = _sensitivity_for(res, o)
-        if text is not None:
-            print("  " + text.replace("**", ""))
-    print(f"Report: {dest / 'report.md'}")
+    return write_folder(res.folder, write, name="analysis", replace=True)

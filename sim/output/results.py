@@ -11,20 +11,11 @@ temporary folder and renamed into place, so a folder either is complete or does 
 from __future__ import annotations
 
 import datetime as dt
-import errno
-import hashlib
 import json
-import os
 import platform
 import re
-import shutil
-import stat
 import sys
-import tempfile
-import time
-from collections.abc import Callable
 from functools import cached_property
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,37 +30,14 @@ from sim.output import charts as chart_module
 from sim.output.narrative import Story, narrative_markdown
 from sim.output.rundata import ESCALATION_CAUSES, RunData
 from sim.output.stats import wilson_interval
+from sim.output.storage import file_checksums, versions, write_folder
 from sim.scenario.schema import Scenario
-
-try:
-    import fcntl
-except ImportError:  # not on Windows: stale temporary folders are then kept
-    fcntl = None
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
 INTEGER_VARIABLES = ("in_talks", "outcome", "action_us", "action_venezuela", "events")
-
-
-def _versions() -> dict[str, str]:
-    out = {}
-    for lib in ("dipsim", "mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic",
-                "matplotlib", "PyYAML", "typer"):
-        try:
-            out[lib] = metadata.version(lib)
-        except metadata.PackageNotFoundError:
-            out[lib] = "not installed"
-    return out
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def scenario_yaml(scenario: Scenario) -> str:
@@ -242,7 +210,7 @@ class Results:
     def manifest(self, command: list[str] | None = None) -> dict[str, Any]:
         """What made this run: versions, seed, scenario and command."""
         return {
-            "dipsim": _versions()["dipsim"],
+            "dipsim": versions()["dipsim"],
             "scenario": self.scenario.name,
             "scenario_source": self.source,
             "overrides": self.overrides,
@@ -254,7 +222,7 @@ class Results:
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "python": sys.version.split()[0],
             "platform": platform.platform(),
-            "libraries": _versions(),
+            "libraries": versions(),
         }
 
     def write_files(self, folder: Path, charts: bool = True,
@@ -272,7 +240,7 @@ class Results:
         (folder / "narrative.md").write_text(narrative_markdown(self.story()),
                                              encoding="utf-8")
         manifest = self.manifest(command)
-        manifest["files"] = {p.name: _sha256(p) for p in sorted(folder.iterdir())}
+        manifest["files"] = file_checksums(folder)
         (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n",
                                               encoding="utf-8")
         return sorted(p.name for p in folder.iterdir())
@@ -281,13 +249,12 @@ class Results:
              command: list[str] | None = None) -> Path:
         """Write the results folder ``root/<scenario>/<timestamp>/`` atomically.
 
-        Files are written into a hidden temporary folder (``.partial-*``) beside the
-        destination, flushed to disk, and the folder is renamed into place only when
-        complete, so a results folder either is complete or does not exist. While it
-        writes, the process holds a lock on its temporary folder; temporary folders left
-        by a killed run (no lock holder) are removed by the next save. A later run never
-        overwrites an earlier one: if the timestamped name is taken, ``-2``, ``-3``, ...
-        is appended.
+        Written by :func:`sim.output.storage.write_folder`: into a hidden, locked
+        temporary folder (``.partial-*``) beside the destination, flushed to disk, and
+        renamed into place only when complete, so a results folder either is complete or
+        does not exist; temporary folders left by a killed run are removed by the next
+        save. A later run never overwrites an earlier one: if the timestamped name is
+        taken, ``-2``, ``-3``, ... is appended.
 
         Returns:
             The results folder.
@@ -302,189 +269,5 @@ class Results:
                             lambda tmp: self.write_files(tmp, charts=charts, command=command))
 
 
-# ------------------------------------------------------------------ atomic folders
-
-
-def write_folder(parent: Path, write: Callable[[Path], object]) -> Path:
-    """Create ``parent/<timestamp>/`` atomically, filled by ``write(folder)``.
-
-    Files are written into a hidden temporary folder (``.partial-*``) beside the
-    destination, flushed to disk, and the folder is renamed into place only when complete,
-    so a results folder either is complete or does not exist. While it writes, the process
-    holds a lock on its temporary folder; temporary folders left by a killed run (no lock
-    holder) are removed by the next save. A later folder never overwrites an earlier one:
-    if the timestamped name is taken, ``-2``, ``-3``, ... is appended.
-
-    Raises:
-        OSError: The folder cannot be written (no permission, disk full); nothing is left
-            behind but ``parent`` itself.
-    """
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        clean_stale_partials(parent)
-        tmp, lock = _locked_partial(parent)
-    except OSError as exc:
-        raise _with_filename(exc, parent) from None
-    try:
-        write(tmp)
-        _sync_folder(tmp)
-        os.chmod(tmp, 0o755)
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        for k in range(1, 1000):
-            dest = parent / (stamp if k == 1 else f"{stamp}-{k}")
-            if os.path.lexists(dest):
-                continue
-            try:
-                os.rename(tmp, dest)
-            except OSError as exc:
-                # Another run took the name between the check and the rename (a non-empty
-                # folder cannot be replaced): try the next name.
-                if exc.errno in (errno.EEXIST, errno.ENOTEMPTY):
-                    continue
-                raise
-            _fsync_dir(parent)
-            return dest
-        raise FileExistsError(errno.EEXIST, "no free results folder name", str(parent))
-    except BaseException as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if isinstance(exc, OSError):
-            raise _with_filename(exc, parent) from exc
-        raise
-    finally:
-        os.close(lock)
-
-
-#: Prefix of the temporary folder a results folder (or a sweep shard) is written into.
-PARTIAL_PREFIX = ".partial-"
-#: A folder is made under this prefix, locked, then renamed to PARTIAL_PREFIX, so every
-#: ``.partial-*`` folder has had its lock from the start.
-CREATING_PREFIX = ".creating-"
-#: A ``.creating-*`` folder younger than this is never cleaned (its writer may be between
-#: making it and locking it, a matter of microseconds).
-STALE_AFTER_SECONDS = 60.0
+#: What a scenario name must look like to be used as a folder name.
 SLUG = re.compile(r"[a-z][a-z0-9_-]{0,39}")
-
-
-def _with_filename(exc: OSError, where: Path) -> OSError:
-    """The error with the folder being written as its file name, if it named none."""
-    if getattr(exc, "filename", None):
-        return exc
-    reason = exc.strerror or str(exc)
-    return OSError(exc.errno, reason, str(where))
-
-
-def _lock(fd: int) -> bool:
-    """Take an exclusive lock without waiting; False if another process holds it."""
-    if fcntl is None:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    except OSError:  # a file system without locks: never treat a folder as abandoned
-        return False
-    return True
-
-
-def _locked_partial(parent: Path) -> tuple[Path, int]:
-    """Make a temporary folder in ``parent`` and lock it for as long as this process lives.
-
-    The lock (``flock`` on the folder itself) is released by the kernel when the process
-    dies, however it dies, which is how a later run tells an abandoned folder from one
-    still being written.
-    """
-    made = Path(tempfile.mkdtemp(prefix=CREATING_PREFIX, dir=parent))
-    fd = os.open(made, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        _lock(fd)
-        tmp = parent / (PARTIAL_PREFIX + made.name.removeprefix(CREATING_PREFIX))
-        os.rename(made, tmp)
-    except BaseException:
-        os.close(fd)
-        shutil.rmtree(made, ignore_errors=True)
-        raise
-    return tmp, fd
-
-
-def clean_stale_partials(parent: str | Path) -> list[Path]:
-    """Remove the temporary folders that killed runs left in ``parent``.
-
-    A ``.partial-*`` folder is removed only if no process holds its lock, so a folder being
-    written by a live run is left alone; a ``.creating-*`` folder (a run killed in the
-    microseconds between making and locking it) also has to be older than
-    :data:`STALE_AFTER_SECONDS`. Such folders are never results: their names start with a
-    dot and they have no manifest until complete.
-
-    Returns:
-        The folders removed.
-    """
-    removed = []
-    now = time.time()
-    parent = Path(parent)
-    candidates = [(p, 0.0) for p in parent.glob(PARTIAL_PREFIX + "*")] + [
-        (p, STALE_AFTER_SECONDS) for p in parent.glob(CREATING_PREFIX + "*")]
-    for p, min_age in candidates:
-        try:
-            st = p.lstat()
-            if not stat.S_ISDIR(st.st_mode) or now - st.st_mtime < min_age:
-                continue
-            fd = os.open(p, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
-                         | getattr(os, "O_NOFOLLOW", 0))
-        except OSError:
-            continue
-        try:
-            if _lock(fd):
-                shutil.rmtree(p, ignore_errors=True)
-                removed.append(p)
-        finally:
-            os.close(fd)
-    return removed
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems cannot sync a directory; the rename is still atomic
-    finally:
-        os.close(fd)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Flush every file of ``folder`` to disk, then the folder itself.
-
-    Without this a crash of the machine (not just of dipsim) shortly after the rename
-    could leave a complete-looking folder with empty files.
-    """
-    for p in folder.iterdir():
-        if p.is_file():
-            with p.open("rb") as fh:
-                os.fsync(fh.fileno())
-    _fsync_dir(folder)
-
-
-def verify_folder(folder: str | Path) -> list[str]:
-    """Check a results folder against its manifest.
-
-    Returns:
-        What is wrong (a missing or unreadable manifest, a file missing or whose SHA-256
-        differs from the manifest's); empty if the folder is complete and intact.
-    """
-    folder = Path(folder)
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        files = manifest["files"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        return [f"{folder / 'manifest.json'}: missing or unreadable ({exc})"]
-    problems = []
-    for name, digest in files.items():
-        p = folder / name
-        if p.name != name or not p.is_file():
-            problems.append(f"{p}: missing")
-        elif _sha256(p) != digest:
-            problems.append(f"{p}: contents differ from the manifest")
-    return problems

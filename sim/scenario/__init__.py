@@ -17,6 +17,6 @@ What lives here:
 
 What it may import: only ``sim.scenario.*`` and the leaf vocabulary modules
 ``sim.model.issues``, ``sim.model.pressures``, ``sim.model.cameo`` and
-``sim.model.outcomes`` (which import nothing of dipsim's but each other). Never the model, the engine, output or the ui: they read
-scenarios, so a scenario must not depend on them.
+``sim.model.outcomes`` (which import nothing of dipsim's but each other). Never the model,
+the engine, output or the ui: they read scenarios, so a scenario must not depend on them.
 """

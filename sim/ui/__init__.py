@@ -1,1 +1,14 @@
-"""TODO."""
+"""The user interfaces: the ``dipsim`` command line and the classroom page.
+
+What lives here:
+
+- ``cli``: the Typer application behind ``dipsim`` (and ``python -m sim``): parses
+  arguments, calls the Python API, prints, and maps errors to exit codes;
+- ``sweep_cli``: what ``dipsim sweep`` and ``dipsim analyze`` do and print;
+- ``progress``: the progress bars (every progress bar of dipsim lives in this package);
+- ``app``: the classroom page (Mesa's SolaraViz), served by ``dipsim demo``.
+
+Imports allowed: anything in ``sim`` and any third-party package. Nothing imports
+``sim.ui`` but the entry point ``sim/__main__.py``: it is the top layer, so the model,
+engine, experiments and output run the same with no user interface at all.
+"""

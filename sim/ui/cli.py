@@ -308,7 +308,7 @@ def sweep(
         max=10_000_000, show_default=False)] = None,
 ) -> None:
     """Run a parameter sweep into results/<sweep>/<hash>/; rerun the same command to resume."""
-    from sim.experiments.sweep import cli_sweep  # noqa: PLC0415
+    from sim.ui.sweep_cli import cli_sweep  # noqa: PLC0415
 
     _check_out(out)
     code = cli_sweep(sweep_file, executor=executor, workers=workers, out=out,
@@ -328,7 +328,7 @@ def analyze(
                                           show_default=False)] = None,
 ) -> None:
     """Outcome probabilities, heatmaps and sensitivity indices of a sweep, with a report."""
-    from sim.output.analysis import cli_analyze  # noqa: PLC0415
+    from sim.ui.sweep_cli import cli_analyze  # noqa: PLC0415
 
     cli_analyze(results_dir, x=x, y=y)
 
@@ -416,9 +416,9 @@ def tornado(
     no_charts: Annotated[bool, typer.Option("--no-charts", help="Skip the chart")] = False,
 ) -> None:
     """Vary each main parameter across its range, one at a time: a tornado chart."""
+    from sim.experiments.sensitivity import one_at_a_time, save  # noqa: PLC0415
     from sim.model.model import Outcome  # noqa: PLC0415
     from sim.scenario.load import load_scenario  # noqa: PLC0415
-    from sim.experiments.sensitivity import one_at_a_time, save  # noqa: PLC0415
 
     labels = [o.label for o in Outcome]
     if outcome not in labels:

@@ -1,0 +1,82 @@
+"""Progress bars of the command line (every progress bar of dipsim lives in ``sim.ui``).
+
+:class:`SweepProgressBar` follows a sweep (``dipsim sweep``). The bar of a long
+``dipsim run`` is drawn by the ``run`` command itself (:mod:`sim.ui.cli`), from the
+simulating thread, because a run forks only with no other thread running.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+
+class SweepProgressBar:
+    """A rich progress bar on stderr for a sweep (done/total runs, runs/s, ETA, failures).
+
+    Use it as a context manager and pass it to :func:`sim.experiments.sweep.run_sweep` as
+    ``progress`` (it is called as ``bar(runs_done, runs_total, runs_failed)``). When stderr
+    is not a terminal (a log file, CI), it prints a plain line at every tenth of the sweep
+    instead.
+
+    Args:
+        title: Shown before the bar (the sweep's name).
+    """
+
+    def __init__(self, title: str):
+        from rich.console import Console  # noqa: PLC0415
+
+        self.title = title
+        self.console = Console(stderr=True)
+        self.bar: Any = None
+        self.task: Any = None
+        self.t0 = time.perf_counter()
+        self.first: int | None = None
+        self.next_line = 0.0
+
+    def __enter__(self) -> SweepProgressBar:
+        if self.console.is_terminal:
+            from rich.progress import (  # noqa: PLC0415
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self.bar = Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("runs"), TextColumn("{task.fields[rate]}"),
+                TextColumn("ETA"), TimeRemainingColumn(), TimeElapsedColumn(),
+                TextColumn("{task.fields[failed]}"), console=self.console, transient=False)
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+    def __call__(self, done: int, total: int, failed: int) -> None:
+        """Show ``done`` of ``total`` runs finished, ``failed`` of them failed."""
+        now = time.perf_counter()
+        if self.first is None:
+            self.first, self.t0 = done, now
+        ran = done - self.first
+        rate = ran / (now - self.t0) if now > self.t0 and ran else 0.0
+        rate_text = f"{rate:,.0f} runs/s" if rate else "- runs/s"
+        failed_text = f"{failed:,} failed" if failed else ""
+        if self.bar is not None:
+            if self.task is None:
+                self.task = self.bar.add_task(self.title, total=total, completed=done,
+                                              rate=rate_text, failed=failed_text)
+            self.bar.update(self.task, completed=done, rate=rate_text, failed=failed_text)
+            return
+        if done >= self.next_line * total or done == total:
+            eta = (total - done) / rate if rate else float("nan")
+            eta_text = f", ETA {eta:,.0f} s" if math.isfinite(eta) else ""
+            self.console.print(f"{self.title}: {done:,}/{total:,} runs, {rate_text}{eta_text}"
+                               f"{', ' + failed_text if failed_text else ''}",
+                               highlight=False, soft_wrap=True, markup=False)
+            self.next_line = math.floor(done / total * 10 + 1) / 10 if total else 2.0
