@@ -22,7 +22,14 @@ Positive = Annotated[StrictFloat | StrictInt, Field(gt=0.0, le=1e6, allow_inf_na
 Days = Annotated[StrictInt, Field(ge=1, le=3650)]
 
 #: A short lowercase name: scenario names, pressure ids, third-party ids.
-Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
+SLUG_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
+#: A web address (an episode's sources).
+URL_PATTERN = r"^https?://\S+$"
+#: An encoding convention of docs/validation.md (E1, E2, ...).
+CONVENTION_PATTERN = r"^E\d+$"
+#: An episode's dossier.
+DOSSIER_PATTERN = r"^docs/episodes/[a-z0-9_-]+\.md$"
 
 #: Characters no text in a scenario may hold: control characters other than newline and tab
 #: (an escape sequence would drive the terminal a title is printed on) and the bidi

@@ -49,3 +49,27 @@ def list_scenarios() -> list[Path]:
     """The scenario files of the library, sorted by name."""
     d = scenario_dir()
     return sorted(d.glob("*.yaml")) if d.is_dir() else []
+
+
+#: The folder of the library that holds the episodes of the record.
+EPISODES = "episodes"
+
+
+def episode_dir() -> Path:
+    """The folder of the episode library (``scenarios/episodes``)."""
+    return scenario_dir() / EPISODES
+
+
+def list_episodes() -> list[Path]:
+    """The episode files of the library, sorted by name (hence by date)."""
+    d = episode_dir()
+    return sorted(d.glob("*.yaml")) if d.is_dir() else []
+
+
+def resolve_episode_path(name_or_path: str | Path) -> Path:
+    """A path to an episode file from a path or an episode name (``2019-guaido-rupture``)."""
+    p = Path(name_or_path)
+    if p.suffix in (".yaml", ".yml") or len(p.parts) > 1 or _exists(p):
+        return p
+    candidate = episode_dir() / f"{name_or_path}.yaml"
+    return candidate if _exists(candidate) else p

@@ -18,6 +18,12 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ValidationError
 
 from sim.scenario.errors import InputError, Problem
+from sim.scenario.fields import (
+    CONVENTION_PATTERN,
+    DOSSIER_PATTERN,
+    SLUG_PATTERN,
+    URL_PATTERN,
+)
 from sim.scenario.yamlfile import YamlDocument
 
 #: What each pydantic error type expected, in plain words.
@@ -41,6 +47,16 @@ _EXPECT = {
 }
 
 
+#: What each text pattern of the schema expects, in words.
+PATTERN_WORDS: dict[str, str] = {
+    SLUG_PATTERN: "expected a short lowercase name (letters, digits, '-' or '_', starting "
+                  "with a letter, at most 40 characters)",
+    URL_PATTERN: "expected a web address starting with http:// or https://",
+    CONVENTION_PATTERN: "expected a convention of docs/validation.md, such as E3",
+    DOSSIER_PATTERN: "expected a dossier path such as docs/episodes/2019-guaido-rupture.md",
+}
+
+
 def _message(err: dict[str, Any]) -> str:
     kind, ctx = err["type"], err.get("ctx") or {}
     given = err.get("input")
@@ -54,8 +70,7 @@ def _message(err: dict[str, Any]) -> str:
     elif kind == "enum":
         msg = f"expected one of: {ctx.get('expected', '').replace(chr(39), '')}"
     elif kind == "string_pattern_mismatch":
-        msg = ("expected a short lowercase name (letters, digits, '-' or '_', "
-               "starting with a letter, at most 40 characters)")
+        msg = PATTERN_WORDS.get(ctx.get("pattern", ""), PATTERN_WORDS[SLUG_PATTERN])
     elif kind in ("string_too_long", "too_long"):
         msg = f"too long: {err['msg'].lower()}"
     elif kind == "too_short" and "min_length" in ctx:

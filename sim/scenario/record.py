@@ -17,7 +17,13 @@ from pydantic import Field, StrictInt, model_validator
 
 from sim.model.issues import Track
 from sim.model.outcomes import Direction, RecordOutcome
-from sim.scenario.fields import Section, Slug
+from sim.scenario.fields import (
+    CONVENTION_PATTERN,
+    DOSSIER_PATTERN,
+    URL_PATTERN,
+    Section,
+    Slug,
+)
 
 
 class Confidence(StrEnum):
@@ -31,7 +37,7 @@ class Confidence(StrEnum):
 class Source(Section):
     """A public source for the recorded outcome."""
 
-    url: str = Field(pattern=r"^https?://\S+$", max_length=2000,
+    url: str = Field(pattern=URL_PATTERN, max_length=2000,
                      description="Where it was published")
     publisher: str | None = Field(None, max_length=200, description="e.g. Reuters, OFAC")
     title: str | None = Field(None, max_length=500, description="Its title")
@@ -53,7 +59,7 @@ class Change(Section):
 
     date: dt.date = Field(description="When the change was made")
     what: str = Field(min_length=1, max_length=2000, description="What changed")
-    rule: str = Field(pattern=r"^E\d+$", description="The convention that requires it")
+    rule: str = Field(pattern=CONVENTION_PATTERN, description="The convention that requires it")
     results_seen: bool = Field(description="Whether any hindcast result for this episode "
                                "had been seen before the change")
 
@@ -68,9 +74,9 @@ class Record(Section):
         None, description="Days from day 0 to the first day of the outcome; none for a "
         "stalemate")
     confidence: Confidence = Field(description="How sure the reading is")
-    dossier: str = Field(pattern=r"^docs/episodes/[a-z0-9_-]+\.md$",
+    dossier: str = Field(pattern=DOSSIER_PATTERN,
                          description="The dossier of the public record")
-    conventions: list[Annotated[str, Field(pattern=r"^E\d+$")]] = Field(
+    conventions: list[Annotated[str, Field(pattern=CONVENTION_PATTERN)]] = Field(
         min_length=1, description="The encoding conventions used (docs/validation.md)")
     sources: list[Source] = Field(min_length=1, description="Sources for the outcome")
     notes: str = Field("", max_length=10_000, description="Anything a reader should know")

@@ -440,6 +440,86 @@ def tornado(
     typer.echo(f"Results: {folder}")
 
 
+@app.command()
+def hindcast(
+    episodes: Annotated[list[str] | None, typer.Argument(
+        help="Episode names or files (default: every episode of scenarios/episodes)",
+        show_default=False)] = None,
+    runs: Annotated[int, typer.Option(help="Replicates per episode reading", min=1,
+                                      max=1_000_000)] = 1000,
+    seed: SeedOpt = None,
+    out: Annotated[Path, typer.Option(help="Results root folder")] = Path("results"),
+    alternatives: Annotated[bool, typer.Option(
+        "--alternatives/--no-alternatives",
+        help="Also run each episode's alternative readings")] = True,
+    workers: Annotated[int | None, typer.Option(
+        help="Processes a reading may be split over (default: one per core)", min=1,
+        show_default=False)] = None,
+) -> None:
+    """Run the episodes of the record and score the model against what happened."""
+    from sim.experiments.hindcast import hindcast as run_hindcast  # noqa: PLC0415
+    from sim.experiments.hindcast import load_readings  # noqa: PLC0415
+
+    _check_out(out)
+    _check_writable(out / "hindcast")
+    load_readings(episodes, alternatives)  # bad input stops here, before any run
+    from sim.ui.progress import simple_bar  # noqa: PLC0415
+
+    with simple_bar("hindcast") as show:
+        result = run_hindcast(episodes, runs, seed, with_alternatives=alternatives,
+                              workers=workers, progress=show, command=sys.argv)
+    folder = result.save(out)
+    _print_hindcast(result)
+    typer.echo(f"Results: {folder}")
+
+
+def _print_hindcast(result) -> None:
+    from rich.console import Console  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    from sim.experiments.hindcast import LABELS  # noqa: PLC0415
+
+    short = {"stalemate": "stale", "talks": "talks", "narrow_deal": "narrow",
+             "broad_agreement": "broad", "talks_collapsed": "collapse",
+             "escalation": "escal", "leader_removed": "removed", "deal_broken": "broken"}
+    console = Console(width=max(Console().width, 160))
+    table = Table(title=f"Hindcast: {result.runs:,} runs per episode", title_justify="left")
+    for col in ("episode", "recorded", "lag", *[short[lab] for lab in LABELS], "modal",
+                "dir.", "day"):
+        table.add_column(col, justify="left" if col in ("episode", "recorded", "modal")
+                         else "right")
+    for _, r in result.main.iterrows():
+        lag = "-" if r["recorded_lag"] is None or r["recorded_lag"] != r["recorded_lag"] \
+            else f"{int(r['recorded_lag'])}"
+        day = "-" if r["simulated_day"] != r["simulated_day"] else f"{r['simulated_day']:.0f}"
+        cells = [f"{r[f'p_{lab}']:.0%}" if r[f"p_{lab}"] else "." for lab in LABELS]
+        table.add_row(r["episode"], r["recorded"], lag, *cells,
+                      ("✓ " if r["modal_match"] else "✗ ") + short[r["modal"]],
+                      "✓" if r["direction_match"] else "✗", day)
+    console.print(table)
+    s = result.scores
+    lines = [
+        f"modal outcome right: {s['modal_correct']}/{s['episodes']} "
+        f"({s['modal_accuracy']:.0%}); direction right: {s['direction_correct']}/"
+        f"{s['episodes']} ({s['direction_accuracy']:.0%})",
+        f"Brier {s['brier']:.3f} (base rate {s['brier_base_rate']:.3f}, nothing changes "
+        f"{s['brier_nothing_changes']:.3f}); skill vs base rate "
+        f"{s['brier_skill_vs_base_rate']:+.0%}",
+        f"log score {s['log_score']:.2f} (base rate {s['log_score_base_rate']:.2f}, nothing "
+        f"changes {s['log_score_nothing_changes']:.2f})",
+        f"AUC of P(settlement) {s['auc_settlement']:.2f}",
+    ]
+    if s.get("timing_episodes"):
+        lines.append(f"timing: median simulated day off by {s['timing_mean_abs_error_days']:.0f}"
+                     f" days on average ({s['timing_episodes']} episodes)")
+    if s.get("alternatives"):
+        lines.append(f"alternative readings: {s['alternatives']}; the modal outcome changes "
+                     f"in {s['episodes_whose_modal_changes']} of "
+                     f"{s['episodes_with_alternatives']} episodes that have them")
+    for line in lines:
+        console.print(line)
+
+
 def main() -> None:
     """Entry point of the ``dipsim`` script: run the app, map errors to exit codes."""
     _catch_stop_signals()

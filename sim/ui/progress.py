@@ -1,14 +1,17 @@
 """Progress bars of the command line (every progress bar of dipsim lives in ``sim.ui``).
 
-:class:`SweepProgressBar` follows a sweep (``dipsim sweep``). The bar of a long
+:class:`SweepProgressBar` follows a sweep (``dipsim sweep``); :func:`simple_bar` a loop over
+items (``dipsim hindcast``). The bar of a long
 ``dipsim run`` is drawn by the ``run`` command itself (:mod:`sim.ui.cli`), from the
 simulating thread, because a run forks only with no other thread running.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 
@@ -80,3 +83,48 @@ class SweepProgressBar:
                                f"{', ' + failed_text if failed_text else ''}",
                                highlight=False, soft_wrap=True, markup=False)
             self.next_line = math.floor(done / total * 10 + 1) / 10 if total else 2.0
+
+
+@contextlib.contextmanager
+def simple_bar(title: str) -> Iterator[Callable[[int, int, str], None]]:
+    """A progress bar for a loop over items (episodes, scenarios), as a callback.
+
+    Yields ``show(done, total, label)``. On a terminal it draws a rich bar on stderr,
+    redrawn from the calling thread (no refresh thread: a run forks only with no other
+    thread running, see :mod:`sim.engine.shards`); elsewhere it prints a plain line at
+    every tenth of the items.
+    """
+    from rich.console import Console  # noqa: PLC0415
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        said = [-1]
+
+        def line(done: int, total: int, label: str) -> None:
+            tenth = done * 10 // max(total, 1)
+            if tenth > said[0]:
+                said[0] = tenth
+                console.print(f"{title}: {done}/{total} {label}".rstrip(), highlight=False)
+
+        yield line
+        return
+    from rich.progress import (  # noqa: PLC0415
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                  TextColumn("{task.fields[label]}"), console=console, transient=True,
+                  auto_refresh=False) as bar:
+        task = bar.add_task(title, total=None, label="")
+
+        def show(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total, label=label)
+            bar.refresh()
+
+        yield show

@@ -1,0 +1,309 @@
+"""The hindcast: the episode library of the record as a test of the model.
+
+Each episode of ``scenarios/episodes/`` is an ordinary scenario plus a ``record:`` block
+(``docs/validation.md``, Part A). :func:`hindcast` runs every episode (and each of its
+alternative readings), turns the runs' outcomes into the record's vocabulary
+(:func:`record_outcomes`) and compares the simulated distribution with what happened:
+
+- per episode: P(each outcome) with a 95% interval, the modal outcome, P(settlement) and
+  P(rupture), whether the modal outcome and the direction match the record, and the median
+  day of the recorded outcome in the runs that reached it, against the recorded lag;
+- over the library (:func:`scores`): modal-outcome and direction accuracy, the Brier and
+  log scores against two reference forecasts (the base rate of outcomes across the other
+  episodes, and "nothing changes"), the AUC of P(settlement), the timing error, and how
+  much the modal outcome swings between an episode's readings.
+
+The model never sees the record block; only this module reads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.engine.ensemble import run_ensemble
+from sim.experiments import scoring
+from sim.model.outcomes import RECORD_OUTCOMES, Direction, Outcome, RecordOutcome
+from sim.output.results import Results
+from sim.output.stats import wilson_interval
+from sim.output.storage import json_text, versions, write_folder
+from sim.scenario.library import list_episodes, resolve_episode_path
+from sim.scenario.load import alternatives as load_alternatives
+from sim.scenario.load import load_scenario
+from sim.scenario.record import Record
+from sim.scenario.schema import Scenario
+
+#: Outcome labels in the order of the table's columns and of the scores' vectors.
+LABELS: tuple[str, ...] = tuple(o.value for o in RECORD_OUTCOMES)
+#: The reading of an episode as its file stands (the others are its alternatives).
+MAIN = "main"
+#: The recorded outcome's timing is compared only where at least this share of runs
+#: reached it (a median of two or three runs says little).
+TIMING_MIN_SHARE = 0.05
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One encoding of an episode: the file as it stands, or one alternative reading."""
+
+    episode: str
+    reading: str
+    scenario: Scenario
+    record: Record
+
+
+def load_readings(episodes: Sequence[str | Path] | None = None, with_alternatives: bool = True
+                  ) -> list[Reading]:
+    """The readings of the named episodes (default: the whole library), main reading first.
+
+    Raises:
+        sim.scenario.errors.InputError: A file or one of its alternatives is invalid, or
+            it has no ``record:`` block.
+    """
+    from sim.scenario.errors import InputError  # noqa: PLC0415
+
+    paths = [resolve_episode_path(e) for e in episodes] if episodes else list_episodes()
+    if not paths:
+        raise InputError.single("episodes", "no episode files found (scenarios/episodes/)")
+    out: list[Reading] = []
+    for path in paths:
+        scn = load_scenario(path)
+        if scn.record is None:
+            raise InputError.single(str(path), "not an episode: the file has no record: "
+                                    "block (docs/validation.md E16)", field="record")
+        out.append(Reading(scn.name, MAIN, scn, scn.record))
+        if with_alternatives:
+            for alt_id, alt in load_alternatives(path, scn):
+                assert alt.record is not None
+                out.append(Reading(scn.name, alt_id, alt, alt.record))
+    return out
+
+
+def record_outcomes(results: Results) -> tuple[np.ndarray, np.ndarray]:
+    """Each run's outcome in the record's vocabulary, and the day it happened.
+
+    The model's own outcomes map onto the record's (``docs/validation.md`` Part C):
+    stalemate and escalation as they are; talks as ``talks`` or, where they broke down at
+    least once, ``talks_collapsed`` (dated by their opening); an agreement as a
+    ``narrow_deal`` when the agenda holds one issue and a ``broad_agreement`` otherwise.
+
+    Returns:
+        ``(labels, days)``: one label (str) and one day (NaN for a stalemate) per run.
+    """
+    runs = results.data.runs
+    code = np.asarray(runs["outcome"])
+    day = np.asarray(runs["day"], dtype=float)
+    day[day < 0] = np.nan
+    agreement = (RecordOutcome.NARROW_DEAL if len(results.scenario.talks.agenda) == 1
+                 else RecordOutcome.BROAD_AGREEMENT)
+    broke = np.asarray(runs["breakdowns"]) > 0
+    labels = np.select(
+        [code == Outcome.STALEMATE, (code == Outcome.TALKS) & ~broke,
+         (code == Outcome.TALKS) & broke, code == Outcome.AGREEMENT,
+         code == Outcome.ESCALATION],
+        [RecordOutcome.STALEMATE.value, RecordOutcome.TALKS.value,
+         RecordOutcome.TALKS_COLLAPSED.value, agreement.value, RecordOutcome.ESCALATION.value],
+        default="")
+    if (labels == "").any():
+        raise ValueError("a run's outcome has no name in the record's vocabulary")
+    return labels, day
+
+
+def forecast(reading: Reading, results: Results) -> dict[str, Any]:
+    """One row of the hindcast table: the simulated distribution against the record."""
+    labels, days = record_outcomes(results)
+    n = len(labels)
+    rec = reading.record
+    row: dict[str, Any] = {
+        "episode": reading.episode, "reading": reading.reading,
+        "start": reading.scenario.start.isoformat(), "recorded": rec.outcome.value,
+        "recorded_track": rec.track.value if rec.track else None,
+        "recorded_lag": rec.lag_days, "recorded_direction": rec.direction.value,
+        "confidence": rec.confidence.value, "runs": n,
+        "start_state": (RecordOutcome.TALKS if reading.scenario.initial.in_talks
+                        else RecordOutcome.STALEMATE).value,
+    }
+    counts = np.array([(labels == lab).sum() for lab in LABELS])
+    lo, hi = wilson_interval(counts, n)
+    for k, lab in enumerate(LABELS):
+        row[f"n_{lab}"] = int(counts[k])
+        row[f"p_{lab}"] = counts[k] / n
+        row[f"lo_{lab}"], row[f"hi_{lab}"] = float(lo[k]), float(hi[k])
+        hit = labels == lab
+        row[f"day_{lab}"] = float(np.nanmedian(days[hit])) if hit.any() and \
+            np.isfinite(days[hit]).any() else float("nan")
+    modal = LABELS[int(np.argmax(counts))]
+    row["modal"] = modal
+    by_direction = {d: sum(row[f"p_{o.value}"] for o in RECORD_OUTCOMES if o.direction is d)
+                    for d in Direction}
+    for d, p in by_direction.items():
+        row[f"p_{d.value}"] = p
+    row["direction"] = max(by_direction, key=lambda d: by_direction[d]).value
+    row["modal_match"] = modal == rec.outcome.value
+    row["direction_match"] = row["direction"] == rec.direction.value
+    recorded = rec.outcome.value
+    enough = row[f"p_{recorded}"] >= TIMING_MIN_SHARE
+    row["simulated_day"] = row[f"day_{recorded}"] if enough else float("nan")
+    row["timing_error"] = (abs(row["simulated_day"] - rec.lag_days)
+                           if rec.lag_days is not None and np.isfinite(row["simulated_day"])
+                           else float("nan"))
+    return row
+
+
+def scores(table: pd.DataFrame) -> dict[str, Any]:
+    """The library's scores, from the main readings of a hindcast table.
+
+    See :mod:`sim.experiments.scoring` for each score's definition. The alternative
+    readings enter only the robustness figures.
+    """
+    main = table[table["reading"] == MAIN].reset_index(drop=True)
+    k = len(LABELS)
+    index = {lab: i for i, lab in enumerate(LABELS)}
+    y = main["recorded"].map(index).to_numpy()
+    p = main[[f"p_{lab}" for lab in LABELS]].to_numpy(dtype=float)
+    counts = main[[f"n_{lab}" for lab in LABELS]].to_numpy(dtype=float)
+    base = scoring.base_rate(y, k)
+    still = scoring.persistence(main["start_state"].map(index).to_numpy(), k)
+    model_brier = float(scoring.brier(p, y).mean())
+    model_log = float(scoring.log_score(scoring.smoothed(counts), y).mean())
+    refs = {"base_rate": base, "nothing_changes": still}
+    out: dict[str, Any] = {
+        "episodes": len(main),
+        "modal_accuracy": float(main["modal_match"].mean()),
+        "modal_correct": int(main["modal_match"].sum()),
+        "direction_accuracy": float(main["direction_match"].mean()),
+        "direction_correct": int(main["direction_match"].sum()),
+        "brier": model_brier,
+        "log_score": model_log,
+        "auc_settlement": scoring.auc(main["p_settlement"],
+                                      main["recorded_direction"] == Direction.SETTLEMENT),
+        "auc_rupture": scoring.auc(main["p_rupture"],
+                                   main["recorded_direction"] == Direction.RUPTURE),
+    }
+    for name, ref in refs.items():
+        ref_brier = float(scoring.brier(ref, y).mean())
+        ref_log = float(scoring.log_score(ref, y).mean())
+        out[f"brier_{name}"] = ref_brier
+        out[f"log_score_{name}"] = ref_log
+        out[f"brier_skill_vs_{name}"] = scoring.skill(model_brier, ref_brier)
+        out[f"log_skill_vs_{name}"] = scoring.skill(model_log, ref_log)
+    errors = main["timing_error"].dropna().to_numpy()
+    out["timing_episodes"] = int(errors.size)
+    out["timing_mean_abs_error_days"] = float(errors.mean()) if errors.size else None
+    out["timing_median_abs_error_days"] = float(np.median(errors)) if errors.size else None
+    out.update(robustness(table))
+    by_conf = main.groupby("confidence")["modal_match"].agg(["mean", "size"])
+    out["modal_accuracy_by_confidence"] = {c: {"accuracy": float(r["mean"]),
+                                               "episodes": int(r["size"])}
+                                           for c, r in by_conf.iterrows()}
+    return out
+
+
+def robustness(table: pd.DataFrame) -> dict[str, Any]:
+    """How much the answer swings between an episode's readings.
+
+    An alternative reading may change the scenario (start, agenda, pressures), the record
+    (outcome, lag), or both. ``modal_changed`` counts readings whose simulated modal
+    outcome differs from the main reading's; ``match_changed`` those where whether the
+    model matches the record changes.
+    """
+    main = table[table["reading"] == MAIN].set_index("episode")
+    alts = table[table["reading"] != MAIN]
+    if alts.empty:
+        return {"alternatives": 0, "episodes_with_alternatives": 0}
+    modal_changed = alts["modal"].to_numpy() != main.loc[alts["episode"], "modal"].to_numpy()
+    match_changed = (alts["modal_match"].to_numpy()
+                     != main.loc[alts["episode"], "modal_match"].to_numpy())
+    per_episode = pd.DataFrame({"episode": alts["episode"].to_numpy(),
+                                "modal_changed": modal_changed,
+                                "match_changed": match_changed}).groupby("episode").any()
+    return {
+        "alternatives": len(alts),
+        "episodes_with_alternatives": len(per_episode),
+        "alternatives_changing_modal": int(modal_changed.sum()),
+        "episodes_whose_modal_changes": int(per_episode["modal_changed"].sum()),
+        "share_of_episodes_whose_modal_changes": float(per_episode["modal_changed"].mean()),
+        "episodes_whose_match_changes": int(per_episode["match_changed"].sum()),
+    }
+
+
+@dataclass
+class Hindcast:
+    """A hindcast of the episode library: the table, the scores, how it was made."""
+
+    table: pd.DataFrame
+    scores: dict[str, Any]
+    runs: int
+    seed: int | None
+    command: list[str] | None = None
+    created: str = field(default_factory=lambda: pd.Timestamp.now(tz="UTC").isoformat(
+        timespec="seconds"))
+
+    @property
+    def main(self) -> pd.DataFrame:
+        """One row per episode: its main reading."""
+        return self.table[self.table["reading"] == MAIN].reset_index(drop=True)
+
+    def reliability(self, bins: int = 5) -> pd.DataFrame:
+        """The reliability diagram's bins, over the main readings' forecasts."""
+        main = self.main
+        y = main["recorded"].map({lab: i for i, lab in enumerate(LABELS)}).to_numpy()
+        p = main[[f"p_{lab}" for lab in LABELS]].to_numpy(dtype=float)
+        return scoring.reliability(p, y, bins)
+
+    def save(self, root: str | Path = "results") -> Path:
+        """Write ``root/hindcast/<timestamp>/``: the table (Parquet, CSV), scores, charts."""
+        from sim.output import validation_charts  # noqa: PLC0415 - matplotlib on demand
+
+        def write(folder: Path) -> None:
+            self.table.to_parquet(folder / "table.parquet", compression="zstd", index=False)
+            self.table.to_csv(folder / "table.csv", index=False)
+            (folder / "scores.json").write_text(json_text(self.scores), encoding="utf-8")
+            manifest = {"runs": self.runs, "seed": self.seed, "command": self.command,
+                        "created": self.created, "episodes": sorted(set(self.table["episode"])),
+                        "libraries": versions()}
+            (folder / "manifest.json").write_text(json_text(manifest), encoding="utf-8")
+            for name, fig in validation_charts.all_charts(self.table,
+                                                          self.reliability()).items():
+                fig.savefig(folder / f"{name}.png", dpi=110)
+
+        return write_folder(Path(root) / "hindcast", write)
+
+
+def hindcast(episodes: Sequence[str | Path] | None = None, runs: int = 1000,
+             seed: int | None = None, *, with_alternatives: bool = True,
+             workers: int | None = None, progress: Progress | None = None,
+             command: list[str] | None = None) -> Hindcast:
+    """Run the episodes (default: the whole library) and score them against the record.
+
+    Args:
+        episodes: Episode names or paths (default: every file of ``scenarios/episodes``).
+        runs: Replicates per reading.
+        seed: Root seed for every reading (default: each file's own).
+        with_alternatives: Also run each episode's alternative readings.
+        workers: Processes a reading may be split over (None: one per core).
+        progress: Called with (readings done, readings in all, the reading's name).
+        command: The command line, for the manifest.
+
+    Returns:
+        The table (one row per reading) and the scores of the main readings.
+    """
+    readings = load_readings(episodes, with_alternatives)
+    rows = []
+    for i, reading in enumerate(readings):
+        if progress is not None:
+            progress(i, len(readings), f"{reading.episode} ({reading.reading})")
+        results = run_ensemble(reading.scenario, runs, seed, trace_replicates=0,
+                               band_replicates=0, narrate=False, workers=workers)
+        rows.append(forecast(reading, results))
+    if progress is not None:
+        progress(len(readings), len(readings), "")
+    table = pd.DataFrame(rows)
+    return Hindcast(table, scores(table), runs, seed, command)
