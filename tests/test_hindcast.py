@@ -212,18 +212,19 @@ def test_the_models_outcomes_in_the_records_words():
     assert set(labels) == {"stalemate"} and np.isnan(days).all()
 
 
+def _dipsim(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True,
+                          text=True, check=False, cwd=ROOT)
+
+
 def test_the_cli_runs_episodes_and_refuses_a_file_without_a_record(tmp_path):
     path = _write(tmp_path, EPISODE)
-    done = subprocess.run([sys.executable, "-m", "sim", "hindcast", str(path), "--runs", "20",
-                           "--out", str(tmp_path / "out")], capture_output=True, text=True, check=False,
-                          cwd=ROOT)
+    done = _dipsim("hindcast", str(path), "--runs", "20", "--out", str(tmp_path / "out"))
     assert done.returncode == 0, done.stderr
     assert "modal outcome right: 1/1" in done.stdout
     assert len(list((tmp_path / "out" / "hindcast").iterdir())) == 1
     plain = _write(tmp_path, EPISODE.split("record:", maxsplit=1)[0], "plain.yaml")
-    done = subprocess.run([sys.executable, "-m", "sim", "hindcast", str(plain), "--runs", "20",
-                           "--out", str(tmp_path / "out2")], capture_output=True, text=True, check=False,
-                          cwd=ROOT)
+    done = _dipsim("hindcast", str(plain), "--runs", "20", "--out", str(tmp_path / "out2"))
     assert done.returncode == 2 and "not an episode" in done.stderr
     assert not (tmp_path / "out2").exists()
 
