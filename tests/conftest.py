@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from sim.scenario.load import load_scenario
 from sim.scenario.overrides import apply_override
@@ -14,6 +15,12 @@ from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+
+# No test depends on the machine's speed: hypothesis's per-example deadline is off for
+# every property test (a loaded machine made a 200 ms deadline fail), and timings are
+# measured in benchmarks/, never asserted here.
+settings.register_profile("dipsim", deadline=None)
+settings.load_profile("dipsim")
 
 #: The default scenario (caribbean-2025), read once.
 DEFAULT = load_scenario()

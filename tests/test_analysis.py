@@ -12,21 +12,20 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
+from sim.experiments.analysis import (
+    SweepResults,
+    heatmap_data,
+    morris_indices,
+    point_probabilities,
+    sensitivity,
+)
+from sim.experiments.analysis_report import analyze
 from sim.experiments.design import design_points
 from sim.experiments.store import shard_path
 from sim.experiments.sweep import run_sweep
 from sim.experiments.sweepfile import SweepFile
-from sim.output.analysis import (
-    SweepResults,
-    analyze,
-    heatmap_data,
-    morris_indices,
-    plot_heatmap,
-    plot_indices,
-    point_probabilities,
-    sensitivity,
-)
 from sim.output.results import wilson_interval
+from sim.output.sweep_charts import plot_heatmap, plot_indices
 from sim.scenario.errors import InputError
 
 SHORT = Path(__file__).resolve().parent / "data" / "sweeps" / "short.yaml"

@@ -18,13 +18,15 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from statistics import median
 from urllib.parse import urlparse
 
 import numpy as np
 import pytest
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
+from sim.model.model import VARIABLES, Outcome
+from sim.model.pressures import PressureType
+from sim.scenario.load import load_scenario
 from sim.ui.app import (
     INJECTIONS,
     ClassroomModel,
@@ -39,9 +41,6 @@ from sim.ui.app import (
     parse_seed,
     run_ensemble_like,
 )
-from sim.model.model import VARIABLES, Outcome
-from sim.model.pressures import PressureType
-from sim.scenario.load import load_scenario
 
 DEFAULT = load_scenario(None)
 CC = list(VARIABLES).index("cc_index")
@@ -160,19 +159,15 @@ def test_bands_stop_where_runs_are_decided():
     assert ok.any() and (lo[ok] <= hi[ok]).all()
 
 
-def test_live_chart_redraw_is_fast_and_changes_with_the_run():
+def test_live_chart_redraw_changes_with_the_run():
+    # (How long a redraw takes is measured by benchmarks/page.py, not asserted here.)
     m = ClassroomModel()
     charts = LiveCharts(m, ensemble_for(m, with_injections=False))
     first = charts.png(m)
-    times = []
     for _ in range(30):
         m.step()
-        t = time.perf_counter()
         png = charts.png(m)
-        times.append(time.perf_counter() - t)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and png != first
-    # About 10 ms on an idle core; the bound leaves room for a loaded machine.
-    assert median(times) < 0.15, f"median redraw {median(times) * 1000:.0f} ms"
 
 
 def test_banner_shows_the_outcome():
@@ -308,19 +303,13 @@ def test_classroom_page_in_a_browser(chromium, demo_server, tmp_path):
             feed_before = feed.inner_text()
 
             # Step: each click redraws the chart (the image source changes).
-            redraws = []
             for _ in range(5):
                 src = chart.get_attribute("src")
-                t = time.perf_counter()
                 step.click()
                 page.wait_for_function(
                     "s => document.querySelector('img.widget-image').src !== s", arg=src,
                     timeout=10_000)
-                redraws.append(time.perf_counter() - t)
             assert _day(page) == 5
-            print(f"step to redrawn chart: median {median(redraws) * 1000:.0f} ms, "
-                  f"max {max(redraws) * 1000:.0f} ms")
-            assert median(redraws) < 1.0
 
             # Play, then pause: the run moves on by itself.
             page.get_by_role("button", name="▶").click()

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from sim.experiments.compare import compare
-from sim.scenario.errors import InputError
 from sim.model.model import VARIABLES
+from sim.scenario.errors import InputError
 
 V = list(VARIABLES)
 

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from sim.scenario.load import load_scenario
 from sim.experiments.sensitivity import RANGES, Range, one_at_a_time, tornado_chart
+from sim.scenario.load import load_scenario
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from sim.model.mechanisms.bargaining import nash_split
-from sim.scenario.errors import InputError
 from sim.model.model import DiplomacyModel, Outcome
-from sim.scenario.load import load_scenario
 from sim.model.third_parties import Mediator, OilBuyer, Producer
+from sim.scenario.errors import InputError
+from sim.scenario.load import load_scenario
 from tests.conftest import scenario
 
 OIL_SANCTIONS = {"type": "oil_sanctions", "sender": "us", "target": "venezuela",

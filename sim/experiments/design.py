@@ -9,7 +9,7 @@ sampler; :func:`chunk_specs` cuts the points times their replicates into chunks 
 Samplers come from libraries: full grids from :func:`itertools.product`; Monte Carlo points
 from a numpy ``Generator`` and Latin hypercubes from :class:`scipy.stats.qmc.LatinHypercube`,
 both scaled by :func:`scipy.stats.qmc.scale`; Sobol (Saltelli) and Morris designs from SALib,
-so that :mod:`sim.output.analysis` can compute valid indices from them (Saltelli 2002; Saltelli
+so that :mod:`sim.experiments.analysis` can compute valid indices from them (Saltelli 2002; Saltelli
 et al. 2010; Morris 1991; Campolongo et al. 2007). The random samplers draw from
 :func:`sampler_rng`, a stream of the root seed that no run uses.
 """

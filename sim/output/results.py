@@ -270,4 +270,4 @@ class Results:
 
 
 #: What a scenario name must look like to be used as a folder name.
-SLUG = re.compile(r"[a-z][a-z0-9_-]{0,39}")
+SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")

@@ -24,6 +24,10 @@ Days = Annotated[StrictInt, Field(ge=1, le=3650)]
 #: A short lowercase name: scenario names, pressure ids, third-party ids.
 SLUG_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
+#: A scenario's name (it names the results folder): like a slug, but it may start with a
+#: digit, as the episodes of the record do (``2019-guaido-rupture``).
+NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+Name = Annotated[str, Field(pattern=NAME_PATTERN)]
 #: A web address (an episode's sources).
 URL_PATTERN = r"^https?://\S+$"
 #: An encoding convention of docs/validation.md (E1, E2, ...).

@@ -21,6 +21,7 @@ from sim.scenario.errors import InputError, Problem
 from sim.scenario.fields import (
     CONVENTION_PATTERN,
     DOSSIER_PATTERN,
+    NAME_PATTERN,
     SLUG_PATTERN,
     URL_PATTERN,
 )
@@ -51,6 +52,8 @@ _EXPECT = {
 PATTERN_WORDS: dict[str, str] = {
     SLUG_PATTERN: "expected a short lowercase name (letters, digits, '-' or '_', starting "
                   "with a letter, at most 40 characters)",
+    NAME_PATTERN: "expected a short lowercase name (letters, digits, '-' or '_', starting "
+                  "with a letter or a digit, at most 40 characters)",
     URL_PATTERN: "expected a web address starting with http:// or https://",
     CONVENTION_PATTERN: "expected a convention of docs/validation.md, such as E3",
     DOSSIER_PATTERN: "expected a dossier path such as docs/episodes/2019-guaido-rupture.md",

@@ -27,7 +27,16 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, m
 from sim.model.issues import ISSUES, Issue, Track
 from sim.model.pressures import CATALOGUE, PressureKind, PressureType
 from sim.scenario.actors import GOVERNMENTS, Actor, Actors, IssueValues, ThirdParty, ThirdPartyRole
-from sim.scenario.fields import Days, Fraction, NonNegative, Number, Positive, Section, Slug
+from sim.scenario.fields import (
+    Days,
+    Fraction,
+    Name,
+    NonNegative,
+    Number,
+    Positive,
+    Section,
+    Slug,
+)
 from sim.scenario.record import Record
 
 __all__ = [
@@ -346,7 +355,7 @@ class Behaviour(Section):
 class Scenario(Section):
     """A whole scenario file."""
 
-    name: Slug = Field(description="Short name, used for the results folder")
+    name: Name = Field(description="Short name, used for the results folder")
     title: str = Field(min_length=1, max_length=200, description="Title shown on charts and "
                                                                  "pages")
     description: str = Field("", max_length=20_000, description="What the scenario depicts, "

@@ -2,7 +2,8 @@
 
 :mod:`sim.ui.cli` registers the commands; the functions here do their work, print what
 happened and return (or raise) what the exit code should be. The sweep itself is
-:func:`sim.experiments.sweep.run_sweep`; the analysis is :func:`sim.output.analysis.analyze`.
+:func:`sim.experiments.sweep.run_sweep`; the analysis is
+:func:`sim.experiments.analysis_report.analyze`.
 """
 
 from __future__ import annotations
@@ -82,11 +83,13 @@ def cli_sweep(path: Path, executor: str = "local", workers: int | None = None,
 
 def cli_analyze(folder: Path, x: str | None = None, y: str | None = None) -> None:
     """``dipsim analyze``: write the analysis folder and print the headline figures."""
-    from sim.output.analysis import (  # noqa: PLC0415
+    from sim.experiments.analysis import (  # noqa: PLC0415
         KEY_OUTCOMES,
         SweepResults,
-        analyze,
         overall_probabilities,
+    )
+    from sim.experiments.analysis_report import (  # noqa: PLC0415
+        analyze,
         percent,
         sensitivity_summary,
     )

@@ -2,12 +2,13 @@
 
 Everything starts from a sweep results folder (:mod:`sim.experiments.store`): its design table
 and the run table of its shards. Chart data is computed by plain functions on DataFrames, apart
-from the drawing; every drawing function takes ``ax=None`` and returns the figure.
+from the drawing (:mod:`sim.output.sweep_charts` draws them).
 
 - :func:`point_probabilities`: for each design point, the share of its replicates that ended
   in each outcome with a 95% Wilson (1927) interval; failed runs are counted apart and left
   out of the shares.
-- :func:`heatmap_data` / :func:`plot_heatmap`: P(outcome) over any two parameters, pooling
+- :func:`heatmap_data` (drawn by :func:`~sim.output.sweep_charts.plot_heatmap`): P(outcome)
+  over any two parameters, pooling
   the runs of every point in a cell, so the other parameters are averaged over the design.
   Parameters with many distinct values (Monte Carlo, Latin hypercube) are binned.
 - :func:`sobol_indices` / :func:`morris_indices`: first-order and total Sobol indices
@@ -15,13 +16,12 @@ from the drawing; every drawing function takes ``ax=None`` and returns the figur
   Campolongo et al. 2007, from a ``morris`` design), computed by SALib from the per-point
   probabilities. The replicates' binomial noise adds a little variance of its own, which
   shows up as small spurious indices; more replicates per point shrink it.
-- :func:`report_markdown` / :func:`analyze`: a short markdown report and its charts, written
-  to ``<results>/analysis/``.
+- :func:`analyze`: a short markdown report (:mod:`sim.experiments.analysis_report`) and its
+  charts, written to ``<results>/analysis/``.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -34,12 +34,10 @@ import pandas as pd
 from sim.experiments.store import read_manifest, read_runs
 from sim.experiments.sweepfile import OUTCOME_LABELS, Sampler, SweepFile
 from sim.output.stats import wilson_interval
-from sim.output.storage import write_folder
 from sim.scenario.errors import InputError
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+    pass
 
 #: Outcomes whose heatmaps and indices the report shows.
 KEY_OUTCOMES: tuple[str, ...] = ("escalation", "talks")
@@ -268,48 +266,6 @@ def heatmap_data(points: pd.DataFrame, x: str, y: str, outcome: str = "escalatio
     return cells
 
 
-def _new_figure(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
-    if ax is not None:
-        return ax.figure, ax  # type: ignore[return-value]
-    from matplotlib.figure import Figure  # noqa: PLC0415 - no pyplot: no global figure list
-
-    fig = Figure(figsize=size, layout="constrained", dpi=110)
-    return fig, fig.add_subplot()
-
-
-def _tick(v: Any) -> str:
-    if isinstance(v, float | np.floating):
-        return f"{v:.3g}"
-    return str(v)
-
-
-def plot_heatmap(data: pd.DataFrame, ax: Axes | None = None, title: str | None = None
-                 ) -> Figure:
-    """Draw heatmap data (from :func:`heatmap_data`): cells coloured by P, labelled in %."""
-    x, y, outcome = data.attrs["x"], data.attrs["y"], data.attrs.get("outcome", "")
-    fig, ax = _new_figure(ax, (6.4, 4.8))
-    grid = data.pivot(index=y, columns=x, values="p")
-    cmap = "Reds" if outcome == "escalation" else "Blues"
-    im = ax.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap=cmap,
-                   vmin=0.0, vmax=1.0)
-    ax.set_xticks(range(len(grid.columns)), [_tick(v) for v in grid.columns])
-    ax.set_yticks(range(len(grid.index)), [_tick(v) for v in grid.index])
-    if len(grid.columns) > 10:
-        ax.tick_params(axis="x", labelrotation=45)
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
-    if grid.shape[0] * grid.shape[1] <= 225:
-        values = grid.to_numpy(dtype=float)
-        for i in range(values.shape[0]):
-            for j in range(values.shape[1]):
-                if np.isfinite(values[i, j]):
-                    ax.text(j, i, f"{values[i, j]:.0%}", ha="center", va="center", fontsize=8,
-                            color="white" if values[i, j] > 0.6 else "black")
-    fig.colorbar(im, ax=ax, label=f"P({outcome})")
-    ax.set_title(title or f"P({outcome}) by {x} and {y}")
-    return fig
-
-
 # --------------------------------------------------------------------------- sensitivity
 
 
@@ -406,230 +362,3 @@ def sensitivity(points: pd.DataFrame, spec: SweepFile, outcome: str = "escalatio
     if spec.sampler is Sampler.SOBOL:
         return sobol_indices(spec, y)
     return morris_indices(spec, ordered[spec.labels].to_numpy(dtype=float), y)
-
-
-def plot_indices(table: pd.DataFrame, ax: Axes | None = None, title: str | None = None
-                 ) -> Figure:
-    """Bar chart of Sobol (S1 and ST) or Morris (mu* and sigma) indices, with error bars."""
-    fig, ax = _new_figure(ax, (6.4, 0.5 * len(table) + 1.6))
-    pos = np.arange(len(table))
-    if "ST" in table:
-        bars = [("ST", "ST_conf", "total (ST)", "#9ecae1"),
-                ("S1", "S1_conf", "first order (S1)", "#3182bd")]
-        xlabel = "Sobol index (share of variance)"
-    else:
-        bars = [("mu_star", "mu_star_conf", "mu* (influence)", "#3182bd"),
-                ("sigma", None, "sigma (interactions)", "#fdae6b")]
-        xlabel = "Morris elementary effect"
-    h = 0.38
-    for i, (col, conf, label, colour) in enumerate(bars):
-        err = table[conf].to_numpy(dtype=float) if conf else None
-        ax.barh(pos + (i - 0.5) * h, table[col].to_numpy(dtype=float), height=h, xerr=err,
-                label=label, color=colour, capsize=2)
-    ax.set_yticks(pos, list(table.index))
-    ax.invert_yaxis()
-    ax.axvline(0, color="black", lw=0.8)
-    ax.set_xlabel(xlabel)
-    ax.legend(loc="lower right", fontsize=8)
-    ax.set_title(title or "Sensitivity")
-    return fig
-
-
-# -------------------------------------------------------------------------------- report
-
-
-def percent(p: float) -> str:
-    """A probability as a percentage with one decimal (``-`` when missing)."""
-    return "-" if p is None or not np.isfinite(p) else f"{p:.1%}"
-
-
-def _describe(spec: SweepFile, label: str) -> str:
-    p = next(q for q in spec.parameters if q.label == label)
-    if p.range is not None:
-        what = f"{p.range[0]:g} to {p.range[1]:g}"
-        if p.levels:
-            what += f" ({p.levels} levels)"
-    else:
-        shown = ", ".join(json.dumps(v) for v in (p.values or [])[:8])
-        what = f"{shown}{', ...' if len(p.values or []) > 8 else ''}"
-    return what
-
-
-def failures(runs: pd.DataFrame) -> pd.DataFrame:
-    """The distinct errors of failed runs, with how many runs and which points they hit."""
-    if "error" not in runs or runs["error"].isna().all():
-        return pd.DataFrame(columns=["error", "runs", "points"])
-    bad = runs[runs["error"].notna()]
-    g = bad.groupby("error", sort=False).agg(runs=("point", "size"),
-                                             points=("point", lambda s: sorted(set(s))))
-    return g.reset_index().sort_values("runs", ascending=False)
-
-
-def report_markdown(res: SweepResults, charts: dict[str, str] | None = None,
-                    x: str | None = None, y: str | None = None) -> str:
-    """A short markdown report: the design, outcomes, where they change, and what matters.
-
-    Args:
-        res: The sweep results.
-        charts: Chart file names by key (``heatmap_<outcome>``, ``indices_<outcome>``) to
-            embed.
-        x: Heatmap x parameter.
-        y: Heatmap y parameter.
-    """
-    spec, m, pts = res.spec, res.manifest, res.points
-    charts = charts or {}
-    lines = [f"# Sweep {spec.name}" + (f": {spec.title}" if spec.title else ""), ""]
-    if spec.description:
-        lines += [spec.description.strip(), ""]
-    done = int(pts["runs"].sum() + pts["failed"].sum())
-    lines += [
-        f"{m['points']:,} design points ({spec.sampler}) x {spec.replicates:,} replicates = "
-        f"{m['runs']:,} runs of scenario `{m.get('scenario')}`, root seed {spec.seed}. "
-        f"Results: `{res.folder}`.", ""]
-    if done < m["runs"]:
-        lines += [f"**Incomplete:** {done:,} of {m['runs']:,} runs are finished; rerun "
-                  "`dipsim sweep` with the same file to finish it. Figures below use the "
-                  "finished runs.", ""]
-    failed = int(pts["failed"].sum())
-    if failed:
-        lines += [f"**{failed:,} runs failed** (see Failed runs below); they are left out of "
-                  "every probability.", ""]
-    lines += ["## Parameters", "", "| parameter | sets | values |", "| --- | --- | --- |"]
-    for p in spec.parameters:
-        lines.append(f"| {p.label} | `{p.path}` | {_describe(spec, p.label)} |")
-    overall = overall_probabilities(pts)
-    lines += ["", "## Outcomes", "",
-              "Pooled over every run of the design, with the lowest and highest share at a "
-              "single design point:", "",
-              "| outcome | probability | 95% interval | lowest point | highest point |",
-              "| --- | ---: | ---: | ---: | ---: |"]
-    for o, r in overall.iterrows():
-        name = "reached talks (at any time)" if o == "reached_talks" else o
-        lines.append(f"| {name} | {percent(r.probability)} | {percent(r.ci_low)} to "
-                     f"{percent(r.ci_high)} | {percent(r.lowest_point)} | "
-                     f"{percent(r.highest_point)} |")
-    params = spec.labels
-    for o in KEY_OUTCOMES:
-        col = f"p_{o}"
-        ranked = pts.dropna(subset=[col]).sort_values(col)
-        if ranked.empty:
-            continue
-        lo, hi = ranked.iloc[0], ranked.iloc[-1]
-
-        def where(row: pd.Series) -> str:
-            return ", ".join(f"{p} = {_tick(row[p])}" for p in params[:6])
-
-        lines += ["", f"## P({o})", "",
-                  f"P({o}) ranges from {percent(lo[col])} (point {int(lo.point)}: "
-                  f"{where(lo)}) to {percent(hi[col])} (point {int(hi.point)}: {where(hi)})."]
-        if f"heatmap_{o}" in charts:
-            lines += ["", f"![P({o}) by {x} and {y}]({charts[f'heatmap_{o}']})", "",
-                      f"Each cell pools the runs of every design point with those values of "
-                      f"{x} and {y}, averaging over the other parameters."]
-        table, text = sensitivity_summary(res, o)
-        if text is not None:
-            lines += ["", text]
-        if table is not None:
-            lines += ["", *_index_table(table)]
-            if f"indices_{o}" in charts:
-                lines += ["", f"![Sensitivity of P({o})]({charts[f'indices_{o}']})"]
-    if spec.sampler in (Sampler.SOBOL, Sampler.MORRIS) and not _sensitivity_ok(pts, spec):
-        lines += ["", "## Sensitivity", "", "Not computed: the indices need a result at "
-                  "every design point, and some points have failed or are not yet run."]
-    fails = failures(res.runs)
-    if len(fails):
-        lines += ["", "## Failed runs", "", "| error | runs | points |", "| --- | ---: | --- |"]
-        for _, r in fails.head(10).iterrows():
-            pts_text = ", ".join(map(str, r.points[:10])) + (", ..." if len(r.points) > 10
-                                                             else "")
-            err = str(r.error).replace("|", "\\|").replace("\n", " ")[:300]
-            lines.append(f"| {err} | {r.runs:,} | {pts_text} |")
-    return "\n".join(lines) + "\n"
-
-
-def _sensitivity_ok(points: pd.DataFrame, spec: SweepFile) -> bool:
-    return (len(points) == spec.n_points() and bool((points["runs"] > 0).all()))
-
-
-def sensitivity_summary(res: SweepResults, outcome: str
-                        ) -> tuple[pd.DataFrame | None, str | None]:
-    """The index table of P(outcome) and a sentence about it.
-
-    Both are None for a design without indices (grid, list, Monte Carlo, LHS) or one not yet
-    complete; the table is None when P(outcome) is the same at every point.
-    """
-    pts, spec = res.points, res.spec
-    if spec.sampler not in (Sampler.SOBOL, Sampler.MORRIS) or not _sensitivity_ok(pts, spec):
-        return None, None
-    p = pts[f"p_{outcome}"].to_numpy(dtype=float)
-    if np.ptp(p) == 0:
-        return None, (f"P({outcome}) is {percent(p[0])} at every design point, so no "
-                      "parameter changes it over these ranges.")
-    table = res.sensitivity(outcome)
-    return table, None if table is None else _sensitivity_text(table, outcome)
-
-
-def _sensitivity_text(table: pd.DataFrame, outcome: str) -> str:
-    top = table.index[0]
-    if "ST" in table:
-        r = table.iloc[0]
-        rest = table.index[1:3].tolist()
-        return (f"**{top}** matters most for P({outcome}): alone it explains "
-                f"{r.S1:.0%} of its variance across the design (first-order Sobol index), "
-                f"and {r.ST:.0%} with its interactions (total index)"
-                + (f"; next come {', '.join(rest)}." if rest else ".")
-                + " The *_conf columns are 95% bootstrap half-widths; an index within "
-                  "its half-width of 0 (or a negative one) is sampling noise.")
-    r = table.iloc[0]
-    return (f"**{top}** has the largest influence on P({outcome}) (Morris mu* = "
-            f"{r.mu_star:.3f}, sigma = {r.sigma:.3f}; a sigma close to mu* means its effect "
-            "depends on the other parameters or is not linear).")
-
-
-def _index_table(table: pd.DataFrame) -> list[str]:
-    cols = list(table.columns)
-    out = ["| parameter | " + " | ".join(cols) + " |",
-           "| --- | " + " | ".join("---:" for _ in cols) + " |"]
-    for name, r in table.iterrows():
-        out.append(f"| {name} | " + " | ".join(f"{r[c]:.3f}" for c in cols) + " |")
-    return out
-
-
-def analyze(folder: str | Path, x: str | None = None, y: str | None = None) -> Path:
-    """Write ``analysis/`` in a sweep results folder: tables, charts and ``report.md``.
-
-    Files: ``points.csv`` (P(outcome) per point), ``heatmap_<outcome>.png`` (two or more
-    parameters), ``sobol_<outcome>.csv`` or ``morris_<outcome>.csv`` and
-    ``indices_<outcome>.png`` (Sobol or Morris designs), ``report.md``. The folder is
-    written whole (:func:`sim.output.storage.write_folder`), then takes the place of any
-    earlier analysis.
-
-    Returns:
-        The analysis folder.
-    """
-    res = SweepResults.load(folder)
-    if res.runs.empty:
-        raise InputError.single(str(res.folder), "no finished runs yet; run 'dipsim sweep' "
-                                "(again) to make some")
-    have_pair = len(res.parameters) >= 2
-    if have_pair:
-        x, y = res.pair(x, y)
-
-    def write(tmp: Path) -> None:
-        charts: dict[str, str] = {}
-        res.points.to_csv(tmp / "points.csv", index=False)
-        for o in KEY_OUTCOMES:
-            if have_pair:
-                fig = plot_heatmap(res.heatmap(x, y, o))
-                fig.savefig(tmp / f"heatmap_{o}.png")
-                charts[f"heatmap_{o}"] = f"heatmap_{o}.png"
-            table, _ = sensitivity_summary(res, o)
-            if table is not None:
-                kind = "sobol" if res.spec.sampler is Sampler.SOBOL else "morris"
-                table.to_csv(tmp / f"{kind}_{o}.csv")
-                fig = plot_indices(table, title=f"Sensitivity of P({o})")
-                fig.savefig(tmp / f"indices_{o}.png")
-                charts[f"indices_{o}"] = f"indices_{o}.png"
-        (tmp / "report.md").write_text(report_markdown(res, charts, x, y), encoding="utf-8")
-
-    return write_folder(res.folder, write, name="analysis", replace=True)
