@@ -197,6 +197,7 @@ def morris_results(tmp_path_factory) -> Path:
     return run_sweep(path, out=tmp / "results", workers=2, chunk_runs=60).folder
 
 
+@pytest.mark.slow
 def test_analyze_writes_report_charts_and_tables(morris_results):
     dest = analyze(morris_results.parent)  # results/<sweep>/ finds its latest sweep
     assert dest == morris_results / "analysis"
@@ -242,6 +243,7 @@ def dipsim(*args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_analyze_command_line(morris_results, tmp_path):
     ok = dipsim("analyze", str(morris_results))
     assert ok.returncode == 0, ok.stderr

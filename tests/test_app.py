@@ -27,20 +27,18 @@ from mesa.experimental.scenarios import Scenario as MesaScenario
 from sim.model.model import VARIABLES, Outcome
 from sim.model.pressures import PressureType
 from sim.scenario.load import load_scenario
-from sim.ui.app import (
+from sim.ui.app import banner_html, feed_html
+from sim.ui.classroom import (
     INJECTIONS,
     ClassroomModel,
-    LiveCharts,
     apply_injection,
-    banner_html,
     ensemble_for,
-    ensemble_png,
-    feed_html,
     lever_changes,
     model_params,
     parse_seed,
     run_ensemble_like,
 )
+from sim.ui.live_charts import LiveCharts, ensemble_png
 
 DEFAULT = load_scenario(None)
 CC = list(VARIABLES).index("cc_index")
@@ -270,6 +268,7 @@ def _day(page) -> int:
     return int(found.group(1)) if found else 0
 
 
+@pytest.mark.slow
 def test_classroom_page_in_a_browser(chromium, demo_server, tmp_path):
     playwright = pytest.importorskip("playwright.sync_api")
     requests: list[str] = []

@@ -114,6 +114,7 @@ def test_bad_file_is_an_input_error_naming_file_field_and_line(name):
     assert_names_file_field_words(info.value.report(), path, EXPECTED[name])
 
 
+@pytest.mark.slow
 def test_a_file_with_thousands_of_problems_gets_a_short_report():
     with pytest.raises(InputError) as info:
         load_scenario(BAD / "many-problems.yaml")
@@ -148,6 +149,7 @@ def cli_runs(tmp_path_factory) -> dict[str, tuple[subprocess.CompletedProcess, P
         return dict(pool.map(one, CLI_FILES))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", CLI_FILES)
 def test_cli_exits_2_with_file_field_line_no_traceback_no_folder(cli_runs, name):
     r, cwd, out = cli_runs[name]
@@ -162,6 +164,7 @@ def test_cli_exits_2_with_file_field_line_no_traceback_no_folder(cli_runs, name)
 # ------------------------------------------------------------------ files made in the test
 
 
+@pytest.mark.slow
 def test_a_100_mb_file_is_refused_before_it_is_read(tmp_path):
     big = tmp_path / "huge.yaml"
     chunk = (BASE.read_text() + "# padding " + "x" * 1000 + "\n").encode()
@@ -347,6 +350,7 @@ MUTATION_SETTINGS = settings(max_examples=300, deadline=None, derandomize=True, 
                                                     HealthCheck.function_scoped_fixture])
 
 
+@pytest.mark.slow
 @MUTATION_SETTINGS
 @given(data=mutated_data())
 def test_mutated_scenario_data_is_valid_or_an_input_error(tmp_path, data):
@@ -364,6 +368,7 @@ def test_mutated_scenario_data_is_valid_or_an_input_error(tmp_path, data):
             model.step()
 
 
+@pytest.mark.slow
 @MUTATION_SETTINGS
 @given(text=mutated_text())
 def test_mutated_scenario_text_is_valid_or_an_input_error(tmp_path, text):
@@ -373,6 +378,7 @@ def test_mutated_scenario_text_is_valid_or_an_input_error(tmp_path, text):
     check_contract(path)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, derandomize=True, database=None)
 @given(path=st.sampled_from(["actors.us.salience.oil", "actors.venezuela.salience.drugs",
                              "talks.threshold", "horizon_days", "start", "seed", "runs",
@@ -417,6 +423,7 @@ def test_messages_cannot_drive_the_terminal(tmp_path):
     assert f'{p}:70: \\x1b[2J\\x1b]0;owned\\x07: unknown field' in report
 
 
+@pytest.mark.slow
 def test_a_megabyte_of_tiny_values_is_refused_by_count(tmp_path):
     # 500,000 one-character values in 1 MB: PyYAML alone would take 15 s and 350 MB, so
     # reading stops at the 50,000th value.

@@ -19,6 +19,7 @@ def dipsim(*args, cwd=None):
                           check=False, text=True, cwd=cwd, timeout=300)
 
 
+@pytest.mark.slow
 def test_run_writes_every_promised_file(tmp_path):
     out = tmp_path / "res"
     r = dipsim("run", "--runs", 40, "--seed", 4, "--out", out)
@@ -38,6 +39,7 @@ def test_run_writes_every_promised_file(tmp_path):
     assert manifest["command"][1:3] == ["run", "--runs"]
 
 
+@pytest.mark.slow
 def test_run_with_set_and_no_charts(tmp_path):
     r = dipsim("run", DEFAULT, "--runs", 10, "--no-charts", "--out", tmp_path,
                "--set", "actors.venezuela.salience.oil=0.7", "--keep-steps", 3)
@@ -88,6 +90,7 @@ def test_validate_reports_each_file(tmp_path):
     assert dipsim("validate", DEFAULT).returncode == 0
 
 
+@pytest.mark.slow
 def test_schema_list_and_explain():
     r = dipsim("schema")
     assert r.returncode == 0 and json.loads(r.stdout)["title"] == "dipsim scenario"

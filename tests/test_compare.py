@@ -70,6 +70,7 @@ def test_the_same_scenario_twice_is_refused_and_a_no_op_change_changes_nothing()
         compare("caribbean-2025", drop=["no_such"], runs=10)
 
 
+@pytest.mark.slow
 def test_compare_command_writes_its_folder(tmp_path):
     r = subprocess.run([sys.executable, "-m", "sim", "compare", "--drop", "dock_strike",
                         "--runs", "60", "--out", str(tmp_path)], capture_output=True,

@@ -47,6 +47,7 @@ def test_richardson_equilibrium_worked_example():
         richardson_equilibrium(0.1, 0.1, 0.1, 0.1, 0.0, 0.0)
 
 
+@pytest.mark.slow
 @settings(deadline=None)
 @given(a=st.floats(0.05, 0.9), b=st.floats(0.05, 0.9), k=st.floats(0, 0.2),
        l=st.floats(0, 0.2), g=st.floats(0, 0.1), h=st.floats(0, 0.1))

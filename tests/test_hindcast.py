@@ -217,6 +217,7 @@ def _dipsim(*args: str) -> subprocess.CompletedProcess:
                           text=True, check=False, cwd=ROOT)
 
 
+@pytest.mark.slow
 def test_the_cli_runs_episodes_and_refuses_a_file_without_a_record(tmp_path):
     path = _write(tmp_path, EPISODE)
     done = _dipsim("hindcast", str(path), "--runs", "20", "--out", str(tmp_path / "out"))
@@ -232,6 +233,7 @@ def test_the_cli_runs_episodes_and_refuses_a_file_without_a_record(tmp_path):
 # ----------------------------------------------------------------------- the library
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", list_episodes(), ids=lambda p: p.stem)
 def test_every_episode_and_its_readings_validate(path):
     scn = load_scenario(path)

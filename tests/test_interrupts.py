@@ -34,6 +34,9 @@ from sim.output.storage import (
 )
 from tests.conftest import ROOT
 
+#: Every test here starts processes and stops them with signals, or fills a disk.
+pytestmark = pytest.mark.slow
+
 SCENARIO = ROOT / "tests" / "data" / "corpus-base.yaml"
 NAME = "corpus-base"
 TABLES = {"scenario.yaml", "manifest.json", "runs.parquet", "steps.parquet", "bands.parquet",
@@ -43,8 +46,6 @@ CHARTS = {"path.png", "offers.png", "hostility.png", "outcomes.png"}
 #: (DIPSIM_KILL_TRIALS=N multiplies them for a longer hunt).
 TRIALS = {signal.SIGINT: 2, signal.SIGTERM: 2, signal.SIGKILL: 4}
 SCALE = int(os.environ.get("DIPSIM_KILL_TRIALS", "1"))
-
-
 def command(out: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "sim", "run", str(SCENARIO), "--runs", "200", "--seed", "3",
             "--out", str(out), *extra]

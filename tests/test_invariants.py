@@ -178,6 +178,7 @@ def check_day(m: DiplomacyModel, before: dict) -> dict:
     return state
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(scn=scenarios(), seed=st.integers(0, 2**32))
 def test_every_day_keeps_the_state_finite_bounded_and_outcomes_absorbing(scn, seed):
@@ -199,6 +200,7 @@ def test_every_day_keeps_the_state_finite_bounded_and_outcomes_absorbing(scn, se
     assert np.isfinite(reached).all(), "a recorded value is not finite"
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(scn=scenarios(), seed=st.integers(0, 2**32), runs=st.integers(1, 30))

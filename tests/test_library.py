@@ -32,6 +32,7 @@ def test_every_scenario_cites_sources_and_marks_assumptions(path):
             assert "#" in window, f"{path.name}:{i + 1}: a pressure without a source comment"
 
 
+@pytest.mark.slow
 def test_profiles_are_distinct_for_every_pair_of_scenarios():
     table = profiles(runs=300, seed=5)
     labels = [o.label for o in OUTCOMES]

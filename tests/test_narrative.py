@@ -12,8 +12,9 @@ import pytest
 
 import sim
 from sim.model.model import DiplomacyModel
-from sim.output.narrative import Story, entries, narrative_markdown, outcome_headline, outcome_text
+from sim.output.narrative import entries, narrative_markdown, outcome_headline, outcome_text
 from sim.output.results import Results, RunData
+from sim.output.story import Story
 from tests.conftest import scenario
 
 

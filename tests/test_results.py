@@ -59,6 +59,7 @@ def test_steps_and_bands(small):
     np.testing.assert_allclose(bands["q50"].to_numpy(), median, rtol=1e-6)
 
 
+@pytest.mark.slow
 def test_same_seed_same_results_and_chunking_does_not_matter():
     a = sim.run(None, runs=50, seed=9)
     b = sim.run(None, runs=50, seed=9, chunk=7)
@@ -136,6 +137,7 @@ def test_golden_run_table():
                                   expected.round(9), check_dtype=False)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_every_library_scenario_runs_with_sane_output(path):
     res = sim.run(path, runs=200, seed=3)

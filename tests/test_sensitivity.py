@@ -55,6 +55,7 @@ def test_every_range_is_inside_what_the_scenario_accepts():
             _with(scn, r, value)  # raises InputError if outside the documented bounds
 
 
+@pytest.mark.slow
 def test_tornado_command(tmp_path):
     r = subprocess.run([sys.executable, "-m", "sim", "tornado", "--runs", "10", "--out",
                         str(tmp_path)], capture_output=True, text=True, check=False,

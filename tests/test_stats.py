@@ -23,6 +23,7 @@ def _grid() -> tuple[np.ndarray, np.ndarray]:
     return np.array(ks), np.array(ns)
 
 
+@pytest.mark.slow
 def test_wilson_intervals_equal_scipy_binomtest_on_a_grid():
     ks, ns = _grid()
     lo, hi = wilson_interval(ks, ns)  # vectorised: one call for the whole grid

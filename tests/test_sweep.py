@@ -294,6 +294,7 @@ def test_unknown_executor_is_bad_input(tmp_path):
 # ------------------------------------------------------------------------------ running
 
 
+@pytest.mark.slow
 def test_results_are_identical_for_any_workers_chunks_and_executor(tmp_path):
     path = write_sweep(tmp_path, GRID)
     one = run_sweep(path, out=tmp_path / "one", workers=1, chunk_runs=7)
@@ -328,6 +329,7 @@ def test_results_are_identical_for_any_workers_chunks_and_executor(tmp_path):
 STOPPED = DATA / "stopped.yaml"
 
 
+@pytest.mark.slow
 def test_a_sweep_killed_mid_way_resumes_to_the_same_results(tmp_path):
     path = STOPPED
     reference = run_sweep(path, out=tmp_path / "reference", workers=2, chunk_runs=13)
@@ -360,6 +362,7 @@ def test_a_sweep_killed_mid_way_resumes_to_the_same_results(tmp_path):
     pd.testing.assert_frame_equal(runs, read_runs(reference.folder))
 
 
+@pytest.mark.slow
 def test_damaged_and_missing_shards_are_redone(tmp_path):
     path = write_sweep(tmp_path, GRID)
     first = run_sweep(path, out=tmp_path, workers=1, chunk_runs=8)
@@ -419,6 +422,7 @@ def test_a_second_driver_on_the_same_folder_is_refused(tmp_path):
     assert finished_chunks(folder, expand(sw.spec, 36)[1]) == {0}
 
 
+@pytest.mark.slow
 def test_the_command_line_runs_and_resumes(tmp_path):
     path = write_sweep(tmp_path, GRID)
     cmd = ["sweep", str(path), "--out", str(tmp_path / "res"), "--workers", "1",
@@ -445,6 +449,7 @@ def test_example_sweeps_load_and_expand(path):
         point_scenario(sw.base, design.settings(p))
 
 
+@pytest.mark.slow
 def test_any_executor_works_and_other_model_code_never_mixes_in_a_folder(tmp_path):
     import dataclasses
     import itertools

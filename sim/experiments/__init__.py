@@ -9,6 +9,10 @@ What lives here, as EMA Workbench separates design, evaluation and storage:
   process pool, Dask);
 - ``store``: a sweep's results folder, its shards, resume, the code fingerprint;
 - ``sweep``: :func:`~sim.experiments.sweep.run_sweep`, the driver of the three;
+- ``analysis`` and ``analysis_report``: a sweep's P(outcome) per point, heatmaps and
+  sensitivity indices, and its markdown report;
+- ``hindcast`` and ``scoring``: the episodes of the record run and scored (modal and
+  direction accuracy, Brier and log scores, AUC, timing);
 - ``compare`` (two scenarios on common random numbers), ``sensitivity`` (one parameter at
   a time, the tornado chart), ``calibration`` (the record of late 2025 and the signals a run
   is held to), ``profiles`` (the outcome profile of every library scenario).

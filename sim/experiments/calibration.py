@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.engine.ensemble import run_ensemble
 from sim.model.agents import Action
 from sim.model.model import VARIABLES, Outcome
 from sim.model.pressures import CATALOGUE, PressureType
+from sim.scenario.load import load_scenario, with_overrides
 
 if TYPE_CHECKING:
     from sim.output.results import Results
@@ -214,14 +216,13 @@ def fit(runs: int = 600, seed: int = 11) -> list[tuple[float, dict[str, float], 
     Returns:
         ``(score, parameters, signals)`` per admissible point, best first.
     """
-    import sim  # noqa: PLC0415
-
+    base = load_scenario()
     out = []
     names = list(GRID)
     for values in itertools.product(*GRID.values()):
         overrides = [f"{k}={v}" for k, v in zip(names, values, strict=True)]
-        res = sim.run(None, runs=runs, seed=seed, overrides=overrides,
-                      trace_replicates=runs, band_replicates=0)
+        res = run_ensemble(with_overrides(base, overrides), runs, seed,
+                           trace_replicates=runs, band_replicates=0, overrides=overrides)
         sig = signals(res)
         if sig.no_talks_by_end_of_record > 0.5 and sig.no_escalation_by_end_of_record > 0.5:
             out.append((sig.offer_in_window, dict(zip(names, values, strict=True)), sig))
@@ -306,10 +307,8 @@ def main(argv: list[str] | None = None) -> None:
 
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["chart"]:
-        import sim  # noqa: PLC0415
-
         runs = int(args[2]) if len(args) > 2 else 2000
-        res = sim.run(None, runs=runs, seed=2026, trace_replicates=runs)
+        res = run_ensemble(load_scenario(), runs, 2026, trace_replicates=runs)
         record_chart(res).savefig(args[1], dpi=110)
         sig = signals(res)
         print(sig)

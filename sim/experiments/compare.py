@@ -24,7 +24,7 @@ from sim.output.results import Results, scenario_yaml
 from sim.output.stats import Z95
 from sim.output.storage import write_folder
 from sim.scenario.errors import InputError
-from sim.scenario.load import scenario_from_document
+from sim.scenario.load import load_scenario, scenario_from_document
 from sim.scenario.schema import Scenario
 from sim.scenario.yamlfile import YamlDocument
 
@@ -195,12 +195,11 @@ def compare(a: Scenario | str | Path | None, b: Scenario | str | Path | None = N
     Returns:
         The paired comparison.
     """
-    import sim  # noqa: PLC0415
     from sim.engine.ensemble import run_ensemble  # noqa: PLC0415
     from sim.scenario.load import with_overrides  # noqa: PLC0415
 
-    scn_a = a if isinstance(a, Scenario) else sim.load_scenario(a)
-    scn_b = scn_a if b is None else (b if isinstance(b, Scenario) else sim.load_scenario(b))
+    scn_a = a if isinstance(a, Scenario) else load_scenario(a)
+    scn_b = scn_a if b is None else (b if isinstance(b, Scenario) else load_scenario(b))
     scn_b = without_pressures(with_overrides(scn_b, overrides or []), drop or [])
     if b is None and not overrides and not drop:
         raise InputError.single("compare", "B is the same as A: give a second scenario, "

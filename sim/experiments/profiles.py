@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sim.engine.ensemble import run_ensemble
 from sim.model.model import OUTCOMES
 from sim.scenario.library import list_scenarios
 from sim.scenario.load import load_scenario
@@ -16,12 +17,10 @@ from sim.scenario.load import load_scenario
 
 def profiles(runs: int = 1000, seed: int = 20250902) -> pd.DataFrame:
     """P(outcome) and median dates of every library scenario, one row per scenario."""
-    import sim  # noqa: PLC0415
-
     rows = []
     for path in list_scenarios():
         scn = load_scenario(path)
-        p = sim.run(scn, runs=runs, seed=seed, trace_replicates=0).probabilities()
+        p = run_ensemble(scn, runs, seed, trace_replicates=0, narrate=False).probabilities()
         row = {"scenario": scn.name, "title": scn.title}
         for o in OUTCOMES:
             row[o.label] = float(p.loc[o.label, "probability"])

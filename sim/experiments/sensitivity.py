@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim.engine.ensemble import run_ensemble
 from sim.model.model import Outcome
 from sim.scenario.levers import LEVERS, apply_levers
 from sim.scenario.load import with_overrides
@@ -73,10 +74,9 @@ def one_at_a_time(scenario: Scenario, runs: int, seed: int,
         One row per parameter: its range, the baseline value, and for each outcome its
         probability at the low end, at the high end and at the baseline.
     """
-    import sim  # noqa: PLC0415
 
     def profile(scn: Scenario) -> np.ndarray:
-        res = sim.run(scn, runs=runs, seed=seed, trace_replicates=0, band_replicates=0)
+        res = run_ensemble(scn, runs, seed, trace_replicates=0, band_replicates=0)
         return np.bincount(res.data.runs["outcome"], minlength=len(Outcome)) / runs
 
     base = profile(scenario)

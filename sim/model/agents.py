@@ -55,7 +55,8 @@ from sim.model.mechanisms.readiness import move_toward, readiness_target
 from sim.scenario.schema import ActionWeights, Actor
 
 if TYPE_CHECKING:
-    from sim.model.model import Day, DiplomacyModel
+    from sim.model.day import Day
+    from sim.model.model import DiplomacyModel
 
 
 class Action(IntEnum):

@@ -27,19 +27,17 @@ they do not live inside the phases.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import mesa
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import ValidationError
 
 from sim.engine.streams import ReplicateStreams
 from sim.model import cameo
 from sim.model.agents import ACTIONS, Action, GovernmentAgent, ScriptedGovernment, effect_table
+from sim.model.day import Day
 from sim.model.issues import ISSUES
 from sim.model.mechanisms.bargaining import Frontier, utility
 from sim.model.mechanisms.escalation import (
@@ -61,6 +59,7 @@ from sim.model.recording import (
     VARIABLES,
     Recorder,
 )
+from sim.model.reporters import model_reporters
 from sim.model.third_parties import (
     Mediator,
     OilBuyer,
@@ -70,9 +69,11 @@ from sim.model.third_parties import (
     oil_sales_kept,
     us_salience_with_producers,
 )
-from sim.model.timeline import Impulses, Timeline
+from sim.model.timeline import Timeline
+from sim.model.views import ModelViews
 from sim.scenario.errors import InputError
-from sim.scenario.schema import GOVERNMENTS, Condition, Pressure, Scenario
+from sim.scenario.load import pressure_from_fields
+from sim.scenario.schema import GOVERNMENTS, Pressure, Scenario
 
 __all__ = ["BAND_REPLICATES", "BAND_VARIABLES", "OUTCOMES", "TRACE_REPLICATES", "VARIABLES",
            "Day", "Decision", "DiplomacyModel", "Outcome", "TurningPoint"]
@@ -92,48 +93,10 @@ ROUND_DAYS = 7
 SURPLUS_FLOOR = -1.0
 
 
-@dataclass
-class Day:
-    """What the phases of one day compute, for the phases after them and for observers.
-
-    Each phase fills its own fields (see :meth:`DiplomacyModel.step`); arrays have the
-    replicate axis last.
-    """
-
-    t: int
-    active: NDArray
-    uniforms: NDArray
-    normals: NDArray
-    narrating: bool
-    choice_uniforms: NDArray
-    impulses: Impulses | None = None
-    incident: NDArray | None = None
-    jump: NDArray | None = None
-    hottest: NDArray | None = None
-    escalating: NDArray | None = None
-    strike: NDArray | None = None
-    live: NDArray | None = None
-    most_us: NDArray | None = None
-    most_ve: NDArray | None = None
-    bar: NDArray | None = None
-    opening: NDArray | None = None
-    breaking: NDArray | None = None
-    room: NDArray | None = None
-    us_offer_to_ve: NDArray | None = None
-    ve_offer_to_us: NDArray | None = None
-    agreeing: NDArray | None = None
-    mediated: NDArray | None = None
-    acting: NDArray | None = None
-    war_gain: NDArray | None = None
-    utilities: NDArray | None = None
-    actions: NDArray | None = None
-    effects: NDArray | None = None
-
-
 Observer = Callable[["DiplomacyModel", Day], None]
 
 
-class DiplomacyModel(mesa.Model):
+class DiplomacyModel(ModelViews, mesa.Model):
     """US-Venezuela diplomacy under pressure, for ``n_replicates`` replicates at once.
 
     Args:
@@ -208,7 +171,7 @@ class DiplomacyModel(mesa.Model):
         self.observers: list[Observer] = [self.narrator.observe] if narrate else []
         self._init_state()
         self.collecting = (n == 1) if collect is None else bool(collect)
-        self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
+        self.datacollector = mesa.DataCollector(model_reporters=model_reporters(n))
         if self.collecting:
             self.datacollector.collect(self)
         self.running = True
@@ -542,120 +505,6 @@ class DiplomacyModel(mesa.Model):
         return reservation, most_us, most_ve, np.maximum(most_us - reservation[0],
                                                          SURPLUS_FLOOR)
 
-    def variable(self, condition: Condition) -> NDArray:
-        """The model variable a trigger condition tests, per replicate."""
-        if condition.actor is None:
-            return {"cc_index": self.cc_index, "casualties": self.casualties,
-                    "in_talks": self.in_talks.astype(float)}[condition.variable]
-        i = GOVERNMENTS.index(condition.actor)
-        return {"hostility": self.hostility, "readiness": self.readiness, "pain": self.pain,
-                "adaptation": self.adaptation, "resolve": self.resolve,
-                "commitment": self.commitment}[condition.variable][i]
-
-    def end_values(self, name: str) -> NDArray:
-        """A variable's value at the end of each replicate's run.
-
-        That is its value on the day the replicate was decided (agreement or escalation),
-        otherwise today's.
-        """
-        return np.where(self.outcome >= DECIDED, self.final[name], getattr(self, name))
-
-    def current_values(self, upto: int | None = None) -> list[NDArray]:
-        """Today's value of every variable in :data:`VARIABLES`, in order, per replicate.
-
-        Args:
-            upto: Only the first ``upto`` replicates (default all).
-        """
-        m = self.n if upto is None else upto
-        return self._values(m, list(self.offer_positions(m).reshape(6, m)))
-
-    def _values(self, m: int, offers: list[NDArray] | None) -> list[NDArray | None]:
-        """:meth:`current_values` for ``m`` replicates, with ``offers`` in the offer slots."""
-        if offers is None:
-            offers = [None] * 6
-        h, r, p = self.hostility[:, :m], self.readiness[:, :m], self.pain[:, :m]
-        res, c = self.resolve[:, :m], self.commitment[:, :m]
-        return [self.cc_index[:m], self.goldstein_today[:m], h[0], h[1], r[0], r[1], p[0], p[1],
-                self.adaptation[1, :m], res[0], res[1], c[0], c[1], self.reservation[0, :m],
-                self.reservation[1, :m], self.surplus[:m], *offers, self.casualties[:m],
-                self.events_today[:m], self.in_talks[:m], self.outcome[:m],
-                self.actions[0, :m], self.actions[1, :m]]
-
-    def offer_positions(self, upto: int | None = None) -> NDArray:
-        """Each government's public offer as issue positions, shape ``(2, 3, m)``.
-
-        Offers are kept as the US utility of each side's offer and turned into positions on
-        the three issues only when asked (traces, charts), for the first ``upto``
-        replicates (default all). Before the first day both offers are the status quo.
-        """
-        return self._positions(self.offer_values[:, :upto])
-
-    def _positions(self, values: NDArray) -> NDArray:
-        """Offers given as US utilities, shape ``(..., 2, m)``, as positions ``(..., 2, 3, m)``.
-
-        NaN (no offer made yet) stands for the status quo.
-        """
-        positions = self.frontier.terms(np.nan_to_num(values))
-        sq = np.array(self.spec.status_quo.as_tuple()).reshape(3, *[1] * values.ndim)
-        return np.moveaxis(np.where(np.isnan(values)[None], sq, positions), 0, -2)
-
-    @property
-    def offers(self) -> NDArray:
-        """Public offers as positions, shape ``(2, 3, n)`` (see :meth:`offer_positions`)."""
-        return self.offer_positions()
-
-    @property
-    def trace(self) -> NDArray:
-        """Every variable of :data:`VARIABLES` per day for the first ``trace_n`` replicates.
-
-        Shape ``(horizon, variables, trace_n)``, float32; NaN for days not yet stepped.
-        """
-        return self.recorder.trace
-
-    @property
-    def band_trace(self) -> NDArray:
-        """The :data:`BAND_VARIABLES` per day for the first ``band_n`` replicates."""
-        return self.recorder.band_trace
-
-    @property
-    def firings(self) -> list:
-        """Pressures that acted in replicate 0, day by day (when narrated)."""
-        return self.narrator.firings
-
-    @property
-    def turning_points(self) -> list[TurningPoint]:
-        """Turning points of replicate 0 (when narrated)."""
-        return self.narrator.turning_points
-
-    @property
-    def decisions(self) -> list[Decision]:
-        """Each government's daily choice in replicate 0, with what decided it (narrated)."""
-        return self.narrator.decisions
-
-    @property
-    def action_counts(self) -> NDArray:
-        """How often each government took each action so far, shape ``(2, 6, n)``.
-
-        Counted from the day-by-day log of actions, in which decided replicates hold; the
-        count of holding is left at 0.
-        """
-        log = self._action_log[: self.day]
-        counts = np.zeros((2, len(Action), self.n), np.int32)
-        for a in ACTIONS[1:]:
-            # Summing the comparison's bytes is several times faster than count_nonzero.
-            counts[:, a] = (log == a).view(np.int8).sum(axis=0, dtype=np.int32)
-        return counts
-
-    @property
-    def date(self) -> dt.date:
-        """Calendar date of the next day to simulate."""
-        return self.spec.date_of(self.day)
-
-    @property
-    def finished(self) -> bool:
-        """Whether the horizon has been reached."""
-        return self.day >= self.horizon
-
     # ------------------------------------------------------------------ running
 
     def run(self, on_day: Callable[[int], None] | None = None) -> DiplomacyModel:
@@ -699,56 +548,11 @@ class DiplomacyModel(mesa.Model):
         """
         if self.finished:
             raise InputError.single("inject", "the run has reached its horizon")
-        data: dict[str, Any] = {"type": str(kind), "sender": sender, "target": target,
-                                "at": self.date.isoformat(), "intensity": intensity}
-        if duration_days is not None:
-            data["duration_days"] = duration_days
-        if deaths is not None:
-            data["deaths"] = deaths
-        try:
-            pressure = Pressure.model_validate(data)
-        except ValidationError as exc:
-            raise InputError.single("inject", "; ".join(
-                e["msg"] for e in exc.errors(include_url=False))) from None
-        for role in ("sender", "target"):
-            if getattr(pressure, role) not in self.spec.actor_ids:
-                raise InputError.single("inject", f"unknown {role} {getattr(pressure, role)!r}")
-        if pressure.target not in GOVERNMENTS:
-            raise InputError.single("inject", f"the target must be a government "
-                                    f"({' or '.join(GOVERNMENTS)}); got {pressure.target!r}")
-        if pressure.sender == pressure.target:
-            raise InputError.single("inject", "sender and target are the same actor")
+        fields: dict[str, Any] = {"type": str(kind), "sender": sender, "target": target,
+                                  "at": self.date.isoformat(), "intensity": intensity,
+                                  "duration_days": duration_days, "deaths": deaths}
+        pressure = pressure_from_fields(self.spec, fields, "inject")
         pid = f"{pressure.type.value}-injected-{len(self.injected) + 1}"
         self.timeline.add(pid, pressure)
         self.injected.append(pressure)
         return pressure
-
-    # ------------------------------------------------------------------ Mesa data collection
-
-    def _reporters(self) -> dict[str, Callable[[DiplomacyModel], Any]]:
-        """Mesa model reporters: one replicate's values, or shares and means over many."""
-        if self.n == 1:
-            def one(name: str, i: int | None = None) -> Callable[[DiplomacyModel], float]:
-                if i is None:
-                    return lambda m: float(getattr(m, name)[0])
-                return lambda m: float(getattr(m, name)[i, 0])
-
-            return {"Hostility (US)": one("hostility", 0),
-                    "Hostility (Venezuela)": one("hostility", 1),
-                    "Readiness (US)": one("readiness", 0),
-                    "Readiness (Venezuela)": one("readiness", 1),
-                    "Conflict-cooperation index": one("cc_index"),
-                    "At the table": lambda m: bool(m.in_talks[0]),
-                    "Deaths": one("casualties"),
-                    "Outcome": lambda m: Outcome(int(m.outcome[0])).label}
-        reporters: dict[str, Callable[[DiplomacyModel], Any]] = {
-            "Hostility (US), mean": lambda m: float(m.hostility[0].mean()),
-            "Hostility (Venezuela), mean": lambda m: float(m.hostility[1].mean()),
-            "Readiness (US), mean": lambda m: float(m.readiness[0].mean()),
-            "Readiness (Venezuela), mean": lambda m: float(m.readiness[1].mean()),
-            "Conflict-cooperation index, mean": lambda m: float(m.cc_index.mean()),
-            "At the table, share": lambda m: float(m.in_talks.mean()),
-        }
-        for o in OUTCOMES:
-            reporters[f"P({o.label})"] = (lambda m, o=o: float((m.outcome == o).mean()))
-        return reporters

@@ -25,7 +25,8 @@ from sim.model.mechanisms.choice import choice_probabilities
 from sim.scenario.schema import GOVERNMENTS
 
 if TYPE_CHECKING:
-    from sim.model.model import Day, DiplomacyModel
+    from sim.model.day import Day
+    from sim.model.model import DiplomacyModel
     from sim.model.timeline import Firing
 
 

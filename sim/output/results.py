@@ -27,10 +27,11 @@ from sim.model.issues import ISSUES
 from sim.model.outcomes import OUTCOMES, Outcome
 from sim.model.recording import BAND_VARIABLES, VARIABLES
 from sim.output import charts as chart_module
-from sim.output.narrative import Story, narrative_markdown
+from sim.output.narrative import narrative_markdown
 from sim.output.rundata import ESCALATION_CAUSES, RunData
 from sim.output.stats import wilson_interval
 from sim.output.storage import file_checksums, versions, write_folder
+from sim.output.story import Story
 from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:

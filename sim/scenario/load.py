@@ -18,11 +18,13 @@ import copy
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from sim.scenario.errors import InputError, Problem
 from sim.scenario.library import resolve_scenario_path
 from sim.scenario.messages import field_path, validate_document
 from sim.scenario.overrides import apply_override, parse_assignment
-from sim.scenario.schema import Scenario, semantic_problems
+from sim.scenario.schema import GOVERNMENTS, Pressure, Scenario, semantic_problems
 from sim.scenario.yamlfile import YamlDocument, read_yaml
 
 
@@ -74,6 +76,33 @@ def load_scenario(path: str | Path | None = None, overrides: list[str] | None = 
     p = resolve_scenario_path(path)
     doc = read_yaml(p, "scenario file")
     return scenario_from_document(doc, overrides)
+
+
+def pressure_from_fields(scenario: Scenario, fields: dict[str, Any], source: str
+                         ) -> Pressure:
+    """A pressure given as fields (None: not given), checked as a scenario file would be.
+
+    Used for pressures added to a running model (the classroom page's buttons).
+
+    Raises:
+        InputError: The pressure is not valid (unknown type or actor, a third party as
+            target, the sender as its own target); ``source`` names where it came from.
+    """
+    data = {k: v for k, v in fields.items() if v is not None}
+    try:
+        pressure = Pressure.model_validate(data)
+    except ValidationError as exc:
+        raise InputError.single(source, "; ".join(
+            e["msg"] for e in exc.errors(include_url=False))) from None
+    for role in ("sender", "target"):
+        if getattr(pressure, role) not in scenario.actor_ids:
+            raise InputError.single(source, f"unknown {role} {getattr(pressure, role)!r}")
+    if pressure.target not in GOVERNMENTS:
+        raise InputError.single(source, f"the target must be a government "
+                                f"({' or '.join(GOVERNMENTS)}); got {pressure.target!r}")
+    if pressure.sender == pressure.target:
+        raise InputError.single(source, "sender and target are the same actor")
+    return pressure
 
 
 def alternatives(path: str | Path, scenario: Scenario | None = None

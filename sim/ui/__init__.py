@@ -6,9 +6,11 @@ What lives here:
   arguments, calls the Python API, prints, and maps errors to exit codes;
 - ``sweep_cli``: what ``dipsim sweep`` and ``dipsim analyze`` do and print;
 - ``progress``: the progress bars (every progress bar of dipsim lives in this package);
-- ``app``: the classroom page (Mesa's SolaraViz), served by ``dipsim demo``.
+- ``app``: the classroom page (Mesa's SolaraViz), served by ``dipsim demo``;
+  ``classroom``: the page's model, levers, buttons and ensemble; ``live_charts``: its charts.
 
-Imports allowed: anything in ``sim`` and any third-party package. Nothing imports
-``sim.ui`` but the entry point ``sim/__main__.py``: it is the top layer, so the model,
+Imports allowed: anything in ``sim`` (the Python API of ``sim/__init__.py`` included) and
+any third-party package. Nothing imports ``sim.ui`` but the entry point
+``sim/__main__.py``: it is the top layer, so the model,
 engine, experiments and output run the same with no user interface at all.
 """
