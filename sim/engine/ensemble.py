@@ -65,7 +65,8 @@ def run_replicates(scenario: Scenario, n: int, seed: int, *, first_replicate: in
                                first_replicate=first_replicate + lo,
                                trace_replicates=max(0, traced - lo),
                                band_replicates=max(0, banded - lo),
-                               narrate=narrate and lo == 0, stream_layout=stream_layout)
+                               narrate=narrate and lo == 0, stream_layout=stream_layout,
+                               collect=False)
         model.run(on_day if lo == 0 else None)
         return RunData.from_model(model)
 
