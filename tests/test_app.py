@@ -331,10 +331,16 @@ def test_classroom_page_in_a_browser(chromium, demo_server, tmp_path):
             page.get_by_text("applied from the classroom page").first.wait_for(timeout=10_000)
 
             # A lever: move the boat-strike slider, then Reset rebuilds the run with it.
+            # Each key press is waited for (the slider's value moves 0.1 a press), so none is
+            # lost on a busy machine.
             slider = page.get_by_role("slider", name="Boat-strike tempo (x)")
             slider.focus()
-            for _ in range(10):
+            start = float(slider.get_attribute("aria-valuenow"))
+            for k in range(1, 11):
                 slider.press("ArrowRight")
+                page.wait_for_function(
+                    "([el, v]) => Math.abs(+el.getAttribute('aria-valuenow') - v) < 1e-6",
+                    arg=[slider.element_handle(), round(start + 0.1 * k, 6)], timeout=10_000)
             page.get_by_role("button", name="Reset").click()
             page.locator(".dipsim-levers").wait_for(timeout=30_000)
             assert "Boat-strike tempo (x) 2" in page.locator(".dipsim-levers").inner_text()
