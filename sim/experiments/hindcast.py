@@ -251,6 +251,47 @@ class Hindcast:
         """One row per episode: its main reading."""
         return self.table[self.table["reading"] == MAIN].reset_index(drop=True)
 
+    def markdown(self) -> str:
+        """The main readings' table and the scores, as markdown (``report.md``)."""
+        s = self.scores
+        short = {"stalemate": "stale.", "talks": "talks", "narrow_deal": "narrow",
+                 "broad_agreement": "broad", "talks_collapsed": "collapsed",
+                 "escalation": "escal.", "leader_removed": "removed", "deal_broken": "broken"}
+        head = ["episode", "recorded (lag)", *[short[lab] for lab in LABELS], "modal",
+                "direction", "median day"]
+        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        for _, r in self.main.iterrows():
+            lag = r["recorded_lag"]
+            recorded = r["recorded"].replace("_", " ") + (
+                "" if lag is None or pd.isna(lag) else f" ({int(lag)})")
+            cells = [f"{r[f'p_{lab}']:.0%}" if r[f"p_{lab}"] else "·" for lab in LABELS]
+            day = "-" if pd.isna(r["simulated_day"]) else f"{r['simulated_day']:.0f}"
+            lines.append(f"| {r['episode']} | {recorded} | " + " | ".join(cells)
+                         + f" | {'✓' if r['modal_match'] else '✗'} {r['modal'].replace('_', ' ')}"
+                         + f" | {'✓' if r['direction_match'] else '✗'} {r['direction']} | {day} |")
+        n = s["episodes"]
+        lines += ["", f"- modal outcome right in {s['modal_correct']} of {n} episodes "
+                  f"({s['modal_accuracy']:.0%}); direction right in {s['direction_correct']} "
+                  f"({s['direction_accuracy']:.0%})",
+                  f"- Brier score {s['brier']:.3f}; base rate {s['brier_base_rate']:.3f} (skill "
+                  f"{s['brier_skill_vs_base_rate']:+.0%}); nothing changes "
+                  f"{s['brier_nothing_changes']:.3f} (skill "
+                  f"{s['brier_skill_vs_nothing_changes']:+.0%})",
+                  f"- log score {s['log_score']:.2f}; base rate {s['log_score_base_rate']:.2f}; "
+                  f"nothing changes {s['log_score_nothing_changes']:.2f}",
+                  f"- AUC of P(settlement) {s['auc_settlement']:.2f}; of P(rupture) "
+                  f"{s['auc_rupture']:.2f}"]
+        if s.get("timing_episodes"):
+            lines.append(f"- timing: {s['timing_episodes']} episodes where the recorded outcome "
+                         f"came in at least 5% of runs; mean error "
+                         f"{s['timing_mean_abs_error_days']:.0f} days")
+        if s.get("alternatives"):
+            lines.append(f"- {s['alternatives']} alternative readings; the modal outcome changes "
+                         f"under at least one of them in {s['episodes_whose_modal_changes']} of "
+                         f"{s['episodes_with_alternatives']} episodes "
+                         f"({s['share_of_episodes_whose_modal_changes']:.0%})")
+        return "\n".join(lines) + "\n"
+
     def reliability(self, bins: int = 5) -> pd.DataFrame:
         """The reliability diagram's bins, over the main readings' forecasts."""
         main = self.main
@@ -266,6 +307,7 @@ class Hindcast:
             self.table.to_parquet(folder / "table.parquet", compression="zstd", index=False)
             self.table.to_csv(folder / "table.csv", index=False)
             (folder / "scores.json").write_text(json_text(self.scores), encoding="utf-8")
+            (folder / "report.md").write_text(self.markdown(), encoding="utf-8")
             manifest = {"runs": self.runs, "seed": self.seed, "command": self.command,
                         "created": self.created, "episodes": sorted(set(self.table["episode"])),
                         "libraries": versions()}
