@@ -45,10 +45,21 @@ QUIET: dict[str, Any] = {
         "incident_rate": 0.0,
         "incident_presence": 0.0,
         "actions": {"escalate_bias": NEVER, "de_escalate_bias": NEVER, "signal_bias": NEVER,
-                    "concede_bias": NEVER, "retaliate_bias": NEVER},
+                    "concede_bias": NEVER, "retaliate_bias": NEVER, "force_bias": NEVER,
+                    "rupture_bias": NEVER, "walk_out_bias": NEVER},
     },
     "pressures": [],
 }
+
+
+#: An overt strike on land on day 20 against a leader whose exit the US has demanded since
+#: day 0, with a US that wins for sure (decisiveness 64) and no hardliners in Caracas: the
+#: strike removes the leader that day (removal probability E p_win (1 - F) = 1 to 1e-8).
+REMOVAL_PRESSURES = [
+    {"type": "exit_demand", "sender": "us", "target": "venezuela", "at": "2025-08-01"},
+    {"type": "overt_land_strike", "sender": "us", "target": "venezuela", "at": "2025-08-21"},
+]
+REMOVAL_SETTINGS = ("escalation.decisiveness=64", "actors.venezuela.hardliners=0")
 
 
 def scenario(*assignments: str, base: dict[str, Any] | None = None, **fields: Any) -> Scenario:

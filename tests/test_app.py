@@ -144,14 +144,19 @@ def test_ensemble_replicate_zero_is_the_live_run_with_the_same_injections():
     assert all(lo <= p <= hi for _, p, lo, hi in probabilities)
 
 
-def test_bands_stop_where_runs_are_decided():
+def test_bands_stop_only_where_a_leader_is_removed():
+    # Escalation is not absorbing in model v2 (docs/model.md §3.1): an escalated run keeps
+    # moving and its index stays in the bands; only a removed leader ends a run.
     m = ClassroomModel()
     ens = ensemble_for(m, with_injections=False)
     assert ensemble_for(m, with_injections=False) is ens  # computed once per model
-    escalated = ens.outcome == Outcome.ESCALATION
-    assert escalated.any()
-    day = int(ens.results.data.runs["day"][np.flatnonzero(escalated)[0]])
-    assert np.isnan(ens.cc[day + 1:, np.flatnonzero(escalated)[0]]).all()
+    days = ens.results.data.runs["day"]
+    escalated = np.flatnonzero(ens.outcome == Outcome.ESCALATION)
+    assert escalated.size
+    r = escalated[0]
+    assert np.isfinite(ens.cc[int(days[r]) + 1:, r]).all()
+    for r in np.flatnonzero(ens.outcome == Outcome.LEADER_REMOVED):
+        assert np.isnan(ens.cc[int(days[r]) + 1:, r]).all()
     lo, hi = ens.band((Outcome.ESCALATION,))
     ok = np.isfinite(lo)
     assert ok.any() and (lo[ok] <= hi[ok]).all()
@@ -176,7 +181,7 @@ def test_banner_shows_the_outcome():
     assert m.outcome[0] == Outcome.ESCALATION
     banner = banner_html(m)
     assert 'data-outcome="escalation"' in banner and "Escalation on 1 August 2025" in banner
-    assert "An overt strike on land" in banner
+    assert "An overt military strike on land" in banner
 
 
 def test_demo_rejects_a_bad_scenario_before_serving(tmp_path):

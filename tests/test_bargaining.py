@@ -16,7 +16,7 @@ from sim.model.mechanisms.bargaining import (
     nash_split,
     utility,
 )
-from sim.model.model import DiplomacyModel
+from sim.model.model import DiplomacyModel, Outcome
 from tests.conftest import scenario
 
 
@@ -108,6 +108,12 @@ def test_nash_solution_beats_every_deal_on_a_grid(s_us, s_ve, r_us, r_ve):
     assert float(utility(x, [1, 1, 1], s_us)) == pytest.approx(u)
 
 
+#: The oil deal, once made, never breaks (§3.12), so the deal is the run's outcome.
+HOLDS = "behaviour.compliance.break_rates.oil=0"
+#: ... and leaves the status quo, hence the reservation values, where they were (§3.15).
+STAYS = "behaviour.status_quo.deals=false"
+
+
 def test_model_deal_is_the_nash_split_on_a_unit_pie():
     """Both sides linear conceders over oil alone: the deal is d1 + (1 - d1 - d2) / 2."""
     scn = scenario(
@@ -115,9 +121,9 @@ def test_model_deal_is_the_nash_split_on_a_unit_pie():
         "actors.us.readiness_bias=20", "actors.venezuela.readiness_bias=20",
         "actors.us.win_set=1", "actors.venezuela.win_set=1",
         "actors.us.concession=linear", "actors.venezuela.concession=linear",
-        "talks.agenda=[oil]", "talks.deadline_days=40", horizon_days=120)
+        "talks.agenda=[oil]", "talks.deadline_days=40", HOLDS, STAYS, horizon_days=120)
     m = DiplomacyModel(scn, n_replicates=2).run()
-    assert (m.outcome == 2).all()
+    assert (m.outcome == Outcome.NARROW_DEAL).all()  # a one-issue agenda: a narrow deal
     r_us, r_ve = m.reservation[:, 0]
     assert m.deal[1, 0] == pytest.approx(nash_split(r_us, r_ve), abs=1e-12)
     assert m.deal[1, 0] == pytest.approx(m.nash_terms[1, 0], abs=1e-12)
@@ -130,11 +136,11 @@ def test_a_boulware_us_gets_more_than_a_conceder_us():
             "actors.us.readiness_bias=20", "actors.venezuela.readiness_bias=20",
             "actors.us.win_set=1", "actors.venezuela.win_set=1",
             "actors.venezuela.concession=linear", "talks.agenda=[oil]",
-            "talks.deadline_days=40")
+            "talks.deadline_days=40", HOLDS)
     deals = {}
     for style in ("boulware", "conceder"):
         m = DiplomacyModel(scenario(*base, f"actors.us.concession={style}",
                                     horizon_days=120), n_replicates=1).run()
-        assert m.outcome[0] == 2
+        assert m.outcome[0] == Outcome.NARROW_DEAL
         deals[style] = m.deal[1, 0]
     assert deals["boulware"] > deals["conceder"]

@@ -201,7 +201,9 @@ def test_the_models_outcomes_in_the_records_words():
     """A unit-pie agreement over one issue is a narrow deal; over three, a broad one."""
     base = ("actors.us.readiness_bias=20", "actors.venezuela.readiness_bias=20",
             "actors.us.win_set=1", "actors.venezuela.win_set=1",
-            "actors.us.concession=conceder", "actors.venezuela.concession=conceder")
+            "actors.us.concession=conceder", "actors.venezuela.concession=conceder",
+            "behaviour.compliance.break_rates={prisoners: 0, migration: 0, oil: 0, drugs: 0, "
+            "political: 0}")  # deals hold (§3.12)
     one = run_ensemble(scenario(*base, "talks.agenda=[oil]", horizon_days=120), 4, 1)
     labels, days = record_outcomes(one)
     assert set(labels) == {"narrow_deal"} and (days >= 0).all()

@@ -7,7 +7,8 @@ import pytest
 
 from sim.model.agents import Action, logit_choice
 from sim.model.model import VARIABLES, DiplomacyModel, Outcome
-from tests.conftest import DEFAULT, scenario
+from sim.model.outcomes import DECIDED, EscalationCause
+from tests.conftest import DEFAULT, REMOVAL_PRESSURES, REMOVAL_SETTINGS, scenario
 
 H, E = Action.HOLD, Action.ESCALATE
 
@@ -70,19 +71,30 @@ def test_seeds_matter(default_batch):
     assert not np.array_equal(other.hostility, default_batch.hostility)
 
 
-def test_outcomes_are_absorbing_and_state_frozen(default_batch):
+def test_outcomes_climb_the_precedence_and_only_a_removal_freezes_the_state(default_batch):
     m = default_batch
     outcome = m.trace[:, list(VARIABLES).index("outcome"), :]
-    hostility = m.trace[:, list(VARIABLES).index("hostility_us"), :]
-    decided = np.flatnonzero(m.outcome >= Outcome.AGREEMENT)
-    assert decided.size > 0
-    for r in decided:
+    assert (np.diff(outcome, axis=0) >= 0).all()  # never goes back down the precedence
+    for r in range(m.n):  # the outcome is first reached on its day
         d = m.outcome_day[r]
-        assert (outcome[d:, r] == m.outcome[r]).all()
-        assert (outcome[:d, r] < Outcome.AGREEMENT).all()
-        assert (hostility[d + 1:, r] == hostility[d, r]).all()
-        assert m.end_values("hostility")[0, r] == pytest.approx(hostility[d, r], rel=1e-6)
-    assert (np.diff(outcome, axis=0) >= 0).all()  # never goes back
+        if d >= 0:
+            assert outcome[d, r] == m.outcome[r] and (d == 0 or outcome[d - 1, r] < m.outcome[r])
+    escalated = np.flatnonzero(m.outcome == Outcome.ESCALATION)
+    assert escalated.size > 0
+    hostility = m.trace[:, list(VARIABLES).index("hostility_us"), :]
+    r = escalated[0]
+    assert not (hostility[m.outcome_day[r] + 1:, r] == hostility[m.outcome_day[r], r]).all()
+
+
+def test_a_removed_leader_ends_the_run_and_freezes_its_state():
+    scn = scenario(*REMOVAL_SETTINGS, pressures=REMOVAL_PRESSURES, horizon_days=60)
+    m = DiplomacyModel(scn, n_replicates=6, trace_replicates=6).run()
+    assert (m.outcome == Outcome.LEADER_REMOVED).all() and (m.outcome_day == 20).all()
+    assert (m.escalation_day == 20).all()  # the strike was also the escalation, that day
+    assert m.day == 21 and not m.running  # every replicate decided: the run stops
+    hostility = m.trace[:, list(VARIABLES).index("hostility_us"), :]
+    assert (hostility[21:] == hostility[20]).all()
+    np.testing.assert_allclose(m.end_values("hostility")[0], hostility[20], rtol=1e-6)
 
 
 def test_state_stays_in_bounds(default_batch):
@@ -104,7 +116,7 @@ def test_an_overt_strike_on_land_is_escalation_that_day():
     m = DiplomacyModel(scenario(pressures=pressures), n_replicates=5).run()
     assert (m.outcome == Outcome.ESCALATION).all()
     assert (m.outcome_day == 20).all()
-    assert (m.escalation_cause == 2).all()
+    assert (m.escalation_cause == EscalationCause.OVERT_STRIKE).all()
 
 
 def test_boat_strikes_follow_their_poisson_rate_and_deaths():
@@ -243,7 +255,7 @@ def test_traces_read_mid_run_hold_each_days_offer_positions():
     seen = []
     for _ in range(12):
         m.step()
-        live = m.outcome[:20] < Outcome.AGREEMENT
+        live = m.outcome[:20] < DECIDED
         expected = m.offer_positions(20).reshape(6, 20).astype(np.float32)
         trace = m.trace[m.day - 1][slots]  # read every day: placed a day at a time
         assert np.array_equal(trace[:, live], expected[:, live])
@@ -266,13 +278,13 @@ def test_action_counts_match_the_actions_of_each_day():
 
 
 def test_the_story_of_replicate_0_ends_at_its_decision_whatever_runs_beside_it():
-    """Alone, replicate 0's model stops when it escalates; in a batch the others go on."""
-    from sim.scenario.load import with_overrides
-
-    low = with_overrides(DEFAULT, ["escalation.threshold=0.3"])
-    alone = DiplomacyModel(low, n_replicates=1, rng=5, narrate=True).run()
-    batch = DiplomacyModel(low, n_replicates=40, rng=5, narrate=True).run()
-    assert alone.outcome[0] == Outcome.ESCALATION and alone.day < batch.day
+    """Alone, replicate 0's model stops when its leader is removed; in a batch the others go
+    on (with hardliners at 0.5 the strike removes about four leaders in ten)."""
+    scn = scenario("escalation.decisiveness=64", pressures=REMOVAL_PRESSURES, horizon_days=60)
+    alone = DiplomacyModel(scn, n_replicates=1, rng=5, narrate=True).run()
+    batch = DiplomacyModel(scn, n_replicates=40, rng=5, narrate=True).run()
+    assert alone.outcome[0] == Outcome.LEADER_REMOVED and alone.day == 21
+    assert (batch.outcome != Outcome.LEADER_REMOVED).any() and batch.day == 60
     assert (alone.firings, alone.turning_points, alone.decisions) == (
         batch.firings, batch.turning_points, batch.decisions)
     assert max(f.day for f in batch.firings) <= batch.outcome_day[0]

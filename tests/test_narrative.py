@@ -71,12 +71,15 @@ def test_an_unlikely_choice_says_which_was_likelier():
     assert "a chance of 0% today; holding still was likelier (100%)" in action.why
 
 
+KEPT = "behaviour.compliance.break_rates={prisoners: 0, migration: 0, oil: 0, drugs: 0, political: 0}"
+
+
 def test_talks_and_agreement_with_the_terms_in_words():
-    scn = scenario("actors.us.readiness_bias=20", "actors.venezuela.readiness_bias=20",
+    scn = scenario("actors.us.readiness_bias=20", "actors.venezuela.readiness_bias=20", KEPT,
                    horizon_days=200)
     results = sim.run(scn, runs=1)
     row = results.runs.iloc[0]
-    assert row["outcome"] == "agreement"
+    assert row["outcome"] == "broad_agreement"  # three issues on the agenda
     turning = [e for e in entries(results.story()) if e.kind == "turning point"]
     kinds = [e.text for e in turning]
     assert "Talks open: both governments sit down." in kinds
@@ -84,16 +87,39 @@ def test_talks_and_agreement_with_the_terms_in_words():
     assert turning[-1].day == row["day"]
     text = outcome_text(results.story())
     date = scn.date_of(int(row["day"]))
-    assert text.startswith(f"Agreement on {date.day} {date:%B %Y}. Deal terms: ")
+    assert text.startswith(f"A broad agreement, on two tracks or more, on {date.day} "
+                           f"{date:%B %Y}. The terms of the bargain at the table: ")
     for issue in ("drugs", "oil", "migration"):
         assert f"{issue} {row[f'deal_{issue}']:.2f}" in text
     assert "(Washington's ideal)" in text  # a term at 1 is named as Washington's ideal
     assert "The Nash bargaining solution would have been" in text
-    # At the table the monthly state of play gives both offers; none follows the agreement.
+    # At the table the monthly state of play gives both offers; after the agreement the run
+    # goes on, with the deal in force and no talks.
     states = [e for e in entries(results.story()) if e.kind == "state of play"]
-    assert states and max(e.day for e in states) <= row["day"]
-    assert "Washington proposes drugs" in states[-1].why
-    assert "Caracas proposes drugs" in states[-1].why
+    before = [e for e in states if e.day <= row["day"]]
+    assert "Washington proposes drugs" in before[-1].why
+    assert "Caracas proposes drugs" in before[-1].why
+    assert states[-1].text == "State of play: no talks."
+    assert "Deals in force: 3." in states[-1].why  # the agenda's tracks: migration, oil, drugs
+
+
+
+def test_a_deal_that_breaks_is_told_and_outranks_the_agreement():
+    # The same talks with deals that break at once once they are in force (§3.12).
+    scn = scenario("actors.us.readiness_bias=20", "actors.venezuela.readiness_bias=20",
+                   "behaviour.compliance.break_rates={prisoners: 0, migration: 1, oil: 1, "
+                   "drugs: 1, political: 1}", horizon_days=200)
+    results = sim.run(scn, runs=1)
+    row = results.runs.iloc[0]
+    assert row["outcome"] == "deal_broken" and row["day"] == row["deal_day"] + 1
+    turning = [e for e in entries(results.story()) if e.kind == "turning point"]
+    agreed = next(i for i, e in enumerate(turning) if e.text.startswith("Agreement"))
+    broke = turning[agreed + 1]  # the first of the three deals to break, the next day
+    assert broke.day == row["day"] and broke.text in {
+        f"The deal on {t} breaks down." for t in ("migration", "oil", "drugs")}
+    date = scn.date_of(int(row["day"]))
+    assert outcome_text(results.story()).startswith(
+        f"A deal was reached and then broke down on {date.day} {date:%B %Y}")
 
 
 def test_escalation_by_an_overt_strike():
@@ -104,7 +130,7 @@ def test_escalation_by_an_overt_strike():
     assert outcome_headline(story) == "Escalation on 4 August 2025"
     assert outcome_text(story) == "Escalation on 4 August 2025: an overt military strike on land."
     told = [e for e in entries(story) if e.day == 3]
-    assert "an overt military operation: the run ends in escalation" in told[0].why
+    assert "a rupture step: it counts as escalation (the run goes on)" in told[0].why
     assert told[-1].text == "Escalation."
 
 

@@ -51,7 +51,9 @@ UNIT_PIE = ("actors.us.salience.oil=1", "actors.venezuela.salience.oil=1",
             "actors.us.readiness_bias=20", "actors.venezuela.readiness_bias=20",
             "actors.us.win_set=1", "actors.venezuela.win_set=1",
             "actors.us.concession=linear", "actors.venezuela.concession=linear",
-            "talks.agenda=[oil]", "talks.deadline_days=40")
+            "talks.agenda=[oil]", "talks.deadline_days=40",
+            # the deal holds and leaves the status quo where it was (§3.12, §3.15)
+            "behaviour.compliance.break_rates.oil=0", "behaviour.status_quo.deals=false")
 
 
 def mediated(leverage: float) -> DiplomacyModel:
@@ -66,7 +68,7 @@ def test_a_mediator_with_leverage_brings_the_nash_split_sooner():
     alone = DiplomacyModel(scenario(*UNIT_PIE, horizon_days=120), n_replicates=2).run()
     strong = mediated(0.6)
     assert isinstance(strong.mediator, Mediator)
-    assert (strong.outcome == Outcome.AGREEMENT).all() and strong.mediated.all()
+    assert (strong.outcome == Outcome.NARROW_DEAL).all() and strong.mediated.all()
     assert strong.outcome_day[0] < alone.outcome_day[0]
     r_us, r_ve = strong.reservation[:, 0]
     assert strong.deal[1, 0] == pytest.approx(nash_split(r_us, r_ve), abs=1e-12)

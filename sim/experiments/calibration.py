@@ -21,6 +21,7 @@ import numpy as np
 from sim.engine.ensemble import run_ensemble
 from sim.model.agents import Action
 from sim.model.model import VARIABLES, Outcome
+from sim.model.outcomes import EscalationCause
 from sim.model.pressures import CATALOGUE, PressureType
 from sim.scenario.load import load_scenario, with_overrides
 
@@ -182,8 +183,13 @@ def signals(results: Results) -> Signals:
     end = scn.day_of(END_OF_RECORD)
     runs = results.data.runs
     talks = runs["talks_day"]
-    escalated = (runs["outcome"] == Outcome.ESCALATION) & (runs["day"] <= end)
-    undecided = ~(((runs["outcome"] >= Outcome.AGREEMENT)) & (runs["day"] <= end))
+    # "Open war": an escalation the model made itself (hostility past the threshold, force
+    # chosen, relations broken), not one the record gives as an input (the blockade, the
+    # covert strike on a dock).
+    own = np.isin(runs["escalation_cause"], [EscalationCause.HOSTILITY, EscalationCause.FORCE,
+                                             EscalationCause.RUPTURE])
+    escalated = own & (runs["escalation_day"] >= 0) & (runs["escalation_day"] <= end)
+    undecided = ~((runs["outcome"] == Outcome.LEADER_REMOVED) & (runs["day"] <= end))
     deaths = trace[end, v.index("casualties")].astype(float)[undecided]
     strikes = StrikeTally.of(scn).strikes(deaths)
     made = first[first >= 0]

@@ -2,7 +2,7 @@
 
 Each episode of ``scenarios/episodes/`` is an ordinary scenario plus a ``record:`` block
 (``docs/validation.md``, Part A). :func:`hindcast` runs every episode (and each of its
-alternative readings), turns the runs' outcomes into the record's vocabulary
+alternative readings), reads the runs' outcomes in the record's vocabulary
 (:func:`record_outcomes`) and compares the simulated distribution with what happened:
 
 - per episode: P(each outcome) with a 95% interval, the modal outcome, P(settlement) and
@@ -28,7 +28,7 @@ import pandas as pd
 
 from sim.engine.ensemble import run_ensemble
 from sim.experiments import scoring
-from sim.model.outcomes import RECORD_OUTCOMES, Direction, Outcome, RecordOutcome
+from sim.model.outcomes import OUTCOMES, RECORD_OUTCOMES, Direction, RecordOutcome
 from sim.output.results import Results
 from sim.output.stats import wilson_interval
 from sim.output.storage import json_text, versions, write_folder
@@ -89,30 +89,16 @@ def load_readings(episodes: Sequence[str | Path] | None = None, with_alternative
 def record_outcomes(results: Results) -> tuple[np.ndarray, np.ndarray]:
     """Each run's outcome in the record's vocabulary, and the day it happened.
 
-    The model's own outcomes map onto the record's (``docs/validation.md`` Part C):
-    stalemate and escalation as they are; talks as ``talks`` or, where they broke down at
-    least once, ``talks_collapsed`` (dated by their opening); an agreement as a
-    ``narrow_deal`` when the agenda holds one issue and a ``broad_agreement`` otherwise.
+    The model's outcomes are the record's (``docs/validation.md`` E3); the day is the first
+    day of the outcome (NaN for a stalemate).
 
     Returns:
-        ``(labels, days)``: one label (str) and one day (NaN for a stalemate) per run.
+        ``(labels, days)``: one label (str) and one day per run.
     """
     runs = results.data.runs
-    code = np.asarray(runs["outcome"])
+    labels = np.array([o.label for o in OUTCOMES])[np.asarray(runs["outcome"])]
     day = np.asarray(runs["day"], dtype=float)
     day[day < 0] = np.nan
-    agreement = (RecordOutcome.NARROW_DEAL if len(results.scenario.talks.agenda) == 1
-                 else RecordOutcome.BROAD_AGREEMENT)
-    broke = np.asarray(runs["breakdowns"]) > 0
-    labels = np.select(
-        [code == Outcome.STALEMATE, (code == Outcome.TALKS) & ~broke,
-         (code == Outcome.TALKS) & broke, code == Outcome.AGREEMENT,
-         code == Outcome.ESCALATION],
-        [RecordOutcome.STALEMATE.value, RecordOutcome.TALKS.value,
-         RecordOutcome.TALKS_COLLAPSED.value, agreement.value, RecordOutcome.ESCALATION.value],
-        default="")
-    if (labels == "").any():
-        raise ValueError("a run's outcome has no name in the record's vocabulary")
     return labels, day
 
 

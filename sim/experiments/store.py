@@ -127,7 +127,8 @@ def shard_table(cols: Mapping[str, Any], kinds: Mapping[str, str], code: str):
             codes = pa.array(values.astype(np.int8), pa.int8(), mask=failed)
             arrays[name] = pa.DictionaryArray.from_arrays(codes, pa.array(labels))
         elif kinds[name] == "int":
-            mask = failed | (values < 0) if name in MISSING_IF_NEGATIVE else failed
+            missing = name in MISSING_IF_NEGATIVE or name.endswith("_day")
+            mask = failed | (values < 0) if missing else failed
             arrays[name] = pa.array(values.astype(np.int64), pa.int64(), mask=mask)
         elif kinds[name] == "bool":
             arrays[name] = pa.array(values.astype(bool), pa.bool_(), mask=failed)

@@ -33,6 +33,13 @@ concede            we give up 5% more of the bargaining range we asked for     0
 retaliate          asymmetric retaliation: pain on the other (Venezuela        172 / 160
                    pauses deportation flights, 0.05; the US adds
                    administrative sanctions, 0.03) and its hostility +0.02
+use force          a strike on land: escalation today and, against a leader    190
+                   whose exit it demands, a chance of removing him; the
+                   other's hostility +0.5 and pain +0.1, our commitment +2
+break relations    escalation today; relations stay broken; the other's        161
+                   hostility +0.2, our commitment +1 (only while open)
+walk out of talks  talks end today (collapsed, if no deal was reached); the    164
+                   other's hostility +0.05, our commitment +0.3 (at the table)
 =================  ==========================================================  ===========
 """
 
@@ -45,14 +52,15 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from sim.model import cameo
 from sim.model.cameo import EventCode
 from sim.model.mechanisms.bargaining import aspiration, concession_left
 from sim.model.mechanisms.choice import logit_choice
 from sim.model.mechanisms.readiness import move_toward, readiness_target
-from sim.scenario.schema import ActionWeights, Actor
+from sim.scenario.actors import Actor
+from sim.scenario.behaviour import ActionWeights
 
 if TYPE_CHECKING:
     from sim.model.day import Day
@@ -68,11 +76,16 @@ class Action(IntEnum):
     SIGNAL_OPENNESS = 3
     CONCEDE = 4
     RETALIATE = 5
+    USE_FORCE = 6
+    RUPTURE = 7
+    WALK_OUT = 8
 
     @property
     def label(self) -> str:
         """Plain-language name, e.g. ``signal openness``."""
-        return self.name.lower().replace("_", " ").replace("de escalate", "de-escalate")
+        return {Action.DE_ESCALATE: "de-escalate", Action.RUPTURE: "break relations",
+                Action.WALK_OUT: "walk out of talks"}.get(self, self.name.lower().replace(
+                    "_", " "))
 
 
 ACTIONS: tuple[Action, ...] = tuple(Action)
@@ -88,6 +101,13 @@ SIGNAL_STRENGTH = 1.0
 CONCEDE_STEP = 0.05
 RETALIATE_HOSTILITY = 0.02
 RETALIATE_PAIN = (0.03, 0.05)  # pain the US / Venezuela inflicts by retaliating
+FORCE_HOSTILITY = 0.50  # as an overt strike on land (the pressure catalogue)
+FORCE_PAIN = 0.10
+FORCE_COMMITMENT = 2.0
+RUPTURE_HOSTILITY = 0.20
+RUPTURE_COMMITMENT = 1.0
+WALK_OUT_HOSTILITY = 0.05
+WALK_OUT_COMMITMENT = 0.3
 
 #: CAMEO codes of each action, per government (US, Venezuela).
 ACTION_EVENTS: dict[Action, tuple[EventCode, EventCode]] = {
@@ -96,6 +116,9 @@ ACTION_EVENTS: dict[Action, tuple[EventCode, EventCode]] = {
     Action.SIGNAL_OPENNESS: (cameo.EXPRESS_INTENT_TO_NEGOTIATE, cameo.EXPRESS_INTENT_TO_NEGOTIATE),
     Action.CONCEDE: (cameo.YIELD, cameo.YIELD),
     Action.RETALIATE: (cameo.ADMINISTRATIVE_SANCTIONS, cameo.REDUCE_RELATIONS),
+    Action.USE_FORCE: (cameo.USE_MILITARY_FORCE, cameo.USE_MILITARY_FORCE),
+    Action.RUPTURE: (cameo.BREAK_RELATIONS, cameo.BREAK_RELATIONS),
+    Action.WALK_OUT: (cameo.HALT_NEGOTIATIONS, cameo.HALT_NEGOTIATIONS),
 }
 
 #: What each retaliation looks like, per government.
@@ -130,13 +153,20 @@ def action_effects(index: int) -> ActionEffects:
     return ActionEffects(
         other_hostility=_table({Action.ESCALATE: ESCALATE_HOSTILITY,
                                 Action.DE_ESCALATE: DE_ESCALATE_OTHER,
-                                Action.RETALIATE: RETALIATE_HOSTILITY}),
+                                Action.RETALIATE: RETALIATE_HOSTILITY,
+                                Action.USE_FORCE: FORCE_HOSTILITY,
+                                Action.RUPTURE: RUPTURE_HOSTILITY,
+                                Action.WALK_OUT: WALK_OUT_HOSTILITY}),
         own_hostility=_table({Action.DE_ESCALATE: DE_ESCALATE_SELF}),
         other_resolve=_table({Action.ESCALATE: ESCALATE_RESOLVE}),
         other_signal=_table({Action.SIGNAL_OPENNESS: SIGNAL_STRENGTH}),
-        other_pain=_table({Action.RETALIATE: RETALIATE_PAIN[index]}),
+        other_pain=_table({Action.RETALIATE: RETALIATE_PAIN[index],
+                           Action.USE_FORCE: FORCE_PAIN}),
         commitment=_table({Action.ESCALATE: ESCALATE_COMMITMENT,
-                           Action.DE_ESCALATE: DE_ESCALATE_COMMITMENT}),
+                           Action.DE_ESCALATE: DE_ESCALATE_COMMITMENT,
+                           Action.USE_FORCE: FORCE_COMMITMENT,
+                           Action.RUPTURE: RUPTURE_COMMITMENT,
+                           Action.WALK_OUT: WALK_OUT_COMMITMENT}),
         conceded=_table({Action.CONCEDE: CONCEDE_STEP}),
         goldstein=_table({a: codes[index].goldstein for a, codes in ACTION_EVENTS.items()}),
         is_event=_table({a: 1.0 for a in Action if a is not Action.HOLD}),
@@ -162,8 +192,10 @@ def effect_table(tables: Sequence[ActionEffects]) -> NDArray:
 
 
 def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readiness: NDArray,
-                     war_gain: NDArray, provocation: NDArray, in_talks: NDArray) -> NDArray:
-    """Utilities of the six actions relative to holding (0), stacked on a new first axis.
+                     war_gain: NDArray, provocation: NDArray, in_talks: NDArray,
+                     removal: ArrayLike = 0.0, legal: ArrayLike = 0.0, demand: ArrayLike = 0.0,
+                     relations_open: ArrayLike = True) -> NDArray:
+    """Utilities of the nine actions relative to holding (0), stacked on a new first axis.
 
     Args:
         w: The action weights.
@@ -172,13 +204,19 @@ def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readin
         readiness: Its readiness to talk.
         war_gain: Value of war less the value of the other side's current offer.
         provocation: Hostility shocks received today from the other side's pressures.
-        in_talks: Whether the sides are at the table (openness is then moot).
+        in_talks: Whether the sides are at the table (openness is moot, walking out open).
+        removal: The chance that force would remove the other side's leader (§3.13).
+        legal: The legal and evidentiary cost of force it already bears (§3.13).
+        demand: The exit demand it faces (§3.10).
+        relations_open: Whether diplomatic relations are open (they can be broken).
 
     Returns:
-        Shape ``(6, *S)``.
+        Shape ``(9, *S)``; ``-inf`` marks an action not available.
     """
     out = np.empty((len(ACTIONS), *np.shape(hostility)))
-    hold, escalate, de_escalate, signal, concede, retaliate = (out[a] for a in ACTIONS)
+    (hold, escalate, de_escalate, signal, concede, retaliate, force, rupture,
+     walk_out) = (out[a] for a in ACTIONS)
+    talking = np.asarray(in_talks, bool)
     # Each row is built in place: the weighted terms added to the bias one by one.
     hold[...] = 0.0
     np.multiply(hostility, w.escalate_hostility, out=escalate)
@@ -190,11 +228,28 @@ def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readin
     de_escalate -= w.de_escalate_hostility * hostility
     np.multiply(readiness, w.signal_readiness, out=signal)
     signal += w.signal_bias
-    np.copyto(signal, -np.inf, where=np.asarray(in_talks, bool))
+    np.copyto(signal, -np.inf, where=talking)
     np.multiply(readiness, w.concede_readiness, out=concede)
     concede += w.concede_bias
     np.multiply(provocation, w.retaliate_shock, out=retaliate)
     retaliate += w.retaliate_bias
+    # Force: when war is worth more than the deal on offer, and when it could remove a
+    # leader whose exit one demands, against the legal cost already borne (§3.13).
+    np.multiply(war_gain, w.force_war, out=force)
+    force += w.force_bias
+    force += w.force_removal * np.asarray(removal)
+    force -= w.force_legal * np.asarray(legal)
+    # Breaking relations: a leader told to go, provoked today (§3.10); only while open.
+    np.multiply(provocation, w.rupture_shock, out=rupture)
+    rupture += w.rupture_bias
+    rupture += w.rupture_demand * np.asarray(demand)
+    np.copyto(rupture, -np.inf, where=~np.asarray(relations_open, bool))
+    # Walking out of talks: provoked, hostile, not ready (only at the table).
+    np.multiply(provocation, w.walk_out_shock, out=walk_out)
+    walk_out += w.walk_out_bias
+    walk_out += w.walk_out_hostility * hostility
+    walk_out -= w.walk_out_readiness * readiness
+    np.copyto(walk_out, -np.inf, where=~talking)
     return out
 
 
@@ -238,7 +293,7 @@ class GovernmentAgent(mesa.Agent):
         """Today's readiness: yesterday's, moved toward today's target (§3.5)."""
         m, i = self.model, self.index
         target = self.readiness_target(m.pain[i], m.surplus, m.hostility[i], m.commitment[i],
-                                       m.signal[i], day.impulses.mediation)
+                                       m.signal[i], day.mediation)
         return move_toward(m.readiness[i], target, m.spec.behaviour.readiness_response)
 
     def aspiration(self, day: Day) -> NDArray:
@@ -254,11 +309,12 @@ class GovernmentAgent(mesa.Agent):
         return aspiration(m.reservation[i], day.room[i], m.conceded[i], left)
 
     def action_utilities(self, day: Day) -> NDArray:
-        """Its utilities of the six actions today, relative to holding, shape ``(6, n)`` (§3.7)."""
+        """Its utilities of the nine actions today, relative to holding, shape ``(9, n)`` (§3.7)."""
         m, i = self.model, self.index
         return action_utilities(m.spec.behaviour.actions, m.hostility[i], m.pain[i],
                                 m.readiness[i], day.war_gain[i], day.impulses.hostility[i],
-                                m.in_talks)
+                                m.in_talks, day.removal[i], m.legal[i], day.demand[i],
+                                m.relations_open)
 
     def choose_action(self, day: Day) -> NDArray:
         """Today's action per replicate, by logit choice over its utilities (§3.7)."""

@@ -13,6 +13,14 @@ from sim.model.timeline import Impulses
 class Day:
     """What the phases of one day compute, for the phases after them and for observers.
 
+    ``mediation``: the mediation each replicate's talks get today, after the mediator's
+    acceptance (§3.17); ``demand``: the exit demand each government faces (§3.10); ``removal``: the chance that
+    force by each would remove the other's leader (§3.13); ``kept``: the share of oil-sales
+    pain Venezuela still feels past the buyers (§3.16); ``closed``/``broken``: tracks whose
+    deal closed or broke today (§3.11–§3.12); ``forced``, ``ruptured``, ``walked_out``,
+    ``removed``, ``collapsing``: today's events; ``escalation_cause``: why a replicate
+    escalated today (0 if it did not).
+
     Each phase fills its own fields (see :meth:`DiplomacyModel.step`); arrays have the
     replicate axis last.
     """
@@ -24,6 +32,7 @@ class Day:
     narrating: bool
     choice_uniforms: NDArray
     impulses: Impulses | None = None
+    mediation: NDArray | None = None
     incident: NDArray | None = None
     jump: NDArray | None = None
     hottest: NDArray | None = None
@@ -45,3 +54,15 @@ class Day:
     utilities: NDArray | None = None
     actions: NDArray | None = None
     effects: NDArray | None = None
+    demand: NDArray | None = None
+    removal: NDArray | None = None
+    kept: NDArray | None = None
+    engagement: NDArray | None = None
+    closed: NDArray | None = None
+    broken: NDArray | None = None
+    forced: NDArray | None = None
+    ruptured: NDArray | None = None
+    walked_out: NDArray | None = None
+    removed: NDArray | None = None
+    collapsing: NDArray | None = None
+    escalation_cause: NDArray | None = None

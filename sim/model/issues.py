@@ -43,6 +43,10 @@ class Track(StrEnum):
     POLITICAL = "political"
 
 
+#: The tracks in their fixed order: index j of every per-track array is ``TRACKS[j]``.
+TRACKS: tuple[Track, ...] = (Track.PRISONERS, Track.MIGRATION, Track.OIL, Track.DRUGS,
+                             Track.POLITICAL)
+
 #: The issue axis of each track that has one.
 TRACK_ISSUES: dict[Track, Issue] = {Track.DRUGS: Issue.DRUGS, Track.OIL: Issue.OIL,
                                     Track.MIGRATION: Issue.MIGRATION}

@@ -6,20 +6,28 @@ and ``n_replicates=1`` is the ordinary interactive model; there is no second eng
 
 One step is one day. :meth:`DiplomacyModel.step` reads as its phases, each a method that
 matches a section of ``docs/model.md`` §3 and calls the rules of
-:mod:`sim.model.mechanisms` and of the government agents (:mod:`sim.model.agents`):
+:mod:`sim.model.mechanisms`, of the government agents (:mod:`sim.model.agents`), of the
+third parties (:mod:`sim.model.third_parties`) and of the deals (:mod:`sim.model.deals`):
 
 1. :meth:`~DiplomacyModel._apply_pressures` (§3.1): pressures due today act.
-2. :meth:`~DiplomacyModel._update_pain` (§3.2): pain relaxes toward the adapted exposure.
-3. :meth:`~DiplomacyModel._update_hostility` (§3.3): incidents, Richardson hostility,
-   resolve, commitment, signals, and the escalation test.
-4. :meth:`~DiplomacyModel._update_bargaining_range` (§3.4): fallbacks, reservation values.
-5. :meth:`~DiplomacyModel._update_readiness` (§3.5): each government's readiness; talks
+2. :meth:`~DiplomacyModel._update_third_parties` (§3.16): oil buyers, producers and
+   mediators respond.
+3. :meth:`~DiplomacyModel._update_pain` (§3.2, §3.15): pain relaxes toward the adapted
+   exposure; the status quo moves with events.
+4. :meth:`~DiplomacyModel._update_factions` (§3.14): hardliners' support at home.
+5. :meth:`~DiplomacyModel._update_hostility` (§3.3, §3.13): incidents, Richardson
+   hostility, resolve, commitment, signals, the legal cost of force; escalation events.
+6. :meth:`~DiplomacyModel._update_bargaining_range` (§3.4, §3.10): fallbacks, reservation
+   values, the range left under an exit demand.
+7. :meth:`~DiplomacyModel._update_readiness` (§3.5): each government's readiness; talks
    open and break off.
-6. :meth:`~DiplomacyModel._bargain` (§3.6): aspirations, offers, agreement, a mediator's
-   proposal, deal terms.
-7. :meth:`~DiplomacyModel._choose_actions` (§3.7): each government's visible action.
-8. :meth:`~DiplomacyModel._score_and_absorb` (§3.8): the Goldstein score, counts,
-   outcomes; decided replicates are frozen.
+8. :meth:`~DiplomacyModel._bargain` (§3.6): the broad bargain at the table.
+9. :meth:`~DiplomacyModel._settle_tracks` (§3.11): narrow deals on the tracks.
+10. :meth:`~DiplomacyModel._keep_or_break_deals` (§3.12): compliance and snapback.
+11. :meth:`~DiplomacyModel._choose_actions` (§3.7, §3.13): each government's visible
+    action, force and its chance of removing a leader, breaking relations, walking out.
+12. :meth:`~DiplomacyModel._score_and_absorb` (§3.8): the Goldstein score, counts, the
+    outcome by precedence; a removed leader ends the run.
 
 Observers (the narration of replicate 0, Mesa's data collector) look at the finished day;
 they do not live inside the phases.
@@ -38,17 +46,15 @@ from sim.engine.streams import ReplicateStreams
 from sim.model import cameo
 from sim.model.agents import ACTIONS, Action, GovernmentAgent, ScriptedGovernment, effect_table
 from sim.model.day import Day
-from sim.model.issues import ISSUES
-from sim.model.mechanisms.bargaining import Frontier, utility
-from sim.model.mechanisms.escalation import (
-    fallback_value,
-    incidents,
-    richardson_step,
-    war_value,
-    win_probability,
-)
+from sim.model.issues import ISSUES, TRACK_ISSUES, TRACKS
+from sim.model.mechanisms import status_quo as status_quo_rules
+from sim.model.mechanisms.bargaining import Frontier
+from sim.model.mechanisms.escalation import incidents, richardson_step, war_value, win_probability
+from sim.model.mechanisms.factions import hardliner_target
+from sim.model.mechanisms.force import legal_cost, removal_probability
 from sim.model.mechanisms.pain import recorded_adaptation, relax_pain
-from sim.model.mechanisms.readiness import talks_bar, talks_transition
+from sim.model.mechanisms.readiness import move_toward, talks_bar, talks_transition
+from sim.model.mechanisms.survival import discounted, range_under_demand
 from sim.model.narration import Decision, Narrator, TurningPoint
 from sim.model.outcomes import DECIDED, OUTCOMES, EscalationCause, Outcome
 from sim.model.pressures import PressureType
@@ -60,6 +66,7 @@ from sim.model.recording import (
     Recorder,
 )
 from sim.model.reporters import model_reporters
+from sim.model.state import init_state
 from sim.model.third_parties import (
     Mediator,
     OilBuyer,
@@ -79,18 +86,22 @@ __all__ = ["BAND_REPLICATES", "BAND_VARIABLES", "OUTCOMES", "TRACE_REPLICATES", 
            "Day", "Decision", "DiplomacyModel", "Outcome", "TurningPoint"]
 
 #: Random columns per replicate per day: hostility noise (2), action choice (2), incidents
-#: (1), then one per window of Poisson events.
+#: (1), a narrow deal closing (1), a deal breaking (1), a leader removed by force (1), then
+#: one per window of Poisson events (docs/model.md §5).
 NOISE_COLUMNS = 2
 CHOICE_COLUMNS = 2
-INCIDENT_COLUMNS = 1
-FIXED_COLUMNS = NOISE_COLUMNS + CHOICE_COLUMNS + INCIDENT_COLUMNS
 INCIDENT_COLUMN = NOISE_COLUMNS + CHOICE_COLUMNS
+TRACK_COLUMN = INCIDENT_COLUMN + 1
+BREAK_COLUMN = TRACK_COLUMN + 1
+REMOVAL_COLUMN = BREAK_COLUMN + 1
+FIXED_COLUMNS = REMOVAL_COLUMN + 1
 INCIDENT = cameo.USE_MILITARY_FORCE
+#: Hostility is capped at this multiple of the escalation threshold (§3.3): past it a side is
+#: on a war footing, and an unstable arms race stays finite.
+HOSTILITY_CEILING = 5.0
 #: Talks are scored as one CAMEO 046 "engage in negotiation" on the day they open and on
 #: every day this many days later (a weekly round).
 ROUND_DAYS = 7
-#: The surplus recorded when no deal reaches Venezuela's reservation value.
-SURPLUS_FLOOR = -1.0
 
 
 Observer = Callable[["DiplomacyModel", Day], None]
@@ -169,7 +180,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         self.narrator = Narrator()
         #: Called with the model and the finished :class:`Day` after each step.
         self.observers: list[Observer] = [self.narrator.observe] if narrate else []
-        self._init_state()
+        init_state(self)
         self.collecting = (n == 1) if collect is None else bool(collect)
         self.datacollector = mesa.DataCollector(model_reporters=model_reporters(n))
         if self.collecting:
@@ -190,81 +201,33 @@ class DiplomacyModel(ModelViews, mesa.Model):
         self.a = pair(lambda a: a.hostility.restraint)
         self.g = pair(lambda a: a.hostility.grievance)
         self.rho0 = pair(lambda a: a.resolve_baseline)
-        self.winset_floor = pair(lambda a: 1.0 - a.win_set)
+        self.win_set = pair(lambda a: a.win_set)
+        self.audience = pair(lambda a: a.audience_cost)
+        self.h0 = pair(lambda a: a.hardliners)
         n = scn.escalation.decisiveness
         p_us = float(win_probability(us.capability, ve.capability, n))
         self.win_prob = np.array([p_us, 1.0 - p_us])
         cost = np.array([scn.escalation.conflict_cost * (1.0 - a.cost_tolerance) for a in both])
         self.war = war_value(self.win_prob, cost)[:, None]
-        sq = np.array(scn.status_quo.as_tuple())
-        producers = [tp for tp in self.third_parties if isinstance(tp, Producer)]
+        self.sq0 = np.array(scn.status_quo.as_tuple())
+        self.producers = [tp for tp in self.third_parties if isinstance(tp, Producer)]
+        self.buyers = [tp for tp in self.third_parties if isinstance(tp, OilBuyer)]
         #: Saliences as the model uses them: the US's after producers' cooperation.
-        self.salience = (us_salience_with_producers(us.salience.as_tuple(), producers),
+        self.salience = (us_salience_with_producers(us.salience.as_tuple(), self.producers),
                          ve.salience.as_tuple())
-        self.status_quo_value = np.array(
-            [float(utility(sq, a.ideal.as_tuple(), s))
-             for a, s in zip(both, self.salience, strict=True)])[:, None]
+        self.ideals = np.array([us.ideal.as_tuple(), ve.ideal.as_tuple()])
         agenda = [i in scn.talks.agenda for i in ISSUES]
         self.frontier = Frontier(self.salience[0], self.salience[1], us.ideal.as_tuple(),
-                                 ve.ideal.as_tuple(), sq, agenda)
+                                 ve.ideal.as_tuple(), self.sq0, agenda)
+        #: The tracks a broad agreement on the agenda settles.
+        self.agenda_tracks = np.array([t in TRACK_ISSUES and TRACK_ISSUES[t] in scn.talks.agenda
+                                       for t in TRACKS])
         mediators = [tp for tp in self.third_parties if isinstance(tp, Mediator)]
         #: The strongest mediator's leverage proposes the split (None: no mediator).
         self.mediator = max(mediators, key=lambda m: m.leverage) if mediators else None
+        #: Whether the timeline holds mediation; if not, a declared mediator offers its own.
+        self.mediation_on_timeline = any(p.type.value == "mediation" for p in scn.pressures)
         self.index_rate = 1.0 - 0.5 ** (1.0 / scn.behaviour.index_halflife_days)
-
-    def _init_state(self) -> None:
-        n = self.n
-        scn = self.spec
-        self.hostility = np.array([[scn.actors[g].hostility.initial] * n for g in GOVERNMENTS],
-                                  dtype=float)
-        # Pain starts at the level of the measures already in force ('since').
-        pain0 = np.clip(self.timeline.exposure_in_force(), 0.0, 1.0)
-        self.pain = np.repeat(pain0[:, None], n, axis=1)
-        self.adaptation = np.zeros((2, n))
-        self.resolve = np.broadcast_to(self.rho0, (2, n)).copy()
-        self.commitment = np.zeros((2, n))
-        self.signal = np.zeros((2, n))
-        # Readiness starts at the target of the first day's pain, hostility and bargaining
-        # range, not at zero (commitment, signals and mediation count from day 0 on).
-        self.reservation, _, _, self.surplus = self.bargaining_range(self.pain, self.resolve)
-        zero = np.zeros(n)
-        self.readiness = np.array([gov.readiness_target(self.pain[i], self.surplus,
-                                                        self.hostility[i], zero, zero, zero)
-                                   for i, gov in enumerate(self.governments)])
-        self.reservation = np.zeros((2, n))
-        self.surplus = np.zeros(n)
-        self.conceded = np.zeros((2, n))
-        self.offer_values = np.full((2, n), np.nan)
-        self.aspiration = np.zeros((2, n))
-        self.in_talks = np.zeros(n, bool)
-        self.talks_days = np.zeros(n, np.int64)
-        self.outcome = np.zeros(n, np.int8)
-        self.outcome_day = np.full(n, -1, np.int64)
-        self.talks_day = np.full(n, -1, np.int64)
-        self.breakdowns = np.zeros(n, np.int64)
-        self.incidents = np.zeros(n, np.int64)
-        self.escalation_cause = np.zeros(n, np.int8)  # an EscalationCause
-        self.cc_index = np.zeros(n)
-        self.goldstein_today = np.zeros(n)
-        self.goldstein_total = np.zeros(n)
-        self.casualties = np.zeros(n)
-        self.events_today = np.zeros(n)
-        self.event_total = np.zeros(n)
-        self.deal = np.full((3, n), np.nan)
-        self.nash_terms = np.full((3, n), np.nan)
-        self.mediated = np.zeros(n, bool)
-        #: End values per replicate: taken on the day of the decision for decided
-        #: replicates; for the others, read the live arrays (see :meth:`end_values`).
-        self.final: dict[str, NDArray] = {
-            name: np.zeros(shape) for name, shape in (
-                ("hostility", (2, n)), ("readiness", (2, n)), ("pain", (2, n)),
-                ("cc_index", (n,)))}
-        self.actions = np.zeros((2, n), np.int8)
-        self._action_log = np.empty((self.horizon, 2, n), np.int8)  # read up to today
-        self.pending_hostility = np.zeros((2, n))
-        self.pending_pain = np.zeros((2, n))
-        self.pending_resolve = np.zeros((2, n))
-        self.pending_signal = np.zeros((2, n))
 
     # ------------------------------------------------------------------ the step
 
@@ -275,11 +238,15 @@ class DiplomacyModel(ModelViews, mesa.Model):
             return
         day = self._begin_day()
         self._apply_pressures(day)
+        self._update_third_parties(day)
         self._update_pain(day)
+        self._update_factions(day)
         self._update_hostility(day)
         self._update_bargaining_range(day)
         self._update_readiness(day)
         self._bargain(day)
+        self._settle_tracks(day)
+        self._keep_or_break_deals(day)
         self._choose_actions(day)
         self._score_and_absorb(day)
         for observe in self.observers:
@@ -291,12 +258,22 @@ class DiplomacyModel(ModelViews, mesa.Model):
         if self.collecting:
             self.datacollector.collect(self)
 
+    def reach(self, outcome: Outcome, mask: NDArray, t: int) -> None:
+        """Record that ``outcome`` happened today where ``mask``, by precedence.
+
+        A replicate's outcome is the highest-coded one that has happened; its day is the
+        first day of that outcome (``docs/validation.md`` E3).
+        """
+        up = mask & (self.outcome < outcome)
+        if up.any():
+            self.outcome[up] = outcome
+            self.outcome_day[up] = t
+
     def _begin_day(self) -> Day:
-        """§3.0: today's random numbers, and which replicates are still undecided."""
+        """§3.0: today's random numbers, and which replicates are still in play."""
         t = self.day
         active = self.outcome < DECIDED
-        # Decided replicates' numbers no longer matter (their results are frozen), so their
-        # streams are not drawn any more.
+        # Replicates whose run has ended draw no more numbers (their results are frozen).
         uniforms, normals = self.streams.day(t, active)
         # Replicate 0's story is told up to its decision, whatever the replicates beside it.
         return Day(t, active, uniforms, normals, narrating=self.narrate and bool(active[0]),
@@ -305,19 +282,62 @@ class DiplomacyModel(ModelViews, mesa.Model):
     def _apply_pressures(self, day: Day) -> None:
         """§3.1: the pressures due today act (scheduled, in Poisson windows, triggered)."""
         log = self.narrator.firings if day.narrating else None
-        day.impulses = self.timeline.fire(day.t, day.uniforms, self, log)
+        day.impulses = imp = self.timeline.fire(day.t, day.uniforms, self, log)
+        day.demand = np.broadcast_to(imp.exit_demand, (2, self.n))
+
+    def _update_third_parties(self, day: Day) -> None:
+        """§3.16: oil buyers back off, a producer cools, a mediator is accepted or offers."""
+        imp, rules = day.impulses, self.spec.behaviour.third_parties
+        self.seizure_stock = self.seizure_stock + imp.seizures
+        self.strike_deaths = self.strike_deaths + imp.casualties
+        shares = [buyer.share_today(self.seizure_stock, imp.tariffs, rules)
+                  for buyer in self.buyers]
+        day.kept = oil_sales_kept(self.buyers, shares) if self.buyers else 1.0
+        if self.producers:
+            self.producer_cooperation = self.producers[0].cooperation_today(
+                self.strike_deaths, rules)
+        mediation = np.broadcast_to(imp.mediation, (self.n,))
+        if self.mediator is not None:
+            if not self.mediation_on_timeline:
+                self.mediating |= self.mediator.offers(self.readiness, rules)
+                mediation = mediation + self.mediating
+            mediation = mediation * self.mediator.accepted(self.hostility, rules)
+        day.mediation = mediation
 
     def _update_pain(self, day: Day) -> None:
-        """§3.2: pain relaxes toward the exposure left after adaptation, plus one-off shocks."""
-        imp = day.impulses
+        """§3.2, §3.15: pain relaxes toward the adapted exposure; the status quo moves."""
+        imp, b = day.impulses, self.spec.behaviour
         exposure = np.maximum(imp.exposure, 0.0)
-        level = np.clip(imp.effective_exposure, 0.0, 1.0)
+        # Oil buyers dull only what they keep buying (Venezuela's row); an oil deal in force
+        # brings relief (§3.11).
+        effective = np.empty((2, self.n))
+        effective[0] = imp.effective_exposure[0] + imp.oil_sales_exposure[0]
+        effective[1] = (imp.effective_exposure[1] + imp.oil_sales_exposure[1] * day.kept
+                        - self.deals.oil_relief())
+        level = np.clip(effective, 0.0, 1.0)
         self.adaptation = np.broadcast_to(recorded_adaptation(exposure, level), (2, self.n))
         shock = np.clip(imp.pain + self.pending_pain, 0.0, 1.0)
-        self.pain = relax_pain(self.pain, level, self.spec.behaviour.pain_response, shock)
+        self.pain = relax_pain(self.pain, level, b.pain_response, shock)
+        held, terms = self.deals.issue_deals()
+        paused = np.minimum(imp.flights_paused + self.ruptured, 1.0)
+        self.sq = status_quo_rules.moved(self.sq0, imp.relief[1], paused,
+                                         b.status_quo.relief, b.status_quo.flights,
+                                         held & b.status_quo.deals, terms)
+        self.status_quo_value = status_quo_rules.utilities(self.sq, self.ideals,
+                                                           np.array(self.salience))
+
+    def _update_factions(self, day: Day) -> None:
+        """§3.14: hardliners' support at home moves with hostility and pain."""
+        f = self.spec.behaviour.factions
+        target = hardliner_target(self.h0, self.hostility, self.pain, f.rally, f.defection)
+        self.hardliners = move_toward(self.hardliners, target, f.response)
 
     def _update_hostility(self, day: Day) -> None:
-        """§3.3: incidents, Richardson hostility, resolve, commitment, signals; escalation."""
+        """§3.3, §3.13: incidents, hostility, resolve, commitment, signals, legal cost.
+
+        Escalation happens where hostility reaches the threshold or a pressure is itself a
+        rupture step (a strike on land, a blockade); it does not end the run.
+        """
         imp, b = day.impulses, self.spec.behaviour
         # Forces in proximity raise the hazard of an unplanned clash.
         hazard = b.incident_rate + b.incident_presence * imp.presence
@@ -326,27 +346,44 @@ class DiplomacyModel(ModelViews, mesa.Model):
         h = self.hostility
         hostility = richardson_step(h, h[::-1], self.k, self.a, self.g, imp.hostility,
                                     self.pending_hostility, day.jump,
-                                    b.hostility_noise * day.normals)
+                                    b.hostility_noise * day.normals,
+                                    ceiling=HOSTILITY_CEILING * self.spec.escalation.threshold)
         resolve = np.clip(self.resolve + b.resolve_decay * (self.rho0 - self.resolve)
                           + imp.resolve + self.pending_resolve, 0.0, 1.0)
         self.resolve = np.minimum(np.maximum(resolve, imp.resolve_floor), 1.0)
         self.commitment = self.commitment * (1.0 - b.commitment_decay) + imp.commitment
-        self.signal = self.signal * (1.0 - b.signal_decay) + imp.signal + self.pending_signal
-        # Decided replicates keep yesterday's hostility: with unstable reaction parameters
-        # it would otherwise grow without bound after escalation, to inf and NaN.
+        # A government discounts the openness of a leader whose exit it demands (§3.10).
+        received = imp.signal + self.pending_signal
+        received = discounted(received, day.demand[::-1], b.survival.signal_discount)
+        self.signal = self.signal * (1.0 - b.signal_decay) + received
+        # Deaths in strikes cost the striker (the US) at home and abroad (§3.13).
+        self.legal[0] = legal_cost(self.legal[0], imp.casualties, b.force.legal_cost_per_death,
+                                   b.force.legal_decay)
+        # A removed leader's replicate keeps yesterday's hostility (its state is frozen).
         if not day.active.all():
             hostility = np.where(day.active, hostility, h)
         self.hostility = hostility
+        # Yesterday's action effects are spent; today's deals and actions add tomorrow's.
+        self.pending_hostility = np.zeros((2, self.n))
         day.hottest = hostility.max(axis=0)
-        day.strike = np.broadcast_to(imp.escalates, day.active.shape)
-        day.escalating = day.active & ((day.hottest >= self.spec.escalation.threshold)
-                                       | imp.escalates)
-        day.live = day.active & ~day.escalating
+        cause = np.where(day.hottest >= self.spec.escalation.threshold,
+                         int(EscalationCause.HOSTILITY), 0)
+        cause = np.maximum(cause, np.broadcast_to(imp.escalates, cause.shape))
+        day.escalation_cause = np.where(day.active, cause, 0).astype(np.int8)
+        # An overt strike on land against a leader whose exit the striker demands may
+        # remove him (§3.13): the same draw as a strike chosen today (§3.7).
+        strike = day.escalation_cause == EscalationCause.OVERT_STRIKE
+        day.removed = strike & (day.uniforms[REMOVAL_COLUMN] < removal_probability(
+            day.demand[1], self.win_prob[0], self.hardliners[1]))
+        day.live = day.active & ~day.removed
 
     def _update_bargaining_range(self, day: Day) -> None:
-        """§3.4: fallbacks, reservation values and the bargaining range."""
-        self.reservation, day.most_us, day.most_ve, self.surplus = self.bargaining_range(
+        """§3.4, §3.10: fallbacks, reservation values; the range left under exit demands."""
+        reservation, day.most_us, day.most_ve, surplus = self.bargaining_range(
             self.pain, self.resolve)
+        self.reservation = reservation
+        self.surplus = range_under_demand(surplus, day.demand.sum(axis=0),
+                                          self.spec.behaviour.survival.range_penalty)
 
     def _update_readiness(self, day: Day) -> None:
         """§3.5: each government's readiness; talks open and break off."""
@@ -355,17 +392,21 @@ class DiplomacyModel(ModelViews, mesa.Model):
             readiness[gov.index] = gov.next_readiness(day)
         self.readiness = readiness
         talks = self.spec.talks
-        day.bar = talks_bar(talks.threshold, talks.mediation_bonus, day.impulses.mediation)
+        day.bar = talks_bar(talks.threshold, talks.mediation_bonus, day.mediation)
         day.opening, day.breaking, in_talks = talks_transition(
-            day.live, self.in_talks, readiness, day.bar, day.hottest, talks.breakdown_hostility)
+            day.live & ~self.broad_done, self.in_talks, readiness, day.bar, day.hottest,
+            talks.breakdown_hostility)
         self.in_talks = in_talks
         self.talks_days = np.where(in_talks & ~day.opening, self.talks_days + 1, 0)
+        day.collapsing = day.breaking & (self.deal_day < 0)
 
     def _bargain(self, day: Day) -> None:
-        """§3.6: aspirations, offers, agreement and deal terms.
+        """§3.6: the broad bargain at the table: aspirations, offers, agreement, terms.
 
         Agreement comes when the offers cross or both accept a mediator's proposal; the
-        deal is the Nash solution restricted to the terms both accept.
+        deal is the Nash solution restricted to the terms both accept. It settles the
+        agenda's tracks (a broad agreement, or a narrow deal on a one-issue agenda), and
+        the talks end.
         """
         fr, reservation = self.frontier, self.reservation
         room = np.empty((2, self.n))
@@ -381,41 +422,61 @@ class DiplomacyModel(ModelViews, mesa.Model):
         # the other side is then offered the least the frontier gives it.
         day.us_offer_to_ve = fr.ve_given_us(np.minimum(aspiration[0], fr.us_max))
         day.ve_offer_to_us = fr.us_given_ve(np.minimum(aspiration[1], fr.ve_max))
-        live_talks = day.live & self.in_talks
+        live_talks = day.live & self.in_talks & ~self.broad_done
         agreeing = live_talks & (room[0] > 0) & (day.us_offer_to_ve >= aspiration[1])
         mediated = np.zeros(self.n, bool)
         nash_u = None
         if self.mediator is not None:
-            mediation = day.impulses.mediation
-            waiting = live_talks & ~agreeing & (mediation > 0) & (room[0] > 0)
+            waiting = live_talks & ~agreeing & (day.mediation > 0) & (room[0] > 0)
             if waiting.any():
                 nash_u = fr.nash(reservation[0], reservation[1])
-                bar = self.mediator.acceptance_bar(reservation, aspiration, mediation)
+                bar = self.mediator.acceptance_bar(reservation, aspiration, day.mediation)
                 mediated = waiting & (nash_u >= bar[0]) & (
                     fr.ve_given_us(np.nan_to_num(nash_u)) >= bar[1])
                 agreeing = agreeing | mediated
-        if agreeing.any():
-            if nash_u is None:
-                nash_u = fr.nash(reservation[0], reservation[1])
-            deal_u = np.clip(nash_u, aspiration[0],
-                             np.maximum(day.ve_offer_to_us, aspiration[0]))
-            deal_u = np.where(mediated, nash_u, deal_u)
-            self.deal = np.where(agreeing, fr.terms(deal_u), self.deal)
-            self.nash_terms = np.where(agreeing, fr.terms(nash_u), self.nash_terms)
-            self.mediated |= mediated
         day.agreeing, day.mediated = agreeing, mediated
         self.offer_values = np.empty((2, self.n))
         self.offer_values[0], self.offer_values[1] = aspiration[0], day.ve_offer_to_us
+        if not agreeing.any():
+            return
+        if nash_u is None:
+            nash_u = fr.nash(reservation[0], reservation[1])
+        deal_u = np.clip(nash_u, aspiration[0], np.maximum(day.ve_offer_to_us, aspiration[0]))
+        deal_u = np.where(mediated, nash_u, deal_u)
+        self.deal = np.where(agreeing, fr.terms(deal_u), self.deal)
+        self.nash_terms = np.where(agreeing, fr.terms(nash_u), self.nash_terms)
+        self.mediated |= mediated
+        t = day.t
+        settled = self.agenda_tracks[:, None] & agreeing & (self.deals.state == 0)
+        self.deals.state[settled] = 1
+        self.deals.day[settled] = t
+        broad = len(self.spec.talks.agenda) > 1
+        self.reach(Outcome.BROAD_AGREEMENT if broad else Outcome.NARROW_DEAL, agreeing, t)
+        self.deal_day = np.where(agreeing & (self.deal_day < 0), t, self.deal_day)
+        self.broad_done |= agreeing
+        self.in_talks &= ~agreeing
+
+    def _settle_tracks(self, day: Day) -> None:
+        """§3.11: narrow deals close on the tracks where both sides gain."""
+        self.deals.settle(self, day, day.uniforms[TRACK_COLUMN])
+
+    def _keep_or_break_deals(self, day: Day) -> None:
+        """§3.12: deals in force hold or break (defection, snapback)."""
+        self.deals.keep_or_break(self, day, day.uniforms[BREAK_COLUMN])
 
     def _choose_actions(self, day: Day) -> None:
-        """§3.7: each government in play picks its visible action by logit choice.
+        """§3.7, §3.13: each government in play picks its visible action by logit choice.
 
-        Its effects are stored now (commitment, concessions) or pending for tomorrow.
+        Force, breaking relations and walking out act today (escalation, a removed leader,
+        talks ended); the other effects are stored now (commitment, concessions) or pending
+        for tomorrow.
         """
         day.acting = day.live & ~day.agreeing
         day.war_gain = np.empty((2, self.n))
         np.subtract(self.war[0], day.ve_offer_to_us, out=day.war_gain[0])
         np.subtract(self.war[1], day.us_offer_to_ve, out=day.war_gain[1])
+        day.removal = np.stack([removal_probability(day.demand[1 - i], self.win_prob[i],
+                                                    self.hardliners[1 - i]) for i in (0, 1)])
         day.utilities = np.empty((len(ACTIONS), 2, self.n))
         chosen = np.empty((2, self.n), np.int64)
         for gov in self.governments:
@@ -427,14 +488,23 @@ class DiplomacyModel(ModelViews, mesa.Model):
         fx = np.take(self._effects, actions + self._effect_column, axis=1)
         pending = fx[:4, ::-1].copy()  # hostility, resolve, signal and pain, for tomorrow
         pending[0] += fx[4]  # one's own hostility (de-escalation)
-        (self.pending_hostility, self.pending_resolve, self.pending_signal,
-         self.pending_pain) = pending
+        self.pending_hostility += pending[0]
+        self.pending_resolve, self.pending_signal, self.pending_pain = pending[1:]
         self.commitment = np.maximum(self.commitment + fx[5], 0.0)
         self.conceded = np.minimum(self.conceded + fx[6], 1.0)
         day.effects = fx
+        forced = actions == Action.USE_FORCE
+        day.forced = forced.any(axis=0)
+        day.removed = day.removed | (forced & (day.uniforms[REMOVAL_COLUMN] < day.removal)
+                                     ).any(axis=0)
+        day.ruptured = (actions == Action.RUPTURE).any(axis=0)
+        self.relations_open &= ~day.ruptured
+        self.ruptured |= day.ruptured
+        day.walked_out = (actions == Action.WALK_OUT).any(axis=0)
+        self.in_talks &= ~day.walked_out
 
     def _score_and_absorb(self, day: Day) -> None:
-        """§3.8: the day's Goldstein total and the index; counts; outcomes; freezing."""
+        """§3.8: the day's Goldstein total and the index; counts; outcomes by precedence."""
         imp, t, fx = day.impulses, day.t, day.effects
         goldstein = imp.goldstein + day.incident * INCIDENT.goldstein
         events = imp.events + day.incident
@@ -443,13 +513,14 @@ class DiplomacyModel(ModelViews, mesa.Model):
             events += fx[8, i]
         live_talks = day.live & self.in_talks
         weekly = live_talks & (self.talks_days % ROUND_DAYS == 0)
-        goldstein += weekly * cameo.ENGAGE_IN_NEGOTIATION.goldstein + day.agreeing * (
-            cameo.SIGN_AGREEMENT.goldstein) + day.breaking * cameo.REDUCE_RELATIONS.goldstein
-        events += weekly + day.agreeing + day.breaking
-        # Replicates decided on an earlier day are still stepped (they are independent of
-        # the rest, and masking every array costs more than the arithmetic), but nothing
-        # about them is counted or recorded any more: their results were frozen on the
-        # day of the decision (see _freeze and Recorder.record).
+        deals = day.closed.any(axis=0) if day.closed is not None else False
+        goldstein += weekly * cameo.ENGAGE_IN_NEGOTIATION.goldstein + (
+            day.agreeing | deals) * cameo.SIGN_AGREEMENT.goldstein + (
+            day.breaking * cameo.REDUCE_RELATIONS.goldstein)
+        events += weekly + (day.agreeing | deals) + day.breaking
+        # A replicate whose leader was removed on an earlier day is still stepped (masking
+        # every array costs more than the arithmetic), but nothing about it is counted or
+        # recorded any more: its results were frozen that day (see _freeze).
         active = day.active
         self._action_log[t] = day.actions
         self.actions = self._action_log[t]
@@ -460,17 +531,23 @@ class DiplomacyModel(ModelViews, mesa.Model):
         self.event_total += self.events_today
         self.casualties += imp.casualties * active
         self.talks_day[day.opening & (self.talks_day < 0)] = t
-        self.breakdowns += day.breaking
-        self.outcome[live_talks & (self.outcome == Outcome.STALEMATE)] = Outcome.TALKS
-        self.outcome[day.agreeing] = Outcome.AGREEMENT
-        self.outcome[day.escalating] = Outcome.ESCALATION
-        self.escalation_cause[day.escalating] = np.where(
-            day.strike[day.escalating], EscalationCause.OVERT_STRIKE, EscalationCause.HOSTILITY)
-        self.outcome_day[day.agreeing | day.escalating] = t
+        self.breakdowns += day.breaking | day.walked_out
         self.incidents += day.incident & active
-        decided = day.agreeing | day.escalating
-        if decided.any():
-            self._freeze(np.flatnonzero(decided))
+        self.reach(Outcome.TALKS, live_talks | day.opening, t)
+        self.reach(Outcome.TALKS_COLLAPSED, (day.collapsing | day.walked_out)
+                   & (self.deal_day < 0) & (self.talks_day >= 0), t)
+        cause = np.maximum(day.escalation_cause,
+                           np.where(day.ruptured, int(EscalationCause.RUPTURE), 0))
+        cause = np.maximum(cause, np.where(day.forced, int(EscalationCause.FORCE), 0))
+        escalating = (cause > 0) & active
+        first = escalating & (self.escalation_day < 0)
+        self.escalation_cause[first] = cause[first]
+        self.escalation_day[first] = t
+        self.reach(Outcome.ESCALATION, escalating, t)
+        removed = day.removed & active
+        self.reach(Outcome.LEADER_REMOVED, removed, t)
+        if removed.any():
+            self._freeze(np.flatnonzero(removed))
 
     def _freeze(self, idx: NDArray) -> None:
         """Keep the end values of replicates decided today (for the run table)."""
@@ -484,26 +561,6 @@ class DiplomacyModel(ModelViews, mesa.Model):
                                  self.outcome, self.outcome_day)
 
     # ------------------------------------------------------------------ queries
-
-    def bargaining_range(self, pain: NDArray, resolve: NDArray
-                         ) -> tuple[NDArray, NDArray, NDArray, NDArray]:
-        """Reservation values and the bargaining range, given pain and resolve estimates.
-
-        Each government's fallback is ``max(W, rho W + (1 - rho)(Q - pain))`` (war value W,
-        status-quo utility Q, its belief rho that the other side will fight), floored by
-        its domestic win-set at ``1 - win_set``.
-
-        Returns:
-            ``(reservation (2, n), most the US can get, most Venezuela can get, surplus)``;
-            the surplus is the US utility room above its reservation value (negative:
-            no bargaining range), floored at -1.
-        """
-        fallback = fallback_value(self.war, self.status_quo_value, pain, resolve)
-        reservation = np.maximum(fallback, self.winset_floor)
-        most_us = self.frontier.us_given_ve(reservation[1])
-        most_ve = self.frontier.ve_given_us(reservation[0])
-        return reservation, most_us, most_ve, np.maximum(most_us - reservation[0],
-                                                         SURPLUS_FLOOR)
 
     # ------------------------------------------------------------------ running
 

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.model.agents import Action
-from sim.model.issues import ISSUES
+from sim.model.issues import ISSUES, TRACKS
 from sim.model.mechanisms.choice import choice_probabilities
+from sim.model.outcomes import EscalationCause
 from sim.scenario.schema import GOVERNMENTS
 
 if TYPE_CHECKING:
@@ -111,7 +112,21 @@ class Narrator:
                                   strict=True)),
                 "nash": dict(zip([str(i) for i in ISSUES], map(float, model.nash_terms[:, 0]),
                                  strict=True))}))
-        if day.escalating[0]:
+        if day.closed is not None and day.closed[:, 0].any():
+            tp.append(TurningPoint(t, "narrow_deal", detail={
+                "tracks": [tr.value for tr, c in zip(TRACKS, day.closed[:, 0], strict=True)
+                           if c]}))
+        if day.broken is not None and day.broken[:, 0].any():
+            tp.append(TurningPoint(t, "deal_broken", detail={
+                "tracks": [tr.value for tr, c in zip(TRACKS, day.broken[:, 0], strict=True)
+                           if c]}))
+        if day.walked_out[0]:
+            who = [g for i, g in enumerate(GOVERNMENTS) if day.actions[i, 0] == Action.WALK_OUT]
+            tp.append(TurningPoint(t, "walk_out", who[0] if who else None))
+        cause = int(model.escalation_cause[0]) if model.escalation_day[0] == t else 0
+        if cause:
             tp.append(TurningPoint(t, "escalation", detail={
-                "cause": "overt strike on land" if day.strike[0] else "hostility",
+                "cause": EscalationCause(cause).label,
                 "hostility": float(model.hostility[:, 0].max())}))
+        if day.removed[0]:
+            tp.append(TurningPoint(t, "leader_removed"))

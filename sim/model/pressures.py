@@ -24,8 +24,16 @@ happens (events) or starts (states), per unit of the scenario's ``intensity``, i
 - ``presence``: for states, military forces in proximity, which raise the daily hazard of
   an incident (a clash at sea, a shoot-down): Schelling's "threat that leaves something to
   chance" (1960, ch. 8).
-- ``escalates``: the pressure is an overt military operation on land, which ends the run
-  in escalation.
+- ``escalates``: the pressure is itself a rupture step (a strike on land, a blockade): on
+  the day it happens or starts the run escalates, for the cause given.
+- ``exit_demand``: for states, a demand that the target's leader leave (or the recognition
+  of a rival government) while it stands (``docs/model.md`` §3.10).
+- ``offer``: for events, relief offered in exchange for a concession on the pressure's
+  ``track``: a payment inside a narrow deal on that track (§3.11).
+- ``relief``, ``flights_paused``, ``flights_resumed``: what moves the status quo on oil and
+  migration (§3.15).
+- ``seizure``, ``tariff``: a tanker seized, and tariffs on the buyers of Venezuelan oil in
+  force, which make oil buyers outside the sanctions back off (§3.16).
 - ``buyers_dull``: oil buyers outside the sanctions (a third party with the ``oil_buyer``
   role) remove a share of this pressure's pain, because they keep buying.
 
@@ -40,6 +48,7 @@ from enum import StrEnum
 from sim.model import cameo
 from sim.model.cameo import EventCode
 from sim.model.issues import Issue
+from sim.model.outcomes import EscalationCause
 
 
 class PressureKind(StrEnum):
@@ -92,8 +101,15 @@ class PressureEffect:
     mediation: float = 0.0
     presence: float = 0.0
     deaths: float = 0.0
-    escalates: bool = False
+    escalates: EscalationCause = EscalationCause.NONE
     buyers_dull: bool = False
+    exit_demand: float = 0.0
+    offer: float = 0.0
+    relief: float = 0.0
+    flights_paused: float = 0.0
+    flights_resumed: float = 0.0
+    seizure: bool = False
+    tariff: float = 0.0
 
 
 EVENT = PressureKind.EVENT
@@ -110,24 +126,27 @@ CATALOGUE: dict[PressureType, PressureEffect] = {
         pain=0.15, hostility=0.03, resolve=0.02, sender_commitment=0.3),
     PressureType.SECONDARY_TARIFFS: PressureEffect(
         STATE, cameo.IMPOSE_SANCTIONS, Issue.OIL, "secondary tariffs on buyers of its oil",
-        pain=0.10, hostility=0.02, resolve=0.02, sender_commitment=0.3, buyers_dull=True),
+        pain=0.10, hostility=0.02, resolve=0.02, sender_commitment=0.3, buyers_dull=True,
+        tariff=1.0),
     PressureType.BOAT_STRIKE: PressureEffect(
         EVENT, cameo.AERIAL_WEAPONS, Issue.DRUGS, "strike on a boat",
         hostility=0.03, hostility_per_death=0.003, resolve=0.01, sender_commitment=0.1,
         deaths=3.4),
     PressureType.COVERT_LAND_STRIKE: PressureEffect(
         EVENT, cameo.AERIAL_WEAPONS, Issue.DRUGS, "covert strike on land",
-        pain=0.05, hostility=0.15, resolve=0.10, sender_commitment=0.5),
+        pain=0.05, hostility=0.15, resolve=0.10, sender_commitment=0.5,
+        escalates=EscalationCause.COVERT_STRIKE),
     PressureType.OVERT_LAND_STRIKE: PressureEffect(
         EVENT, cameo.USE_MILITARY_FORCE, Issue.DRUGS, "overt military strike on land",
-        pain=0.10, hostility=0.50, resolve=0.30, sender_commitment=2.0, escalates=True),
+        pain=0.10, hostility=0.50, resolve=0.30, sender_commitment=2.0,
+        escalates=EscalationCause.OVERT_STRIKE),
     PressureType.TANKER_SEIZURE: PressureEffect(
         EVENT, cameo.CONFISCATE_PROPERTY, Issue.OIL, "seizure of an oil tanker",
-        pain=0.08, hostility=0.08, resolve=0.05, sender_commitment=0.3),
+        pain=0.08, hostility=0.08, resolve=0.05, sender_commitment=0.3, seizure=True),
     PressureType.BLOCKADE: PressureEffect(
         STATE, cameo.BLOCKADE, Issue.OIL, "blockade of oil shipments",
         pain=0.50, hostility=0.15, resolve=0.15, resolve_floor=0.3, sender_commitment=1.0,
-        presence=1.0),
+        presence=1.0, escalates=EscalationCause.BLOCKADE),
     PressureType.TERRORIST_DESIGNATION: PressureEffect(
         EVENT, cameo.ADMINISTRATIVE_SANCTIONS, Issue.DRUGS, "terrorist designation",
         hostility=0.05, resolve=0.05, sender_commitment=1.0, target_commitment=0.3),
@@ -140,31 +159,28 @@ CATALOGUE: dict[PressureType, PressureEffect] = {
         presence=1.0),
     PressureType.SANCTIONS_RELIEF: PressureEffect(
         STATE, cameo.EASE_SANCTIONS, Issue.OIL, "sanctions relief or licence",
-        pain=-0.20, hostility=-0.05, signal=0.5),
+        pain=-0.20, hostility=-0.05, signal=0.5, relief=1.0),
     PressureType.PRISONER_SWAP: PressureEffect(
         EVENT, cameo.RELEASE_PERSONS, Issue.MIGRATION, "prisoner release or swap",
         hostility=-0.08, signal=1.0),
     PressureType.DEPORTATION_FLIGHTS_PAUSED: PressureEffect(
         STATE, cameo.REDUCE_RELATIONS, Issue.MIGRATION, "deportation flights paused",
-        pain=0.05, hostility=0.03),
+        pain=0.05, hostility=0.03, flights_paused=1.0),
     PressureType.DEPORTATION_FLIGHTS_RESUMED: PressureEffect(
         EVENT, cameo.MATERIAL_COOPERATION, Issue.MIGRATION, "deportation flights resumed",
-        hostility=-0.03, signal=0.5),
+        hostility=-0.03, signal=0.5, flights_resumed=1.0),
     PressureType.DIALOGUE_OFFER: PressureEffect(
         EVENT, cameo.EXPRESS_INTENT_TO_NEGOTIATE, None, "public offer of dialogue",
         hostility=-0.02, signal=1.5),
     PressureType.MEDIATION: PressureEffect(
         STATE, cameo.MEDIATE, None, "third-party mediation",
         signal=0.5, mediation=1.0),
-    # A demand that the target's leader leave, or a rival government recognised: scored,
-    # but it has no effect in the model's equations yet (docs/model.md §7).
     PressureType.EXIT_DEMAND: PressureEffect(
         STATE, cameo.DEMAND_LEADERSHIP_CHANGE, None,
-        "demand that the leader leave power (or recognition of a rival government)"),
-    # Relief offered for a concession on a track (the pressure's ``track``), not granted:
-    # in the model's equations yet, an offer of openness (docs/model.md §7).
+        "demand that the leader leave power (or recognition of a rival government)",
+        hostility=0.10, sender_commitment=1.0, target_commitment=1.0, exit_demand=1.0),
     PressureType.RELIEF_OFFER: PressureEffect(
         EVENT, cameo.INTENT_TO_EASE_SANCTIONS, Issue.OIL,
         "offer of sanctions relief in exchange for a concession", hostility=-0.02,
-        signal=1.0),
+        signal=0.5, offer=1.0),
 }

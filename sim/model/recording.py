@@ -43,9 +43,15 @@ VARIABLES: dict[str, str] = {
     "casualties": "Deaths (cumulative)",
     "events": "Events of the day",
     "in_talks": "At the table",
-    "outcome": "Outcome so far (0 stalemate, 1 talks, 2 agreement, 3 escalation)",
+    "outcome": "Outcome so far, by precedence (0 stalemate, 1 talks, 2 narrow deal, 3 broad "
+               "agreement, 4 talks collapsed, 5 deal broken, 6 escalation, 7 leader removed)",
     "action_us": "US action",
     "action_venezuela": "Venezuelan action",
+    "hardliners_us": "Support of US hardliners",
+    "hardliners_venezuela": "Support of Venezuelan hardliners",
+    "legal_us": "Legal and evidentiary cost of US force",
+    "deals_in_force": "Tracks with a deal in force",
+    "relations_open": "Diplomatic relations open",
 }
 
 #: Variables whose quantile bands over all recorded replicates are kept.

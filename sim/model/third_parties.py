@@ -20,13 +20,14 @@ Each third party of a scenario is a Mesa agent of the model. Their effects:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from sim.scenario.actors import ThirdParty, ThirdPartyRole
+from sim.scenario.behaviour import ThirdPartyRules
 
 if TYPE_CHECKING:
     from sim.model.model import DiplomacyModel
@@ -56,6 +57,15 @@ class Mediator(ThirdPartyAgent):
         """Share of each side's remaining demand waived to accept the proposal (0 to 1)."""
         return self.spec.role_value
 
+    def accepted(self, hostility: NDArray, rules: ThirdPartyRules) -> NDArray:
+        """Whether both sides accept mediation today: refused by a side too hostile (§3.16)."""
+        return hostility.max(axis=0) < rules.mediation_refusal
+
+    def offers(self, readiness: NDArray, rules: ThirdPartyRules) -> NDArray:
+        """Whether it offers mediation of its own today: both sides ripe enough (§3.16)."""
+        return (readiness[0] >= rules.mediator_initiative) & (
+            readiness[1] >= rules.mediator_initiative)
+
     def acceptance_bar(self, reservation: NDArray, aspiration: NDArray,
                        mediation: ArrayLike) -> NDArray:
         """The least utility each side takes from the mediator's proposal today.
@@ -72,8 +82,20 @@ class OilBuyer(ThirdPartyAgent):
 
     @property
     def share(self) -> float:
-        """Share of the pain of oil sanctions and secondary tariffs removed."""
+        """Share of the pain of oil sanctions and secondary tariffs removed, at the start."""
         return self.spec.role_value
+
+    def share_today(self, seizures: NDArray, tariffs: ArrayLike, rules: ThirdPartyRules
+                    ) -> NDArray:
+        """Its share today: it backs off after tanker seizures and under secondary tariffs.
+
+        ``share * max(1 - r_s * seizures so far - r_t * tariffs, 0)`` (§3.16): the shadow
+        fleet that carries Venezuelan oil avoids waters where tankers are seized, and
+        tariffs on buyers of Venezuelan oil raise the price of buying it.
+        """
+        left = 1.0 - rules.buyer_seizure_response * seizures - (
+            rules.buyer_tariff_response * np.asarray(tariffs))
+        return self.share * np.maximum(left, 0.0)
 
 
 class Producer(ThirdPartyAgent):
@@ -89,6 +111,13 @@ class Producer(ThirdPartyAgent):
         """Factor on the US salience of drugs: ``1 - cooperation / 2``."""
         return 1.0 - self.cooperation / 2.0
 
+    def cooperation_today(self, deaths: NDArray, rules: ThirdPartyRules) -> NDArray:
+        """Its cooperation today: it falls with the deaths in strikes (regional backlash).
+
+        ``cooperation * exp(-r * deaths so far)`` (§3.16).
+        """
+        return self.cooperation * np.exp(-rules.producer_strike_response * deaths)
+
 
 ROLES: dict[ThirdPartyRole, type[ThirdPartyAgent]] = {
     ThirdPartyRole.MEDIATOR: Mediator,
@@ -102,11 +131,16 @@ def make_third_party(model: DiplomacyModel, spec: ThirdParty) -> ThirdPartyAgent
     return ROLES[spec.role](model, spec)
 
 
-def oil_sales_kept(buyers: list[OilBuyer]) -> float:
-    """Share of the pain of oil-sales measures Venezuela still feels: ``prod (1 - share)``."""
-    kept = 1.0
-    for buyer in buyers:
-        kept *= 1.0 - buyer.share
+def oil_sales_kept(buyers: list[OilBuyer], shares: list[NDArray] | None = None) -> Any:
+    """Share of the pain of oil-sales measures Venezuela still feels: ``prod (1 - share)``.
+
+    Args:
+        buyers: The oil buyers.
+        shares: Their shares today (default: their shares at the start).
+    """
+    kept: Any = 1.0
+    for k, buyer in enumerate(buyers):
+        kept = kept * (1.0 - (buyer.share if shares is None else shares[k]))
     return kept
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.model.issues import TRACKS
 from sim.model.mechanisms.pain import kept_share
 from sim.model.pressures import CATALOGUE, PressureEffect, PressureKind, PressureType
 from sim.scenario.schema import GOVERNMENTS, Condition, Pressure, Scenario
@@ -32,31 +33,49 @@ class Impulses:
     """What the pressures of one day add, per government (axis 0) and replicate (axis -1).
 
     ``exposure`` is the sanction level of the states in force and ``effective_exposure``
-    the same after the target's adaptation to each measure; the other per-government arrays
-    are one-off shocks of the day.
+    the same after the target's adaptation to each measure, for the measures oil buyers
+    cannot dull; ``oil_sales_exposure`` is the adapted exposure of those they can (the
+    model applies the buyers' share of the day). ``exit_demand`` and ``relief`` are levels
+    of states in force; ``offers`` are payments on the tracks, row ``target * 5 + track``.
+    The other arrays are one-off shocks of the day. ``escalates`` is the
+    :class:`~sim.model.outcomes.EscalationCause` of a pressure that is itself a rupture
+    step today (0 if none).
     """
 
     exposure: NDArray
     effective_exposure: NDArray
+    oil_sales_exposure: NDArray
     pain: NDArray
     hostility: NDArray
     resolve: NDArray
     resolve_floor: NDArray
     commitment: NDArray
     signal: NDArray
+    exit_demand: NDArray
+    relief: NDArray
+    offers: NDArray
     mediation: NDArray
     presence: NDArray
     goldstein: NDArray
     casualties: NDArray
     events: NDArray
+    seizures: NDArray
+    tariffs: NDArray
+    flights_paused: NDArray
+    flights_resumed: NDArray
     escalates: NDArray
 
     @classmethod
     def zeros(cls, n: int) -> Impulses:
         """No pressure at all, for ``n`` replicates."""
-        two = [np.zeros((2, n)) for _ in range(8)]
-        one = [np.zeros(n) for _ in range(5)]
-        return cls(*two, *one, np.zeros(n, bool))
+        rows = {f.name: 1 for f in fields(cls)}
+        rows.update({name: 2 for name in _PER_GOVERNMENT})
+        rows["offers"] = 2 * len(TRACKS)
+        arrays = {name: (np.zeros((r, n)) if name in _PER_GOVERNMENT or name == "offers"
+                         else np.zeros(n))
+                  for name, r in rows.items()}
+        arrays["escalates"] = np.zeros(n, np.int8)
+        return cls(**arrays)
 
     def __post_init__(self) -> None:
         self._owned = {f.name for f in fields(self)}
@@ -82,6 +101,12 @@ class Impulses:
             setattr(self, name, value)
             self._owned.add(name)
         return value
+
+
+#: The impulses with one row per government.
+_PER_GOVERNMENT = ("exposure", "effective_exposure", "oil_sales_exposure", "pain", "hostility",
+                   "resolve", "resolve_floor", "commitment", "signal", "exit_demand",
+                   "relief")
 
 
 @dataclass
@@ -118,6 +143,7 @@ class _Scheduled:
     for_days: int = 1
     duration: int = 1
     since_days: int | None = None  # states in force before the run: -days in force
+    track: int | None = None  # index in TRACKS of a relief offer's track
     fired: NDArray | None = None  # per replicate: day the trigger fired, -1 if not yet
     streak: NDArray | None = None
 
@@ -224,6 +250,8 @@ class Timeline:
         rate = None if p.per_week is None else float(p.per_week) / 7.0
         entry = _Scheduled(pid, p, effect, sender, target, float(p.intensity), deaths,
                            0, last_day, rate, None, None)
+        if p.track is not None:
+            entry.track = TRACKS.index(p.track)
         if rate is not None:
             entry.column = self._first_column + self.layout.index(pid)
             entry.thresholds = poisson_thresholds(rate)
@@ -369,11 +397,15 @@ class Timeline:
                     start = e.fired if e.fired is not None else (
                         e.since_days if e.since_days is not None else e.first)
                     kept = self._kept(t, np.maximum(day - start, 0))
-                    if fx.buyers_dull:
-                        kept = kept * self.buyer_kept[t]
-                    imp.writable("effective_exposure")[t] += level * kept
+                    # Oil buyers outside the sanctions dull what the model says they do today.
+                    part = "oil_sales_exposure" if fx.buyers_dull else "effective_exposure"
+                    imp.writable(part)[t] += level * kept
                 else:
                     imp.writable("effective_exposure")[t] += level
+            if fx.exit_demand:
+                imp.writable("exit_demand")[t] += on * (fx.exit_demand * i)
+            if fx.relief:
+                imp.writable("relief")[t] += on * (fx.relief * i)
             if fx.resolve_floor:
                 floor = imp.writable("resolve_floor")
                 floor[t] = np.maximum(floor[t], on * (fx.resolve_floor * i))
@@ -381,6 +413,10 @@ class Timeline:
             imp.writable("mediation")[:] += on * (fx.mediation * i)
         if fx.presence:
             imp.writable("presence")[:] += on * (fx.presence * i)
+        if fx.flights_paused:
+            imp.writable("flights_paused")[:] += on * (fx.flights_paused * i)
+        if fx.tariff:
+            imp.writable("tariffs")[:] += on * (fx.tariff * i)
 
     @staticmethod
     def _apply(e: _Scheduled, count: NDArray, imp: Impulses) -> None:
@@ -409,4 +445,11 @@ class Timeline:
         if deaths:
             imp.writable("casualties")[:] += count * deaths
         if fx.escalates:
-            imp.writable("escalates")[:] |= count > 0
+            esc = imp.writable("escalates")
+            np.maximum(esc, np.where(count > 0, int(fx.escalates), 0).astype(np.int8), out=esc)
+        if fx.offer and e.track is not None and e.target >= 0:
+            imp.writable("offers")[e.target * len(TRACKS) + e.track] += count * (fx.offer * i)
+        if fx.seizure:
+            imp.writable("seizures")[:] += count
+        if fx.flights_resumed:
+            imp.writable("flights_resumed")[:] += count * (fx.flights_resumed * i)

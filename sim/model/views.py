@@ -14,6 +14,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.model.agents import ACTIONS, Action
+from sim.model.mechanisms.escalation import fallback_value
+from sim.model.mechanisms.factions import winset_floor
 from sim.model.narration import Decision, TurningPoint
 from sim.model.outcomes import DECIDED
 from sim.model.timeline import Firing
@@ -21,9 +23,14 @@ from sim.scenario.schema import GOVERNMENTS, Condition
 
 if TYPE_CHECKING:
     from sim.model.mechanisms.bargaining import Frontier
+    from sim.model.deals import TrackDeals
     from sim.model.narration import Narrator
     from sim.model.recording import Recorder
     from sim.scenario.schema import Scenario
+
+
+#: The surplus recorded when no deal reaches Venezuela's reservation value.
+SURPLUS_FLOOR = -1.0
 
 
 class ModelViews:
@@ -40,6 +47,14 @@ class ModelViews:
     offer_values: NDArray
     outcome: NDArray
     _action_log: NDArray
+    war: NDArray
+    status_quo_value: NDArray
+    win_set: NDArray
+    hardliners: NDArray
+    h0: NDArray
+    legal: NDArray
+    relations_open: NDArray
+    deals: TrackDeals
 
     def variable(self, condition: Condition) -> NDArray:
         """The model variable a trigger condition tests, per replicate."""
@@ -78,7 +93,9 @@ class ModelViews:
                 self.adaptation[1, :m], res[0], res[1], c[0], c[1], self.reservation[0, :m],
                 self.reservation[1, :m], self.surplus[:m], *offers, self.casualties[:m],
                 self.events_today[:m], self.in_talks[:m], self.outcome[:m],
-                self.actions[0, :m], self.actions[1, :m]]
+                self.actions[0, :m], self.actions[1, :m], self.hardliners[0, :m],
+                self.hardliners[1, :m], self.legal[0, :m],
+                self.deals.in_force[:, :m].sum(axis=0), self.relations_open[:m]]
 
     def offer_positions(self, upto: int | None = None) -> NDArray:
         """Each government's public offer as issue positions, shape ``(2, 3, m)``.
@@ -154,3 +171,25 @@ class ModelViews:
     def finished(self) -> bool:
         """Whether the horizon has been reached."""
         return self.day >= self.horizon
+
+    def bargaining_range(self, pain: NDArray, resolve: NDArray
+                         ) -> tuple[NDArray, NDArray, NDArray, NDArray]:
+        """Reservation values and the bargaining range, given pain and resolve estimates.
+
+        Each government's fallback is ``max(W, rho W + (1 - rho)(Q - pain))`` (war value W,
+        status-quo utility Q, its belief rho that the other side will fight), floored by
+        its domestic win-set at ``1 - win_set``, narrowed by hardliners (§3.14).
+
+        Returns:
+            ``(reservation (2, n), most the US can get, most Venezuela can get, surplus)``;
+            the surplus is the US utility room above its reservation value (negative:
+            no bargaining range), floored at -1.
+        """
+        fallback = fallback_value(self.war, self.status_quo_value, pain, resolve)
+        floor = winset_floor(self.win_set, self.hardliners, self.h0,
+                             self.spec.behaviour.factions.winset_narrowing)
+        reservation = np.maximum(fallback, floor)
+        most_us = self.frontier.us_given_ve(reservation[1])
+        most_ve = self.frontier.ve_given_us(reservation[0])
+        return reservation, most_us, most_ve, np.maximum(most_us - reservation[0],
+                                                         SURPLUS_FLOOR)

@@ -32,6 +32,7 @@ from sim.model.issues import ISSUES
 from sim.model.outcomes import Outcome
 from sim.model.pressures import CATALOGUE, PressureKind
 from sim.model.recording import VARIABLES
+from sim.output.palette import BLUE, ORANGE, OUTCOME_COLOURS
 from sim.scenario.schema import Scenario
 
 
@@ -52,9 +53,10 @@ class Results(Protocol):
     def timing(self) -> pd.DataFrame:
         """When outcomes happened."""
 
-OUTCOME_COLOURS = {"stalemate": "#7f7f7f", "talks": "#1f77b4", "agreement": "#2ca02c",
-                   "escalation": "#d62728"}
-GOVERNMENT_COLOURS = {"us": "#1f4e9c", "venezuela": "#e0a100"}
+GOVERNMENT_COLOURS = {"us": BLUE, "venezuela": ORANGE}
+#: Outcomes whose sample paths end with a mark: a deal (o) or a rupture (X).
+DEAL_OUTCOMES = ("narrow_deal", "broad_agreement")
+RUPTURE_OUTCOMES = ("talks_collapsed", "deal_broken", "escalation", "leader_removed")
 GOVERNMENT_NAMES = {"us": "United States", "venezuela": "Venezuela"}
 DPI = 110
 
@@ -109,13 +111,13 @@ def sample_paths(results: Results, variable: str, per_outcome: int = 3
     steps = results.steps
     out = []
     traced = set(steps["replicate"].unique())
-    for o in ("escalation", "agreement", "talks", "stalemate"):
+    for o in reversed([o.label for o in Outcome]):
         reps = [r for r in runs.loc[runs["outcome"] == o, "replicate"] if r in traced]
         for r in reps[:per_outcome]:
             s = steps.loc[steps["replicate"] == r].set_index("date")[variable]
             row = runs.loc[runs["replicate"] == r].iloc[0]
-            if o in ("escalation", "agreement") and not pd.isna(row["day"]):
-                s = s.iloc[: int(row["day"]) + 1]
+            if o == "leader_removed" and not pd.isna(row["day"]):
+                s = s.iloc[: int(row["day"]) + 1]  # the run ends with the removal
             out.append((o, s))
     return out
 
@@ -136,9 +138,10 @@ def path_chart(results: Results, ax: Axes | None = None) -> Figure:
     for outcome, s in sample_paths(results, "cc_index"):
         colour = OUTCOME_COLOURS[outcome]
         ax.plot(s.index, s.values, color=colour, lw=0.9, alpha=0.8,
-                label=None if outcome in seen else f"a run ending in {outcome}")
-        if outcome in ("escalation", "agreement"):
-            ax.plot(s.index[-1], s.values[-1], "X" if outcome == "escalation" else "o",
+                label=None if outcome in seen else
+                f"a run ending in {outcome.replace('_', ' ')}")
+        if outcome in DEAL_OUTCOMES or outcome in RUPTURE_OUTCOMES:
+            ax.plot(s.index[-1], s.values[-1], "X" if outcome in RUPTURE_OUTCOMES else "o",
                     color=colour, ms=7)
         seen.add(outcome)
     ax.axhline(0, color="black", lw=0.8)
@@ -205,9 +208,10 @@ def hostility_chart(results: Results, ax: Axes | None = None) -> Figure:
         ax.plot(b.index, b["q50"], color=colour, lw=2,
                 label=f"{GOVERNMENT_NAMES[gov]} (median, 50% and 90% of runs)")
     scn = results.scenario
-    ax.axhline(scn.escalation.threshold, color="#d62728", lw=2, ls="--",
+    ax.axhline(scn.escalation.threshold, color=OUTCOME_COLOURS["escalation"], lw=2, ls="--",
                label=f"escalation threshold ({scn.escalation.threshold:g})")
-    ax.axhline(scn.talks.breakdown_hostility, color="#ff7f0e", lw=1, ls=":",
+    ax.axhline(scn.talks.breakdown_hostility, color=OUTCOME_COLOURS["talks_collapsed"], lw=1,
+               ls=":",
                label=f"talks break off ({scn.talks.breakdown_hostility:g})")
     ax.set_ylim(0, max(scn.escalation.threshold * 1.25, ax.get_ylim()[1]))
     _date_axis(ax)
@@ -229,7 +233,8 @@ def outcomes_chart(results: Results, axes: list[Axes] | None = None) -> Figure:
     labels = list(p.index)
     colours = [OUTCOME_COLOURS[o] for o in labels]
     err = np.array([p["probability"] - p["ci_low"], p["ci_high"] - p["probability"]])
-    bars = ax.bar(labels, p["probability"], color=colours, yerr=err, capsize=5)
+    bars = ax.bar([o.replace("_", "\n") for o in labels], p["probability"], color=colours,
+                  yerr=err, capsize=5)
     for rect, (_, row) in zip(bars, p.iterrows(), strict=True):
         when = f"\nmedian {row.median_date}" if isinstance(row.median_date, str) else ""
         ax.annotate(f"{row.probability:.0%}{when}", (rect.get_x() + rect.get_width() / 2,
@@ -240,9 +245,11 @@ def outcomes_chart(results: Results, axes: list[Axes] | None = None) -> Figure:
     ax.set_title(f"Outcomes by {results.scenario.end:%d %b %Y}")
     ax = axes[1]
     t = results.timing().set_index("date")
-    for col, label in (("talks", "reached talks"), ("agreement", "agreement"),
-                       ("escalation", "escalation")):
-        colour = OUTCOME_COLOURS["talks" if col == "talks" else col]
+    for col, label, colour in (("talks", "reached talks", OUTCOME_COLOURS["talks"]),
+                               ("deal", "reached a deal", OUTCOME_COLOURS["narrow_deal"]),
+                               ("escalation", "escalated", OUTCOME_COLOURS["escalation"]),
+                               ("leader_removed", "leader removed",
+                                OUTCOME_COLOURS["leader_removed"])):
         ax.plot(t.index, t[col], color=colour, lw=2, label=label)
     ax.set_ylim(0, 1)
     ax.set_ylabel("Share of runs, cumulative")

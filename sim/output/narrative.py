@@ -128,7 +128,11 @@ def _pressure_effects(f: Firing, intensity: float, scenario: Scenario) -> str:
     target_capital = CAPITALS.get(f.target, target)
     said = []
     if fx.escalates:
-        said.append("an overt military operation: the run ends in escalation")
+        said.append("a rupture step: it counts as escalation (the run goes on)")
+    if fx.exit_demand > 0:
+        said.append(f"{target_capital}'s leader now bargains for his survival: the range of "
+                    f"deals narrows, and {sender_capital} counts his concessions and openness "
+                    "for less while the demand stands")
     hostility = intensity * fx.hostility + fx.hostility_per_death * f.deaths
     if hostility > NOTICEABLE:
         said.append(f"it raises {whose} hostility by about {hostility:.2f}")
@@ -155,6 +159,18 @@ def _pressure_effects(f: Firing, intensity: float, scenario: Scenario) -> str:
         said.append("a mediator lowers the bar for opening talks")
     if fx.presence > 0:
         said.append("forces in close proximity raise the daily risk of an incident")
+    if fx.offer > 0:
+        tracks = {pid: p.track for pid, p in zip(scenario.pressure_ids(), scenario.pressures,
+                                                 strict=True)}
+        track = f" on {tracks[f.pressure].value}" if tracks.get(f.pressure) else ""
+        said.append(f"relief offered in exchange for a concession{track}: a payment that "
+                    "can close a narrow deal")
+    if fx.relief > 0:
+        said.append("the oil status quo moves toward Caracas while it holds")
+    if fx.flights_paused > 0:
+        said.append("the migration status quo moves toward Caracas while flights are paused")
+    if fx.seizure:
+        said.append("oil buyers outside the sanctions back off a little")
     return "; ".join(said)
 
 
@@ -375,12 +391,30 @@ def _turning_entry(tp: TurningPoint, story: Story) -> Entry:
                          f"least what it still asks. Terms: {terms}. (The Nash bargaining "
                          f"solution, the split that maximises both sides' gains over walking "
                          f"away, would be {nash}.)", _tag("057", 8.0))
+        case "narrow_deal":
+            tracks = " and ".join(d["tracks"])
+            return Entry(day, "turning point", f"A narrow deal on {tracks}.",
+                         "Both governments gain from it more than it costs them at home, "
+                         "so it closes while the wider conflict goes on.", _tag("057", 8.0))
+        case "deal_broken":
+            tracks = " and ".join(d["tracks"])
+            return Entry(day, "turning point", f"The deal on {tracks} breaks down.",
+                         "One side falls short and the other takes back what it gave; "
+                         "the likelier, the higher hostility runs.", _tag("163", -8.0))
+        case "walk_out":
+            return Entry(day, "turning point", f"{name} walks out of the talks.",
+                         "Provoked, hostile or no longer ready: the talks end.",
+                         _tag("164", -7.0))
+        case "leader_removed":
+            return Entry(day, "turning point", "Venezuela's leader is removed by force.",
+                         "A strike on land against a leader whose exit Washington demands "
+                         "succeeds: the run ends here.", _tag("190", -10.0))
         case "escalation":
-            cause = ("an overt military strike on land" if d["cause"] != "hostility"
-                     else "hostility crossed the escalation threshold")
+            cause = ESCALATION_WORDS.get(d["cause"], "hostility reached the threshold")
             return Entry(day, "turning point", "Escalation.",
-                         f"The crisis turns into open conflict: {cause} (hostility "
-                         f"{d['hostility']:.2f}, threshold {scn.escalation.threshold:g}).",
+                         f"A rupture step: {cause} (hostility {d['hostility']:.2f}, threshold "
+                         f"{scn.escalation.threshold:g}). The run goes on: talks, deals and a "
+                         "removal can still follow.",
                          _tag("190", -10.0))
         case _:
             raise ValueError(f"no text for turning point {tp.kind}")
@@ -421,8 +455,8 @@ def _state_entries(story: Story) -> list[Entry]:
     scn = story.scenario
     out = []
     last = len(story.trace) - 1
-    if story.outcome >= Outcome.AGREEMENT and story.outcome_day >= 0:
-        last = min(last, story.outcome_day)  # a decided run no longer moves
+    if story.outcome is Outcome.LEADER_REMOVED and story.outcome_day >= 0:
+        last = min(last, story.outcome_day)  # a run whose leader was removed has ended
     for day in range(last + 1):
         date = story.date(day)
         if day and date.day != 1:
@@ -437,6 +471,11 @@ def _state_entries(story: Story) -> list[Entry]:
                f"{scn.escalation.threshold:g}); readiness to talk US {r[0]:.2f}, Venezuela "
                f"{r[1]:.2f} (talks need {scn.talks.threshold:g} on both sides); sanction pain "
                f"on Venezuela {pain:.2f}; {story.value(day, 'casualties'):.0f} killed so far.")
+        deals = story.value(day, "deals_in_force")
+        if deals > 0:
+            why += f" Deals in force: {deals:.0f}."
+        if story.value(day, "relations_open") == 0:
+            why += " Diplomatic relations are broken."
         if talks:
             why += " " + _offers_text(story, day)
         out.append(Entry(day, "state of play", text, why))
@@ -461,25 +500,51 @@ def entries(story: Story) -> list[Entry]:
     return sorted(out, key=lambda e: (e.day, _ORDER[e.kind]))
 
 
+#: Each outcome in a few words, for headlines.
+HEADLINES = {Outcome.TALKS: "Talks", Outcome.NARROW_DEAL: "A narrow deal",
+             Outcome.BROAD_AGREEMENT: "A broad agreement",
+             Outcome.TALKS_COLLAPSED: "Talks collapsed", Outcome.DEAL_BROKEN: "A deal broken",
+             Outcome.ESCALATION: "Escalation", Outcome.LEADER_REMOVED: "The leader removed"}
+
+
 def outcome_headline(story: Story) -> str:
     """The outcome in a few words, e.g. ``Escalation on 4 January 2026``."""
     scn = story.scenario
-    match story.outcome:
-        case Outcome.ESCALATION:
-            return f"Escalation on {_day_month(story.date(story.outcome_day))}"
-        case Outcome.AGREEMENT:
-            return f"Agreement on {_day_month(story.date(story.outcome_day))}"
-        case Outcome.TALKS:
-            return f"Talks since {_day_month(story.date(story.talks_day))}"
-        case _:
-            return (f"Stalemate on {_day_month(scn.end)}" if story.finished
-                    else "No outcome yet")
+    if story.outcome is Outcome.STALEMATE:
+        return f"Stalemate on {_day_month(scn.end)}" if story.finished else "No outcome yet"
+    when = _day_month(story.date(story.outcome_day))
+    if story.outcome is Outcome.TALKS:
+        return f"Talks since {when}"
+    return f"{HEADLINES[story.outcome]} on {when}"
+
+
+#: What made a run escalate, as the end of a sentence (``escalation_cause`` labels).
+ESCALATION_WORDS = {
+    "relations broken": "a government broke diplomatic relations",
+    "blockade": "a naval blockade",
+    "covert strike on land": "a covert strike on land",
+    "overt strike on land": "an overt military strike on land",
+    "force chosen": "a government chose to use force on the other's territory or forces",
+}
+
+
+def escalation_words(story: Story) -> str:
+    """Why the run escalated, in words: ``hostility reached the threshold of 1``, ..."""
+    cause = story.escalation_cause or "hostility"
+    if cause == "hostility":
+        return f"hostility reached the threshold of {story.scenario.escalation.threshold:g}"
+    return ESCALATION_WORDS[cause]
 
 
 def outcome_text(story: Story) -> str:
-    """A paragraph on how the run ended (or stands), with the deal terms in words."""
+    """A paragraph on how the run ended (or stands), with the deal terms in words.
+
+    The outcome is the most serious thing that happened (``docs/model.md`` §1): a run that
+    reached a deal and then escalated ends in escalation.
+    """
     scn = story.scenario
     end = _day_month(scn.end)
+    when = _day_month(story.date(story.outcome_day)) if story.outcome_day >= 0 else end
     match story.outcome:
         case Outcome.STALEMATE:
             r = [story.peak(f"readiness_{g}") for g in GOVERNMENTS]
@@ -494,23 +559,30 @@ def outcome_text(story: Story) -> str:
                     f"reaches {scn.escalation.threshold:g}; the highest was US {h[0]:.2f}, "
                     f"Venezuela {h[1]:.2f}.")
         case Outcome.TALKS:
-            tail = (f"no deal was reached by {end}: the offers never crossed."
-                    if story.finished else "no deal yet.")
+            tail = (f"no deal was reached by {end}." if story.finished else "no deal yet.")
             return f"Talks opened on {_day_month(story.date(story.talks_day))}; {tail}"
-        case Outcome.AGREEMENT:
-            text = f"Agreement on {_day_month(story.date(story.outcome_day))}."
+        case Outcome.NARROW_DEAL | Outcome.BROAD_AGREEMENT:
+            what = ("A narrow deal, on one track," if story.outcome is Outcome.NARROW_DEAL
+                    else "A broad agreement, on two tracks or more,")
+            text = f"{what} on {when}."
             if story.deal is not None:
-                text += f" Deal terms: {_terms_text(story.deal)}."
+                text += f" The terms of the bargain at the table: {_terms_text(story.deal)}."
             if story.nash is not None:
                 nash = ", ".join(f"{i} {v:.2f}" for i, v in zip(ISSUES, story.nash,
                                                                strict=True))
                 text += f" The Nash bargaining solution would have been {nash}."
             return text
+        case Outcome.TALKS_COLLAPSED:
+            return (f"Talks collapsed on {when}: a side walked out, or hostility broke them "
+                    "off, before any deal.")
+        case Outcome.DEAL_BROKEN:
+            return (f"A deal was reached and then broke down on {when}: one side fell short "
+                    "and the other took back what it gave.")
         case Outcome.ESCALATION:
-            cause = story.escalation_cause or "hostility"
-            why = ("an overt military strike on land" if cause != "hostility"
-                   else f"hostility reached the threshold of {scn.escalation.threshold:g}")
-            return f"Escalation on {_day_month(story.date(story.outcome_day))}: {why}."
+            return f"Escalation on {when}: {escalation_words(story)}."
+        case Outcome.LEADER_REMOVED:
+            return (f"Venezuela's leader was removed by force on {when}: a strike on land "
+                    "against a leader whose exit Washington demanded succeeded.")
         case _:
             raise ValueError(f"no text for outcome {story.outcome}")
 

@@ -85,7 +85,7 @@ class Results:
         labels = [o.label for o in OUTCOMES]
         df = pd.DataFrame(r)
         df["outcome"] = pd.Categorical.from_codes(r["outcome"], categories=labels)
-        for col in ("day", "talks_day"):
+        for col in [c for c in r if c == "day" or c.endswith("_day")]:
             df[col] = pd.Series(r[col], dtype="Int64").mask(r[col] < 0)
         df.insert(3, "date", pd.to_datetime(self.scenario.start) + pd.to_timedelta(
             df["day"].astype("float64"), unit="D"))
@@ -150,7 +150,10 @@ class Results:
         return pd.DataFrame(rows).set_index("outcome")
 
     def timing(self) -> pd.DataFrame:
-        """Share of replicates that had reached talks, agreement or escalation by each day."""
+        """Share of replicates that had reached talks, a deal, escalation or a removal.
+
+        By each day, whatever came after: a run that reached a deal may later escalate.
+        """
         runs = self.data.runs
         days = np.arange(self.scenario.horizon_days)
         n = len(runs["outcome"])
@@ -159,20 +162,20 @@ class Results:
             d = np.sort(day_of[day_of >= 0])
             return np.searchsorted(d, days, side="right") / n
 
-        out = runs["outcome"]
-        talks = reached(runs["talks_day"])
-        agreement = reached(np.where(out == Outcome.AGREEMENT, runs["day"], -1))
-        escalation = reached(np.where(out == Outcome.ESCALATION, runs["day"], -1))
+        removed = np.where(runs["outcome"] == Outcome.LEADER_REMOVED, runs["day"], -1)
         return pd.DataFrame({"day": days, "date": pd.to_datetime(self.scenario.start)
-                             + pd.to_timedelta(days, unit="D"), "talks": talks,
-                             "agreement": agreement, "escalation": escalation})
+                             + pd.to_timedelta(days, unit="D"),
+                             "talks": reached(runs["talks_day"]),
+                             "deal": reached(runs["deal_day"]),
+                             "escalation": reached(runs["escalation_day"]),
+                             "leader_removed": reached(removed)})
 
     @property
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary of the run."""
         p = self.probabilities()
         runs = self.runs
-        agreed = runs[runs["outcome"] == Outcome.AGREEMENT.label]
+        agreed = runs[runs["deal_drugs"].notna()]  # the broad bargain's terms, where struck
         reached = int((runs["talks_day"].notna()).sum())
         lo, hi = wilson_interval(reached, len(runs))
         return {

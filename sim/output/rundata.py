@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.agents import Action
-from sim.model.issues import ISSUES
+from sim.model.issues import ISSUES, TRACKS
 from sim.model.narration import Decision, TurningPoint
 from sim.model.outcomes import EscalationCause, Outcome
 from sim.model.timeline import Firing
@@ -50,18 +50,20 @@ class RunData:
     def from_model(cls, m: DiplomacyModel) -> RunData:
         """Collect the per-replicate results of a model that has run."""
         outcome = m.outcome.astype(np.int64)
-        day = np.where(outcome == Outcome.TALKS, m.talks_day,
-                       np.where(outcome >= Outcome.AGREEMENT, m.outcome_day, -1))
         runs: dict[str, np.ndarray] = {
             "replicate": m.first_replicate + np.arange(m.n),
             "outcome": outcome,
-            "day": day,
+            "day": np.where(outcome == Outcome.STALEMATE, -1, m.outcome_day),
             "talks_day": m.talks_day.copy(),
+            "deal_day": m.deal_day.copy(),
+            "escalation_day": m.escalation_day.copy(),
             "breakdowns": m.breakdowns.copy(),
             "incidents": m.incidents.copy(),
             "escalation_cause": m.escalation_cause.astype(np.int64),
             "mediated": m.mediated.copy(),
         }
+        for j, track in enumerate(TRACKS):
+            runs[f"{track.value}_deal_day"] = m.deals.day[j].copy()
         for k, issue in enumerate(ISSUES):
             runs[f"deal_{issue}"] = m.deal[k].copy()
         for k, issue in enumerate(ISSUES):

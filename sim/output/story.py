@@ -46,7 +46,7 @@ class Story:
         talks_day: Day talks first opened (-1 if never).
         deal: Deal terms per issue, when agreed.
         nash: The Nash bargaining solution at agreement, per issue.
-        escalation_cause: ``hostility`` or ``overt strike on land`` when escalated.
+        escalation_cause: What made the run escalate (``hostility``, ``blockade``, ...).
         finished: Whether the run reached its horizon (or ended in agreement or escalation).
     """
 
@@ -93,7 +93,7 @@ class Story:
                    int(model.outcome_day[0]), int(model.talks_day[0]),
                    None if np.isnan(deal).any() else deal, None if np.isnan(nash).any() else nash,
                    ESCALATION_CAUSES[int(model.escalation_cause[0])],
-                   model.finished or outcome >= Outcome.AGREEMENT)
+                   model.finished or outcome is Outcome.LEADER_REMOVED)
 
     def value(self, day: int, name: str) -> float:
         """The value of a variable at the end of a day (NaN where nothing says).
@@ -133,5 +133,4 @@ class Story:
 
 
 def _outcome_day(runs: dict[str, NDArray]) -> int:
-    o = int(runs["outcome"][0])
-    return int(runs["day"][0]) if o >= Outcome.AGREEMENT else -1
+    return int(runs["day"][0])

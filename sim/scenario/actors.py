@@ -113,6 +113,9 @@ class Actor(Section):
         description="Baseline belief that the other side will fight if no deal is made")
     temperature: Annotated[NonNegative, Field(le=100)] = Field(
         description="Logit temperature of action choice; 0 always picks the best action")
+    hardliners: Fraction = Field(
+        description="Support of hardliners in its coalition at the start, 0 to 1 (the "
+                    "two-level game, docs/model.md §3.14)")
 
     @property
     def concession_exponent(self) -> float:
@@ -138,6 +141,7 @@ ACTOR_DEFAULTS: dict[str, dict[str, Any]] = {
         "readiness_bias": -0.9,
         "resolve_baseline": 0.1,
         "temperature": 0.5,
+        "hardliners": 0.5,
     },
     "venezuela": {
         "name": "Venezuela",
@@ -154,6 +158,7 @@ ACTOR_DEFAULTS: dict[str, dict[str, Any]] = {
         "readiness_bias": -2.2,
         "resolve_baseline": 0.2,
         "temperature": 0.5,
+        "hardliners": 0.5,
     },
 }
 

@@ -27,12 +27,12 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, m
 from sim.model.issues import ISSUES, Issue, Track
 from sim.model.pressures import CATALOGUE, PressureKind, PressureType
 from sim.scenario.actors import GOVERNMENTS, Actor, Actors, IssueValues, ThirdParty, ThirdPartyRole
+from sim.scenario.behaviour import ActionWeights, Behaviour, ReadinessWeights
 from sim.scenario.fields import (
     Days,
     Fraction,
     Name,
     NonNegative,
-    Number,
     Positive,
     Section,
     Slug,
@@ -272,84 +272,6 @@ class Escalation(Section):
         2.0, description="n in p = c1^n / (c1^n + c2^n)")
     conflict_cost: Fraction = Field(0.8, description="Cost of war to a side with zero cost "
                                                      "tolerance")
-
-
-class ReadinessWeights(Section):
-    """Weights of the readiness-to-talk score (log-odds per unit; ``docs/model.md`` §3.5, §4.6).
-
-    The signs are fixed by the model; only the magnitudes are parameters.
-    """
-
-    pain: NonNegative = Field(7.0, description="w_p: per unit of pain D_i")
-    surplus: NonNegative = Field(2.0, description="w_s: per unit of the bargaining range S")
-    hostility: NonNegative = Field(1.0, description="w_h: per unit of own hostility H_i "
-                                                    "(subtracted)")
-    commitment: NonNegative = Field(0.3, description="w_c: per unit of audience cost times "
-                                                     "public commitment (subtracted)")
-    signal: NonNegative = Field(0.5, description="w_o: per unit of openness signal received")
-    mediation: NonNegative = Field(1.0, description="w_m: per unit of mediation M")
-
-
-#: The baseline utility of an action, relative to holding.
-Bias = Annotated[Number, Field(ge=-50, le=50)]
-
-
-class ActionWeights(Section):
-    """Utilities of the daily actions, relative to holding (utility 0; ``docs/model.md`` §4.7).
-
-    Each action's utility is its bias plus its weights times the state they multiply
-    (§3.7); the negative biases make *hold* the usual daily action.
-    """
-
-    escalate_bias: Bias = Field(-4.0, description="w^e_0: baseline utility of escalating")
-    escalate_hostility: NonNegative = Field(
-        3.0, description="w^e_H: escalate, per unit of own hostility")
-    escalate_war: NonNegative = Field(
-        4.0, description="w^e_W: escalate, per unit of war value over the other's offer")
-    de_escalate_bias: Bias = Field(
-        -4.5, description="w^d_0: baseline utility of de-escalating")
-    de_escalate_pain: NonNegative = Field(
-        2.0, description="w^d_D: de-escalate, per unit of pain")
-    de_escalate_readiness: NonNegative = Field(
-        2.0, description="w^d_R: de-escalate, per unit of readiness")
-    de_escalate_hostility: NonNegative = Field(
-        2.0, description="w^d_H: de-escalate, per unit of hostility (subtracted)")
-    signal_bias: Bias = Field(
-        -6.0, description="w^s_0: baseline utility of signalling openness")
-    signal_readiness: NonNegative = Field(
-        9.0, description="w^s_R: signal openness, per unit of readiness")
-    concede_bias: Bias = Field(-5.5, description="w^c_0: baseline utility of conceding")
-    concede_readiness: NonNegative = Field(
-        3.0, description="w^c_R: concede, per unit of readiness")
-    retaliate_bias: Bias = Field(-4.5, description="w^r_0: baseline utility of retaliating")
-    retaliate_shock: NonNegative = Field(
-        20.0, description="w^r_P: retaliate, per unit of hostility shock received from "
-                          "pressures today")
-
-
-class Behaviour(Section):
-    """Rates, noise and decision weights shared by both governments."""
-
-    hostility_noise: Annotated[NonNegative, Field(le=1)] = Field(
-        0.02, description="Standard deviation of the daily hostility shock")
-    incident_rate: Annotated[NonNegative, Field(le=1)] = Field(
-        0.001, description="Daily hazard of an incident with no forces in proximity")
-    incident_presence: Annotated[NonNegative, Field(le=1)] = Field(
-        0.01, description="Added daily hazard per unit of military presence")
-    incident_size: Annotated[NonNegative, Field(le=10)] = Field(
-        0.2, description="Mean hostility jump of an incident, to both sides (exponential)")
-    pain_response: Fraction = Field(0.05, description="Daily rate pain moves to exposure")
-    readiness_response: Fraction = Field(0.1, description="Daily rate readiness moves to "
-                                                          "its target")
-    resolve_decay: Fraction = Field(0.02, description="Daily decay of resolve estimates")
-    commitment_decay: Fraction = Field(0.01, description="Daily decay of public commitment")
-    signal_decay: Fraction = Field(0.05, description="Daily decay of openness signals")
-    index_halflife_days: Annotated[Positive, Field(le=365)] = Field(
-        14.0, description="Half-life of the conflict-cooperation index")
-    readiness: ReadinessWeights = Field(default_factory=ReadinessWeights,
-                                        description="Weights of readiness to talk")
-    actions: ActionWeights = Field(default_factory=ActionWeights,
-                                   description="Utilities of the daily actions")
 
 
 class Scenario(Section):

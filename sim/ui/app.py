@@ -40,8 +40,8 @@ from solara.alias import rw
 from sim.model.issues import ISSUES
 from sim.model.outcomes import Outcome
 from sim.model.pressures import CATALOGUE
-from sim.output.charts import OUTCOME_COLOURS
-from sim.output.narrative import Entry, entries, outcome_headline
+from sim.output.narrative import Entry, entries, escalation_words, outcome_headline
+from sim.output.palette import OUTCOME_COLOURS
 from sim.output.story import Story
 from sim.scenario.errors import InputError
 from sim.scenario.levers import LEVERS
@@ -129,13 +129,12 @@ def banner_html(model: ClassroomModel) -> str:
     else:
         colour = OUTCOME_COLOURS[outcome.label]
     detail = ""
-    if outcome is Outcome.AGREEMENT and story.deal is not None:
+    if outcome in (Outcome.NARROW_DEAL, Outcome.BROAD_AGREEMENT) and story.deal is not None:
         detail = "Deal: " + ", ".join(f"{i} {v:.2f}" for i, v in zip(ISSUES, story.deal,
                                                                      strict=True))
         detail += " (0 = Caracas's ideal, 1 = Washington's)"
     elif outcome is Outcome.ESCALATION:
-        detail = ("An overt strike on land" if story.escalation_cause != "hostility"
-                  else "Hostility crossed the escalation threshold")
+        detail = escalation_words(story).capitalize()
     elif outcome is Outcome.TALKS:
         detail = "Both governments are at the table" if model.in_talks[0] else \
             "Talks opened, then broke off"

@@ -228,8 +228,8 @@ class Ensemble:
 
     Attributes:
         results: The runs as :class:`~sim.output.results.Results` (every replicate traced).
-        cc: Conflict-cooperation index per day and replicate, NaN after agreement or
-            escalation (a decided run no longer moves).
+        cc: Conflict-cooperation index per day and replicate, NaN after a leader's removal
+            (the one outcome that ends a run; docs/model.md §3.1).
         outcome: Outcome per replicate.
         injected: How many of the live model's injected pressures the runs replay.
     """

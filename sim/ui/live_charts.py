@@ -22,9 +22,10 @@ from numpy.typing import NDArray
 
 from sim.model.issues import ISSUES
 from sim.model.model import DiplomacyModel
-from sim.model.outcomes import Outcome
+from sim.model.outcomes import Direction, Outcome
 from sim.model.pressures import CATALOGUE
-from sim.output.charts import GOVERNMENT_COLOURS, OUTCOME_COLOURS, path_chart
+from sim.output.charts import GOVERNMENT_COLOURS, path_chart
+from sim.output.palette import OUTCOME_COLOURS
 from sim.scenario.schema import GOVERNMENTS, Scenario
 from sim.ui.classroom import _V, LIVE_DPI, Ensemble
 
@@ -72,12 +73,11 @@ class LiveCharts:
         low, high = -6.0, 3.0
         if bands is not None:
             for outcomes, colour, label in (
-                    ((Outcome.ESCALATION,), OUTCOME_COLOURS["escalation"],
-                     "runs ending in escalation"),
-                    ((Outcome.TALKS, Outcome.AGREEMENT), OUTCOME_COLOURS["agreement"],
-                     "runs reaching talks")):
+                    (RUPTURE, OUTCOME_COLOURS["escalation"], "runs ending in a rupture"),
+                    (SETTLEMENT, OUTCOME_COLOURS["narrow_deal"],
+                     "runs ending in talks or a deal")):
                 lo, hi = bands.band(outcomes)
-                if outcomes == (Outcome.ESCALATION,):  # hatched, so overlaps stay readable
+                if outcomes == RUPTURE:  # hatched, so overlaps stay readable
                     ax_cc.fill_between(x, lo, hi, facecolor="none", edgecolor=colour,
                                        hatch="////", lw=0.8, alpha=0.6, label=label)
                 else:
@@ -229,13 +229,19 @@ class LiveCharts:
             return buffer.getvalue()
 
 
+#: The outcomes the bands of the live chart group together.
+RUPTURE = tuple(o for o in Outcome if o.direction is Direction.RUPTURE)
+SETTLEMENT = tuple(o for o in Outcome if o.direction is Direction.SETTLEMENT)
+
+
 def outcome_bars(ens: Ensemble, ax: Any) -> None:
     """P(outcome) as bars with 95% Wilson intervals, labelled in large type."""
     rows = ens.probabilities()
     labels = [o.label for o, *_ in rows]
     p = np.array([r[1] for r in rows])
     err = np.clip(np.array([[r[1] - r[2] for r in rows], [r[3] - r[1] for r in rows]]), 0, 1)
-    ax.bar(labels, p, color=[OUTCOME_COLOURS[lab] for lab in labels], yerr=err, capsize=6)
+    ax.bar([lab.replace("_", "\n") for lab in labels], p,
+           color=[OUTCOME_COLOURS[lab] for lab in labels], yerr=err, capsize=6)
     for k, (_, prob, _, high) in enumerate(rows):
         ax.annotate(f"{prob:.0%}", (k, high), xytext=(0, 4), textcoords="offset points",
                     ha="center", fontsize=16, fontweight="bold")
@@ -246,11 +252,12 @@ def outcome_bars(ens: Ensemble, ax: Any) -> None:
 
 
 def timing_lines(ens: Ensemble, ax: Any) -> None:
-    """The share of runs that had reached talks, agreement or escalation by each day."""
+    """The share of runs that had reached talks, a deal or escalation by each day."""
     t = ens.results.timing()
-    for col, label in (("talks", "reached talks"), ("agreement", "agreement"),
-                       ("escalation", "escalation")):
-        ax.plot(t["day"], t[col], color=OUTCOME_COLOURS[col], lw=2.5, label=label)
+    for col, label, colour in (("talks", "reached talks", OUTCOME_COLOURS["talks"]),
+                               ("deal", "reached a deal", OUTCOME_COLOURS["narrow_deal"]),
+                               ("escalation", "escalated", OUTCOME_COLOURS["escalation"])):
+        ax.plot(t["day"], t[col], color=colour, lw=2.5, label=label)
     ticks, names = _month_ticks(ens.results.scenario)
     ax.set_xticks(ticks, names, fontsize=11)
     ax.set_xlim(0, len(t) - 1)

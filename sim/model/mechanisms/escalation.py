@@ -25,9 +25,9 @@ from numpy.typing import ArrayLike, NDArray
 
 
 def richardson_step(h_self: ArrayLike, h_other: ArrayLike, reaction: ArrayLike,
-                    restraint: ArrayLike, grievance: ArrayLike, *shocks: ArrayLike
-                    ) -> NDArray[np.float64]:
-    """One day of Richardson hostility, ``max(H + k H_other - a H + g + shocks..., 0)``.
+                    restraint: ArrayLike, grievance: ArrayLike, *shocks: ArrayLike,
+                    ceiling: float = np.inf) -> NDArray[np.float64]:
+    """One day of Richardson hostility, ``min(max(H + k H_other - a H + g + shocks..., 0), C)``.
 
     Works on one side's row or on both sides' stacked ``(2, n)`` state at once (then
     ``h_other`` is the same array reversed and the coefficients have shape ``(2, 1)``).
@@ -40,15 +40,17 @@ def richardson_step(h_self: ArrayLike, h_other: ArrayLike, reaction: ArrayLike,
         grievance: g, baseline grievance added per day.
         *shocks: Hostility added today, added in the order given (pressures, pending
             action effects, an incident, noise); negative for goodwill.
+        ceiling: C, the most hostility there can be (an unstable arms race, ``k l > a b``,
+            would otherwise grow without bound once escalation no longer ends the run).
 
     Returns:
-        Tomorrow's hostility, floored at 0.
+        Tomorrow's hostility, floored at 0 and capped at ``ceiling``.
     """
     h = np.asarray(h_self, dtype=float)
     out = h + reaction * np.asarray(h_other) - restraint * h + grievance
     for shock in shocks:
         out = out + shock
-    return np.maximum(out, 0.0)
+    return np.minimum(np.maximum(out, 0.0), ceiling)
 
 
 def richardson_equilibrium(a: float, b: float, k: float, l: float, g: float, h: float

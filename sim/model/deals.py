@@ -1,0 +1,156 @@
+"""The deals of a model: narrow deals on tracks, and how deals in force hold or break.
+
+:class:`TrackDeals` holds, per replicate, the state of each track (no deal, a deal in force,
+a deal carried out, a deal broken), the payments offered on the tracks, and the day each
+deal closed; the model's step calls :meth:`TrackDeals.settle` (``docs/model.md`` §3.11) and
+:meth:`TrackDeals.keep_or_break` (§3.12). The rules are the functions of
+:mod:`sim.model.mechanisms.tracks` and :mod:`sim.model.mechanisms.compliance`.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.model.issues import TRACK_ISSUES, TRACKS, Track
+from sim.model.mechanisms.compliance import break_hazards
+from sim.model.mechanisms.survival import discounted
+from sim.model.mechanisms.tracks import deal_costs, engagement, feasible, net_values, one_event
+from sim.model.outcomes import Outcome
+
+if TYPE_CHECKING:
+    from sim.model.day import Day
+    from sim.model.model import DiplomacyModel
+
+K = len(TRACKS)
+#: Where a deal on a track moves its issue's status quo (docs/model.md §3.15): returns
+#: accepted on migration, cooperation on drugs, relief on oil (toward Caracas).
+DEAL_TERMS = {Track.MIGRATION: 0.6, Track.DRUGS: 0.5, Track.OIL: 0.2}
+#: Relief (negative exposure) that a deal on the oil track brings while it holds.
+OIL_DEAL_RELIEF = 0.10
+#: Goodwill of a deal: each side's hostility falls this much (pending, the next day).
+DEAL_GOODWILL = -0.05
+#: Hostility a broken deal adds to both sides.
+BREAK_HOSTILITY = 0.05
+
+
+class TrackState(IntEnum):
+    """Where a track stands in one replicate."""
+
+    NONE = 0
+    IN_FORCE = 1  # a deal reached during the run, and holding
+    INHERITED = 2  # a deal already in force on day 0 (initial.deals)
+    DONE = 3  # a deal carried out at once (a prisoner exchange)
+    BROKEN = 4
+
+
+class TrackDeals:
+    """The tracks of a model's replicates (``docs/model.md`` §3.11–§3.12).
+
+    Args:
+        model: The model (its scenario says which tracks are on the table).
+        n: Replicates.
+    """
+
+    def __init__(self, model: DiplomacyModel, n: int):
+        scn = model.spec
+        b = scn.behaviour
+        self.on_table = np.array([t in scn.talks.tracks for t in TRACKS])
+        self.package = scn.talks.linkage.value == "package"
+        self.values = np.array([[b.tracks.values[t].us for t in TRACKS],
+                                [b.tracks.values[t].venezuela for t in TRACKS]])
+        self.break_rates = np.array([b.compliance.break_rates.get(t, 0.0) for t in TRACKS])
+        self.state = np.zeros((K, n), np.int8)
+        for t in scn.initial.deals:
+            self.state[TRACKS.index(t)] = TrackState.INHERITED
+        #: Day each track's deal closed (-1: none).
+        self.day = np.full((K, n), -1, np.int64)
+        #: Payments offered to each government on each track, shape (2, K, n).
+        self.payments = np.zeros((2, K, n))
+        self._drugs = TRACKS.index(Track.DRUGS)
+
+    @property
+    def in_force(self) -> NDArray:
+        """Tracks with a deal holding, shape ``(K, n)``."""
+        return (self.state == TrackState.IN_FORCE) | (self.state == TrackState.INHERITED)
+
+    def issue_deals(self) -> tuple[NDArray, NDArray]:
+        """Per issue (drugs, oil, migration): a deal in force, and its terms, shape (3, n)."""
+        force = self.in_force
+        n = force.shape[1]
+        held, terms = np.zeros((3, n), bool), np.zeros((3, n))
+        for track, issue in TRACK_ISSUES.items():
+            j, k = TRACKS.index(track), ("drugs", "oil", "migration").index(issue.value)
+            held[k], terms[k] = force[j], DEAL_TERMS[track]
+        return held, terms
+
+    def oil_relief(self) -> NDArray:
+        """Relief a deal on the oil track brings Venezuela while it holds, shape ``(n,)``."""
+        return OIL_DEAL_RELIEF * self.in_force[TRACKS.index(Track.OIL)]
+
+    def settle(self, m: DiplomacyModel, day: Day, u: NDArray) -> None:
+        """§3.11: narrow deals close on the tracks on the table where both sides gain.
+
+        Args:
+            m: The model (today's state).
+            day: Today's phases so far; sets ``day.closed`` and ``day.engagement``.
+            u: Today's uniform of the track column, per replicate.
+        """
+        b = m.spec.behaviour
+        imp = day.impulses
+        offers = np.broadcast_to(imp.offers, (2 * K, m.n)).reshape(2, K, m.n)
+        self.payments *= 1.0 - b.tracks.offer_decay
+        self.payments += b.tracks.offer_value * offers
+        values = np.broadcast_to(self.values[:, :, None], (2, K, m.n)).copy()
+        # The demander values what a leader told to go would concede at a discount (§3.10).
+        for i in (0, 1):
+            values[i] = discounted(values[i], day.demand[1 - i], b.survival.track_discount)
+        # A producer cooperating at the source makes a drugs deal worth less to the US.
+        values[0, self._drugs] *= 1.0 - m.producer_cooperation / 2.0
+        costs = deal_costs(m.hostility, m.hardliners, m.audience, m.commitment,
+                           b.tracks.hostility_cost, b.tracks.hardliner_cost,
+                           b.tracks.commitment_cost)
+        net = net_values(values, self.payments, costs)
+        open_tracks = self.on_table[:, None] & (self.state == TrackState.NONE) & day.live
+        possible = feasible(net, open_tracks, self.package)
+        day.engagement = engagement(m.readiness, m.in_talks, day.bar)
+        hazard = np.where(possible, b.tracks.closing_rate * day.engagement, 0.0)
+        closed = one_event(u, hazard)
+        if self.package:  # a package closes whole: every open track with the one drawn
+            closed = possible & closed.any(axis=0)
+        day.closed = closed
+        if not closed.any():
+            return
+        t = day.t
+        done = np.array([tr is Track.PRISONERS for tr in TRACKS])[:, None]
+        self.state[closed] = np.where(done, TrackState.DONE, TrackState.IN_FORCE)[
+            np.nonzero(closed)[0], 0]
+        self.day[closed] = t
+        self.payments[:, closed] = 0.0
+        count = closed.sum(axis=0)
+        m.reach(Outcome.NARROW_DEAL, count == 1, t)
+        m.reach(Outcome.BROAD_AGREEMENT, count >= 2, t)
+        m.deal_day = np.where((count > 0) & (m.deal_day < 0), t, m.deal_day)
+        m.pending_hostility += DEAL_GOODWILL * (count > 0)
+
+    def keep_or_break(self, m: DiplomacyModel, day: Day, u: NDArray) -> None:
+        """§3.12: a deal in force breaks with a hazard that rises with hostility.
+
+        A deal broken that was reached during the run makes the outcome ``deal_broken``;
+        one inherited from before the run ends with no outcome of its own.
+        """
+        hazard = break_hazards(self.break_rates, m.hostility,
+                               m.spec.behaviour.compliance.hostility_factor)
+        # A deal can break from the day after it closed.
+        hazard = np.where(self.in_force & day.live & (self.day < day.t), hazard, 0.0)
+        broken = one_event(u, hazard)
+        day.broken = broken
+        if not broken.any():
+            return
+        reached = (broken & (self.state == TrackState.IN_FORCE)).any(axis=0)
+        self.state[broken] = TrackState.BROKEN
+        m.reach(Outcome.DEAL_BROKEN, reached, day.t)
+        m.pending_hostility += BREAK_HOSTILITY * broken.any(axis=0)

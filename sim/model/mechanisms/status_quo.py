@@ -1,0 +1,49 @@
+"""A status quo that moves with events (``docs/model.md`` §3.15).
+
+Events move the status quo on their issue: relief in force moves oil toward Caracas's ideal
+(0); deportation flights paused move migration toward 0, and resumed flights back toward
+where they stood; a deal on a track moves its issue to the deal's terms. On each issue axis:
+
+    sq_oil       = sq0_oil - relief_rate * relief
+    sq_migration = sq0_migration - flights_rate * paused
+
+then replaced by a deal's terms where a deal on that issue is in force. Each government's
+status-quo utility ``Q_i = U_i(sq)`` follows (``docs/model.md`` §2.2).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+
+def moved(status_quo: ArrayLike, relief: NDArray, paused: NDArray, relief_rate: float,
+          flights_rate: float, deals: NDArray, terms: NDArray) -> NDArray:
+    """The status quo today, shape ``(3, n)`` (drugs, oil, migration).
+
+    Args:
+        status_quo: Where each issue stood at the start, shape ``(3,)``.
+        relief: Relief in force for Venezuela (intensity), shape ``(n,)`` or scalar.
+        paused: Deportation flights paused (intensity), shape ``(n,)`` or scalar.
+        relief_rate: Oil moved toward 0 per unit of relief.
+        flights_rate: Migration moved toward 0 per unit of flights paused.
+        deals: Whether a deal on each issue is in force, shape ``(3, n)``.
+        terms: The terms of those deals, shape ``(3, n)``.
+    """
+    sq = np.asarray(status_quo, dtype=float)
+    n = deals.shape[-1]
+    out = np.empty((3, n))
+    out[0] = sq[0]
+    out[1] = sq[1] - relief_rate * np.asarray(relief)
+    out[2] = sq[2] - flights_rate * np.asarray(paused)
+    np.clip(out, 0.0, 1.0, out=out)
+    return np.where(deals, terms, out)
+
+
+def utilities(status_quo: NDArray, ideals: NDArray, saliences: NDArray) -> NDArray:
+    """Each government's utility of the status quo per replicate, shape ``(2, n)``.
+
+    ``U_i = sum_k s_ik (1 - |sq_k - ideal_ik|)`` with ideals and saliences of shape ``(2, 3)``.
+    """
+    gap = np.abs(status_quo[None, :, :] - ideals[:, :, None])
+    return np.einsum("ik,ikn->in", saliences, 1.0 - gap)

@@ -1,0 +1,30 @@
+"""A demand that the leader leave: what it does to bargaining (``docs/model.md`` §3.10).
+
+A demand that threatens the survival of the other side's leader or regime (an exit demand,
+a transition without him, the recognition of a rival government) changes the bargain. The
+leader facing it values survival above any issue, so the bargaining range over drugs, oil
+and migration shrinks; and what he would concede is worth little to the demander while the
+demand stands, so narrow deals and his offers of talks count for less (Bueno de Mesquita et
+al. 2003, *The Logic of Political Survival*; Sechser 2011 on compellent threats; Goemans
+2000 on leaders' fates):
+
+    S_E = S - delta_E * E            (bargaining range while the demand E stands)
+    v'  = v * (1 - omega * E)        (the demander's value of a concession or a signal)
+
+``E`` is the level of exit demands in force against the leader (0 or 1, times intensity).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+
+def range_under_demand(surplus: ArrayLike, demand: ArrayLike, penalty: float) -> NDArray:
+    """The bargaining range left while an exit demand stands: ``S - penalty * E``."""
+    return np.asarray(surplus) - penalty * np.asarray(demand)
+
+
+def discounted(value: ArrayLike, demand: ArrayLike, share: float) -> NDArray:
+    """A value the demander discounts while its exit demand stands: ``v (1 - share E)``."""
+    return np.asarray(value) * (1.0 - share * np.minimum(np.asarray(demand), 1.0))

@@ -1,0 +1,81 @@
+"""Narrow deals on tracks, with relief offered as payment (``docs/model.md`` §3.11).
+
+Negotiation runs on tracks: prisoners, migration, oil, drugs and the political question.
+A narrow deal on one track can close while the wider conflict goes on, when both sides gain
+from it net of its cost at home (Sebenius 1983 on issue linkage; Putnam 1988 on synergistic
+linkage). For government ``i`` and track ``k``:
+
+    n_ik = v_ik' + p_ik - (c_H H_i + c_F F_i + c_C AC_i C_i)
+
+with ``v_ik'`` the value of the deal (the demander's value discounted while its exit demand
+stands, §3.10), ``p_ik`` the payments offered to ``i`` on the track (relief offered *for* a
+concession: specific reciprocity, Keohane 1986; Axelrod 1984), and the cost at home of a
+deal with an adversary: hostility ``H``, hardliners' support ``F``, audience cost times
+public commitment ``AC C`` (Fearon 1994). A track on the table is **feasible** when both
+``n`` are positive; with ``package`` linkage the tracks close only together, when both sides'
+sums over the tracks are positive. A feasible deal closes with daily hazard
+``kappa * engagement`` (``engagement`` = 1 at the table, else the lower readiness over the
+bar for talks), one track at most a day, drawn from one uniform.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+
+def deal_costs(hostility: NDArray, hardliners: NDArray, audience: ArrayLike,
+               commitment: NDArray, w_hostility: float, w_hardliners: float,
+               w_commitment: float) -> NDArray:
+    """Each side's cost at home of a deal with the adversary, shape like ``hostility``."""
+    return (w_hostility * hostility + w_hardliners * hardliners
+            + w_commitment * np.asarray(audience) * commitment)
+
+
+def net_values(values: NDArray, payments: NDArray, costs: NDArray) -> NDArray:
+    """``v + p - cost`` per side and track, shape ``(2, K, n)``.
+
+    Args:
+        values: Each side's value of each track, shape ``(2, K)`` or ``(2, K, n)``.
+        payments: Payments on the table, shape ``(2, K, n)``.
+        costs: Each side's cost at home, shape ``(2, n)``.
+    """
+    v = np.asarray(values, dtype=float)
+    if v.ndim == 2:
+        v = v[:, :, None]
+    return v + payments - costs[:, None, :]
+
+
+def feasible(net: NDArray, open_tracks: NDArray, package: bool) -> NDArray:
+    """The tracks that could close today, shape ``(K, n)``.
+
+    Args:
+        net: Net values, shape ``(2, K, n)``.
+        open_tracks: Tracks on the table with no deal yet, shape ``(K, n)`` (bool).
+        package: Whether the tracks close only together.
+    """
+    if not package:
+        return open_tracks & (net[0] > 0) & (net[1] > 0)
+    on = open_tracks.astype(float)
+    together = ((net[0] * on).sum(axis=0) > 0) & ((net[1] * on).sum(axis=0) > 0)
+    return open_tracks & together[None, :]
+
+
+def engagement(readiness: NDArray, in_talks: NDArray, bar: ArrayLike) -> NDArray:
+    """How engaged the two sides are, 0 to 1: 1 at the table, else ``min(R) / bar``."""
+    reach = np.minimum(readiness[0], readiness[1]) / np.maximum(np.asarray(bar), 1e-9)
+    return np.where(in_talks, 1.0, np.clip(reach, 0.0, 1.0))
+
+
+def one_event(u: NDArray, hazards: NDArray) -> NDArray:
+    """At most one of K events a day, drawn with one uniform per replicate.
+
+    Event ``j`` happens when ``u`` falls in ``[h_1 + ... + h_{j-1}, h_1 + ... + h_j)``, so
+    its daily probability is ``h_j`` (while the hazards sum to at most 1; beyond that they
+    are scaled to sum to 1). Returns a boolean ``(K, n)`` with at most one True per column.
+    """
+    total = hazards.sum(axis=0)
+    scale = np.where(total > 1.0, 1.0 / np.where(total > 0, total, 1.0), 1.0)
+    upper = np.cumsum(hazards * scale, axis=0)
+    lower = upper - hazards * scale
+    return (u >= lower) & (u < upper) & (hazards > 0)
