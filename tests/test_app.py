@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
+from sim.experiments.compare import without_pressures
 from sim.model.model import VARIABLES, Outcome
 from sim.model.pressures import PressureType
 from sim.scenario.load import load_scenario
@@ -178,8 +179,20 @@ def test_banner_shows_the_outcome():
     assert "Talks or escalation?" in banner_html(m)
     m.inject("overt_land_strike")
     m.step()
-    assert m.outcome[0] == Outcome.ESCALATION
+    # With the US demanding that Maduro go (the recognition of Gonzalez, in force), a strike
+    # on land may remove him (a chance of about one in two; with this seed it does).
+    assert m.outcome[0] == Outcome.LEADER_REMOVED
     banner = banner_html(m)
+    assert 'data-outcome="leader_removed"' in banner
+    assert "Leader removed by force on 1 August 2025" in banner
+    assert "removed him: the run ends" in banner
+    # Without the demand the same strike is escalation, and the run goes on.
+    plain = ClassroomModel(without_pressures(m.spec, ["gonzalez_recognition",
+                                                      "maduro_exit_demand"]))
+    plain.inject("overt_land_strike")
+    plain.step()
+    assert plain.outcome[0] == Outcome.ESCALATION
+    banner = banner_html(plain)
     assert 'data-outcome="escalation"' in banner and "Escalation on 1 August 2025" in banner
     assert "An overt military strike on land" in banner
 

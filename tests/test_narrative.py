@@ -71,7 +71,8 @@ def test_an_unlikely_choice_says_which_was_likelier():
     assert "a chance of 0% today; holding still was likelier (100%)" in action.why
 
 
-KEPT = "behaviour.compliance.break_rates={prisoners: 0, migration: 0, oil: 0, drugs: 0, political: 0}"
+KEPT = ("behaviour.compliance.break_rates={prisoners: 0, migration: 0, oil: 0, drugs: 0, "
+        "political: 0}")
 
 
 def test_talks_and_agreement_with_the_terms_in_words():

@@ -36,12 +36,14 @@ def test_run_table_and_probabilities(small):
     p = small.probabilities()
     assert p["probability"].sum() == pytest.approx(1.0)
     assert ((p["ci_low"] <= p["probability"]) & (p["probability"] <= p["ci_high"])).all()
-    agreed = runs["outcome"] == "agreement"
-    assert runs.loc[agreed, ["deal_drugs", "deal_oil", "deal_migration"]].notna().all().all()
-    assert runs.loc[~agreed, "deal_oil"].isna().all()
+    # Terms exist where the bargain at the table closed, and only there; it is a deal.
+    terms = runs[["deal_drugs", "deal_oil", "deal_migration"]].notna()
+    assert (terms.all(axis=1) == terms.any(axis=1)).all()
+    assert runs.loc[terms.any(axis=1), "deal_day"].notna().all()
     assert runs.loc[runs["outcome"] == "stalemate", "day"].isna().all()
-    decided = runs["outcome"].isin(["talks", "agreement", "escalation"])
-    assert runs.loc[decided, "day"].notna().all()
+    assert runs.loc[runs["outcome"] != "stalemate", "day"].notna().all()
+    escalated = runs["outcome"].isin(["escalation", "leader_removed"])
+    assert (runs.loc[escalated, "escalation_day"] <= runs.loc[escalated, "day"]).all()
     talks = runs["outcome"] == "talks"
     assert (runs.loc[talks, "day"] == runs.loc[talks, "talks_day"]).all()
 

@@ -194,7 +194,8 @@ def effect_table(tables: Sequence[ActionEffects]) -> NDArray:
 def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readiness: NDArray,
                      war_gain: NDArray, provocation: NDArray, in_talks: NDArray,
                      removal: ArrayLike = 0.0, legal: ArrayLike = 0.0, demand: ArrayLike = 0.0,
-                     relations_open: ArrayLike = True) -> NDArray:
+                     relations_open: ArrayLike = True, provocations: ArrayLike = 0.0,
+                     onset: ArrayLike = 0.0, staked: ArrayLike = 0.0) -> NDArray:
     """Utilities of the nine actions relative to holding (0), stacked on a new first axis.
 
     Args:
@@ -209,6 +210,9 @@ def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readin
         legal: The legal and evidentiary cost of force it already bears (§3.13).
         demand: The exit demand it faces (§3.10).
         relations_open: Whether diplomatic relations are open (they can be broken).
+        provocations: Coercive measures it received today from the other side.
+        onset: Exit demand against its leader made today (§3.10).
+        staked: Its audience cost times its public commitment (§3.13).
 
     Returns:
         Shape ``(9, *S)``; ``-inf`` marks an action not available.
@@ -239,13 +243,15 @@ def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readin
     force += w.force_bias
     force += w.force_removal * np.asarray(removal)
     force -= w.force_legal * np.asarray(legal)
-    # Breaking relations: a leader told to go, provoked today (§3.10); only while open.
-    np.multiply(provocation, w.rupture_shock, out=rupture)
+    force += w.force_commitment * np.asarray(staked)
+    # Breaking relations: a leader told to go today, or provoked (§3.10); only while open.
+    np.multiply(provocations, w.rupture_provocation, out=rupture)
     rupture += w.rupture_bias
     rupture += w.rupture_demand * np.asarray(demand)
+    rupture += w.rupture_onset * np.asarray(onset)
     np.copyto(rupture, -np.inf, where=~np.asarray(relations_open, bool))
     # Walking out of talks: provoked, hostile, not ready (only at the table).
-    np.multiply(provocation, w.walk_out_shock, out=walk_out)
+    np.multiply(provocations, w.walk_out_provocation, out=walk_out)
     walk_out += w.walk_out_bias
     walk_out += w.walk_out_hostility * hostility
     walk_out -= w.walk_out_readiness * readiness
@@ -314,7 +320,8 @@ class GovernmentAgent(mesa.Agent):
         return action_utilities(m.spec.behaviour.actions, m.hostility[i], m.pain[i],
                                 m.readiness[i], day.war_gain[i], day.impulses.hostility[i],
                                 m.in_talks, day.removal[i], m.legal[i], day.demand[i],
-                                m.relations_open)
+                                m.relations_open, day.impulses.provocation[i], day.onset[i],
+                                m.audience[i] * m.commitment[i])
 
     def choose_action(self, day: Day) -> NDArray:
         """Today's action per replicate, by logit choice over its utilities (§3.7)."""

@@ -14,9 +14,10 @@ class Day:
     """What the phases of one day compute, for the phases after them and for observers.
 
     ``mediation``: the mediation each replicate's talks get today, after the mediator's
-    acceptance (§3.17); ``demand``: the exit demand each government faces (§3.10); ``removal``: the chance that
-    force by each would remove the other's leader (§3.13); ``kept``: the share of oil-sales
-    pain Venezuela still feels past the buyers (§3.16); ``closed``/``broken``: tracks whose
+    acceptance (§3.16); ``demand``: the exit demand each government faces (§3.10),
+    ``onset`` the part of it made today; ``removal``: the chance that force by each would
+    remove the other's leader (§3.13); ``kept``: the share of oil-sales pain Venezuela
+    still feels past the buyers (§3.16); ``closed``/``broken``: tracks whose
     deal closed or broke today (§3.11–§3.12); ``forced``, ``ruptured``, ``walked_out``,
     ``removed``, ``collapsing``: today's events; ``escalation_cause``: why a replicate
     escalated today (0 if it did not).
@@ -55,6 +56,7 @@ class Day:
     actions: NDArray | None = None
     effects: NDArray | None = None
     demand: NDArray | None = None
+    onset: NDArray | None = None
     removal: NDArray | None = None
     kept: NDArray | None = None
     engagement: NDArray | None = None

@@ -18,7 +18,14 @@ from numpy.typing import NDArray
 from sim.model.issues import TRACK_ISSUES, TRACKS, Track
 from sim.model.mechanisms.compliance import break_hazards
 from sim.model.mechanisms.survival import discounted
-from sim.model.mechanisms.tracks import deal_costs, engagement, feasible, net_values, one_event
+from sim.model.mechanisms.tracks import (
+    deal_costs,
+    engagement,
+    feasible,
+    net_values,
+    one_event,
+    package_feasible,
+)
 from sim.model.outcomes import Outcome
 
 if TYPE_CHECKING:
@@ -35,6 +42,13 @@ OIL_DEAL_RELIEF = 0.10
 DEAL_GOODWILL = -0.05
 #: Hostility a broken deal adds to both sides.
 BREAK_HOSTILITY = 0.05
+
+
+def tracks_on_table(scn) -> list[Track]:
+    """The scenario's tracks on the table: ``talks.tracks``, or else the agenda's issues."""
+    if scn.talks.tracks:
+        return list(scn.talks.tracks)
+    return [t for t, issue in TRACK_ISSUES.items() if issue in scn.talks.agenda]
 
 
 class TrackState(IntEnum):
@@ -58,7 +72,7 @@ class TrackDeals:
     def __init__(self, model: DiplomacyModel, n: int):
         scn = model.spec
         b = scn.behaviour
-        self.on_table = np.array([t in scn.talks.tracks for t in TRACKS])
+        self.on_table = np.array([t in tracks_on_table(scn) for t in TRACKS])
         self.package = scn.talks.linkage.value == "package"
         self.values = np.array([[b.tracks.values[t].us for t in TRACKS],
                                 [b.tracks.values[t].venezuela for t in TRACKS]])
@@ -92,7 +106,10 @@ class TrackDeals:
         return OIL_DEAL_RELIEF * self.in_force[TRACKS.index(Track.OIL)]
 
     def settle(self, m: DiplomacyModel, day: Day, u: NDArray) -> None:
-        """§3.11: narrow deals close on the tracks on the table where both sides gain.
+        """§3.11: deals close on the tracks on the table where both sides gain.
+
+        A track closes alone where both gain from it; with package linkage the open tracks
+        can also close together where both gain from the whole.
 
         Args:
             m: The model (today's state).
@@ -110,17 +127,22 @@ class TrackDeals:
             values[i] = discounted(values[i], day.demand[1 - i], b.survival.track_discount)
         # A producer cooperating at the source makes a drugs deal worth less to the US.
         values[0, self._drugs] *= 1.0 - m.producer_cooperation / 2.0
-        costs = deal_costs(m.hostility, m.hardliners, m.audience, m.commitment,
+        costs = deal_costs(m.hostility, m.hardliners, m.h0, m.audience, m.commitment,
                            b.tracks.hostility_cost, b.tracks.hardliner_cost,
                            b.tracks.commitment_cost)
         net = net_values(values, self.payments, costs)
         open_tracks = self.on_table[:, None] & (self.state == TrackState.NONE) & day.live
-        possible = feasible(net, open_tracks, self.package)
         day.engagement = engagement(m.readiness, m.in_talks, day.bar)
-        hazard = np.where(possible, b.tracks.closing_rate * day.engagement, 0.0)
-        closed = one_event(u, hazard)
-        if self.package:  # a package closes whole: every open track with the one drawn
-            closed = possible & closed.any(axis=0)
+        rate = b.tracks.closing_rate * day.engagement
+        # Events: each track closing alone, then (with package linkage) all open tracks
+        # closing together; at most one a day.
+        possible = feasible(net, open_tracks)
+        if self.package:
+            possible = np.vstack([possible, package_feasible(net, open_tracks)[None, :]])
+        drawn = one_event(u, np.where(possible, rate, 0.0))
+        closed = drawn[:K]
+        if self.package:
+            closed = closed | (open_tracks & drawn[K][None, :])
         day.closed = closed
         if not closed.any():
             return
@@ -135,6 +157,22 @@ class TrackDeals:
         m.reach(Outcome.BROAD_AGREEMENT, count >= 2, t)
         m.deal_day = np.where((count > 0) & (m.deal_day < 0), t, m.deal_day)
         m.pending_hostility += DEAL_GOODWILL * (count > 0)
+
+    def settle_agenda(self, m: DiplomacyModel, agreeing: NDArray, agenda: NDArray,
+                      t: int) -> None:
+        """§3.6: the bargain at the table closed where ``agreeing``.
+
+        It settles the agenda's tracks (a broad agreement on two or more, else a narrow
+        deal), and the talks end.
+        """
+        settled = agenda[:, None] & agreeing & (self.state == TrackState.NONE)
+        self.state[settled] = TrackState.IN_FORCE
+        self.day[settled] = t
+        broad = int(agenda.sum()) > 1
+        m.reach(Outcome.BROAD_AGREEMENT if broad else Outcome.NARROW_DEAL, agreeing, t)
+        m.deal_day = np.where(agreeing & (m.deal_day < 0), t, m.deal_day)
+        m.broad_done |= agreeing
+        m.in_talks &= ~agreeing
 
     def keep_or_break(self, m: DiplomacyModel, day: Day, u: NDArray) -> None:
         """§3.12: a deal in force breaks with a hazard that rises with hostility.

@@ -46,10 +46,8 @@ from sim.engine.streams import ReplicateStreams
 from sim.model import cameo
 from sim.model.agents import ACTIONS, Action, GovernmentAgent, ScriptedGovernment, effect_table
 from sim.model.day import Day
-from sim.model.issues import ISSUES, TRACK_ISSUES, TRACKS
 from sim.model.mechanisms import status_quo as status_quo_rules
-from sim.model.mechanisms.bargaining import Frontier
-from sim.model.mechanisms.escalation import incidents, richardson_step, war_value, win_probability
+from sim.model.mechanisms.escalation import incidents, richardson_step
 from sim.model.mechanisms.factions import hardliner_target
 from sim.model.mechanisms.force import legal_cost, removal_probability
 from sim.model.mechanisms.pain import recorded_adaptation, relax_pain
@@ -57,6 +55,7 @@ from sim.model.mechanisms.readiness import move_toward, talks_bar, talks_transit
 from sim.model.mechanisms.survival import discounted, range_under_demand
 from sim.model.narration import Decision, Narrator, TurningPoint
 from sim.model.outcomes import DECIDED, OUTCOMES, EscalationCause, Outcome
+from sim.model.parameters import set_parameters
 from sim.model.pressures import PressureType
 from sim.model.recording import (
     BAND_REPLICATES,
@@ -68,13 +67,10 @@ from sim.model.recording import (
 from sim.model.reporters import model_reporters
 from sim.model.state import init_state
 from sim.model.third_parties import (
-    Mediator,
     OilBuyer,
-    Producer,
     ThirdPartyAgent,
     make_third_party,
     oil_sales_kept,
-    us_salience_with_producers,
 )
 from sim.model.timeline import Timeline
 from sim.model.views import ModelViews
@@ -157,7 +153,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         self.day = 0
         self.third_parties: list[ThirdPartyAgent] = [
             make_third_party(self, tp) for tp in scenario.third_parties]
-        self._setup_parameters()
+        set_parameters(self)
         self.governments: list[GovernmentAgent] = [
             (ScriptedGovernment(self, gov, i, scenario.actors[gov], script[gov]) if gov in script
              else GovernmentAgent(self, gov, i, scenario.actors[gov]))
@@ -186,48 +182,6 @@ class DiplomacyModel(ModelViews, mesa.Model):
         if self.collecting:
             self.datacollector.collect(self)
         self.running = True
-
-    # ------------------------------------------------------------------ set-up
-
-    def _setup_parameters(self) -> None:
-        scn = self.spec
-        us, ve = scn.actors.us, scn.actors.venezuela
-        both = (us, ve)
-
-        def pair(get: Any) -> NDArray:
-            return np.array([float(get(a)) for a in both])[:, None]
-
-        self.k = pair(lambda a: a.hostility.reaction)
-        self.a = pair(lambda a: a.hostility.restraint)
-        self.g = pair(lambda a: a.hostility.grievance)
-        self.rho0 = pair(lambda a: a.resolve_baseline)
-        self.win_set = pair(lambda a: a.win_set)
-        self.audience = pair(lambda a: a.audience_cost)
-        self.h0 = pair(lambda a: a.hardliners)
-        n = scn.escalation.decisiveness
-        p_us = float(win_probability(us.capability, ve.capability, n))
-        self.win_prob = np.array([p_us, 1.0 - p_us])
-        cost = np.array([scn.escalation.conflict_cost * (1.0 - a.cost_tolerance) for a in both])
-        self.war = war_value(self.win_prob, cost)[:, None]
-        self.sq0 = np.array(scn.status_quo.as_tuple())
-        self.producers = [tp for tp in self.third_parties if isinstance(tp, Producer)]
-        self.buyers = [tp for tp in self.third_parties if isinstance(tp, OilBuyer)]
-        #: Saliences as the model uses them: the US's after producers' cooperation.
-        self.salience = (us_salience_with_producers(us.salience.as_tuple(), self.producers),
-                         ve.salience.as_tuple())
-        self.ideals = np.array([us.ideal.as_tuple(), ve.ideal.as_tuple()])
-        agenda = [i in scn.talks.agenda for i in ISSUES]
-        self.frontier = Frontier(self.salience[0], self.salience[1], us.ideal.as_tuple(),
-                                 ve.ideal.as_tuple(), self.sq0, agenda)
-        #: The tracks a broad agreement on the agenda settles.
-        self.agenda_tracks = np.array([t in TRACK_ISSUES and TRACK_ISSUES[t] in scn.talks.agenda
-                                       for t in TRACKS])
-        mediators = [tp for tp in self.third_parties if isinstance(tp, Mediator)]
-        #: The strongest mediator's leverage proposes the split (None: no mediator).
-        self.mediator = max(mediators, key=lambda m: m.leverage) if mediators else None
-        #: Whether the timeline holds mediation; if not, a declared mediator offers its own.
-        self.mediation_on_timeline = any(p.type.value == "mediation" for p in scn.pressures)
-        self.index_rate = 1.0 - 0.5 ** (1.0 / scn.behaviour.index_halflife_days)
 
     # ------------------------------------------------------------------ the step
 
@@ -284,6 +238,8 @@ class DiplomacyModel(ModelViews, mesa.Model):
         log = self.narrator.firings if day.narrating else None
         day.impulses = imp = self.timeline.fire(day.t, day.uniforms, self, log)
         day.demand = np.broadcast_to(imp.exit_demand, (2, self.n))
+        day.onset = np.maximum(day.demand - self.demand_before, 0.0)
+        self.demand_before = day.demand
 
     def _update_third_parties(self, day: Day) -> None:
         """§3.16: oil buyers back off, a producer cools, a mediator is accepted or offers."""
@@ -382,7 +338,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         reservation, day.most_us, day.most_ve, surplus = self.bargaining_range(
             self.pain, self.resolve)
         self.reservation = reservation
-        self.surplus = range_under_demand(surplus, day.demand.sum(axis=0),
+        self.surplus = range_under_demand(surplus, day.demand,
                                           self.spec.behaviour.survival.range_penalty)
 
     def _update_readiness(self, day: Day) -> None:
@@ -422,7 +378,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         # the other side is then offered the least the frontier gives it.
         day.us_offer_to_ve = fr.ve_given_us(np.minimum(aspiration[0], fr.us_max))
         day.ve_offer_to_us = fr.us_given_ve(np.minimum(aspiration[1], fr.ve_max))
-        live_talks = day.live & self.in_talks & ~self.broad_done
+        live_talks = day.live & self.in_talks & ~self.broad_done & self.agenda_tracks.any()
         agreeing = live_talks & (room[0] > 0) & (day.us_offer_to_ve >= aspiration[1])
         mediated = np.zeros(self.n, bool)
         nash_u = None
@@ -446,15 +402,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         self.deal = np.where(agreeing, fr.terms(deal_u), self.deal)
         self.nash_terms = np.where(agreeing, fr.terms(nash_u), self.nash_terms)
         self.mediated |= mediated
-        t = day.t
-        settled = self.agenda_tracks[:, None] & agreeing & (self.deals.state == 0)
-        self.deals.state[settled] = 1
-        self.deals.day[settled] = t
-        broad = len(self.spec.talks.agenda) > 1
-        self.reach(Outcome.BROAD_AGREEMENT if broad else Outcome.NARROW_DEAL, agreeing, t)
-        self.deal_day = np.where(agreeing & (self.deal_day < 0), t, self.deal_day)
-        self.broad_done |= agreeing
-        self.in_talks &= ~agreeing
+        self.deals.settle_agenda(self, agreeing, self.agenda_tracks, day.t)
 
     def _settle_tracks(self, day: Day) -> None:
         """§3.11: narrow deals close on the tracks where both sides gain."""
@@ -559,8 +507,6 @@ class DiplomacyModel(ModelViews, mesa.Model):
         if m:
             self.recorder.record(t, self._values(m, offers=None), self.offer_values,
                                  self.outcome, self.outcome_day)
-
-    # ------------------------------------------------------------------ queries
 
     # ------------------------------------------------------------------ running
 

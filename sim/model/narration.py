@@ -83,7 +83,11 @@ class Narrator:
         inputs = {"hostility": model.hostility[i, 0], "readiness": model.readiness[i, 0],
                   "pain": model.pain[i, 0], "war_gain": day.war_gain[i, 0],
                   "provocation": np.broadcast_to(day.impulses.hostility[i], (model.n,))[0],
-                  "in_talks": float(model.in_talks[0])}
+                  "in_talks": float(model.in_talks[0]), "removal": day.removal[i, 0],
+                  "legal": model.legal[i, 0], "demand": day.demand[i, 0],
+                  "onset": day.onset[i, 0],
+                  "provocations": np.broadcast_to(day.impulses.provocation[i], (model.n,))[0],
+                  "staked": model.audience[i, 0] * model.commitment[i, 0]}
         self.decisions.append(Decision(
             day.t, gov.actor_id, Action(int(day.actions[i, 0])),
             dict(zip(names, map(float, probs), strict=True)),

@@ -37,6 +37,8 @@ def init_state(m: DiplomacyModel) -> None:
     m.signal = np.zeros((2, n))
     m.hardliners = np.broadcast_to(m.h0, (2, n)).copy()
     m.legal = np.zeros((2, n))
+    # Exit demands standing before day 0 are not made on day 0 (§3.10).
+    m.demand_before = np.repeat(m.timeline.demand_in_force()[:, None], n, axis=1)
     m.relations_open = np.full(n, scn.initial.relations.value == "open")
     m.ruptured = np.zeros(n, bool)
     m.deals = TrackDeals(m, n)

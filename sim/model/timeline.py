@@ -37,9 +37,11 @@ class Impulses:
     cannot dull; ``oil_sales_exposure`` is the adapted exposure of those they can (the
     model applies the buyers' share of the day). ``exit_demand`` and ``relief`` are levels
     of states in force; ``offers`` are payments on the tracks, row ``target * 5 + track``.
-    The other arrays are one-off shocks of the day. ``escalates`` is the
-    :class:`~sim.model.outcomes.EscalationCause` of a pressure that is itself a rupture
-    step today (0 if none).
+    The other arrays are one-off shocks of the day; ``provocation`` counts the coercive
+    measures (Goldstein at most :data:`PROVOCATION_GOLDSTEIN`) each government received today
+    from the other, whatever their intensity (a new measure is a provocation, large or
+    small). ``escalates`` is the :class:`~sim.model.outcomes.EscalationCause` of a pressure
+    that is itself a rupture step today (0 if none).
     """
 
     exposure: NDArray
@@ -64,6 +66,7 @@ class Impulses:
     flights_paused: NDArray
     flights_resumed: NDArray
     escalates: NDArray
+    provocation: NDArray
 
     @classmethod
     def zeros(cls, n: int) -> Impulses:
@@ -106,7 +109,11 @@ class Impulses:
 #: The impulses with one row per government.
 _PER_GOVERNMENT = ("exposure", "effective_exposure", "oil_sales_exposure", "pain", "hostility",
                    "resolve", "resolve_floor", "commitment", "signal", "exit_demand",
-                   "relief")
+                   "relief", "provocation")
+#: A pressure whose CAMEO event weighs this or less on the Goldstein scale is coercive: a
+#: provocation to the government it targets (sanctions, a seizure, an indictment, a strike,
+#: a demand that its leader go; not a paused flight, -4).
+PROVOCATION_GOLDSTEIN = -5.0
 
 
 @dataclass
@@ -317,6 +324,14 @@ class Timeline:
                 out[e.target] += level
         return out
 
+    def demand_in_force(self) -> NDArray:
+        """Exit demand faced by each government from the states in force before the run."""
+        out = np.zeros(2)
+        for e in self.entries:
+            if e.since_days is not None and e.target >= 0 and e.effect.exit_demand:
+                out[e.target] += e.effect.exit_demand * e.intensity
+        return out
+
     def _triggered(self, e: _Scheduled, day: int, model: DiplomacyModel
                    ) -> tuple[NDArray, NDArray]:
         """Per replicate: is the pressure in force today, and did it start today."""
@@ -438,13 +453,15 @@ class Timeline:
                 imp.writable("commitment")[t] += count * (fx.target_commitment * i)
             if fx.signal:
                 imp.writable("signal")[t] += count * (fx.signal * i)
+            if fx.event.goldstein <= PROVOCATION_GOLDSTEIN and e.sender == 1 - t:
+                imp.writable("provocation")[t] += count
         if fx.sender_commitment and e.sender >= 0:
             imp.writable("commitment")[e.sender] += count * (fx.sender_commitment * i)
         imp.writable("goldstein")[:] += count * fx.event.goldstein
         imp.writable("events")[:] += count
         if deaths:
             imp.writable("casualties")[:] += count * deaths
-        if fx.escalates:
+        if fx.escalates and i > 0:  # a rupture step at zero intensity did not happen
             esc = imp.writable("escalates")
             np.maximum(esc, np.where(count > 0, int(fx.escalates), 0).astype(np.int8), out=esc)
         if fx.offer and e.track is not None and e.target >= 0:

@@ -22,8 +22,8 @@ from sim.model.timeline import Firing
 from sim.scenario.schema import GOVERNMENTS, Condition
 
 if TYPE_CHECKING:
-    from sim.model.mechanisms.bargaining import Frontier
     from sim.model.deals import TrackDeals
+    from sim.model.mechanisms.bargaining import Frontier
     from sim.model.narration import Narrator
     from sim.model.recording import Recorder
     from sim.scenario.schema import Scenario

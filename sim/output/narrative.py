@@ -24,92 +24,34 @@ shows. Both read a :class:`Story`, built from results or from a running model.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.agents import ACTION_EVENTS, RETALIATION, Action
+from sim.model.agents import Action
 from sim.model.issues import ISSUES
-from sim.model.narration import Decision, TurningPoint
+from sim.model.narration import TurningPoint
 from sim.model.outcomes import Outcome
 from sim.model.pressures import CATALOGUE, PressureKind, PressureType
-from sim.model.recording import VARIABLES
 from sim.model.timeline import Firing
+from sim.output.choices import decision_entry, trace_action_entries
 from sim.output.story import Story
+from sim.output.wording import (
+    ADJECTIVES,
+    CAPITALS,
+    ISSUE_ENDS,
+    NAMES,
+    NOTICEABLE,
+    Entry,
+    cap,
+    day_month,
+    tag,
+    who,
+)
 from sim.scenario.schema import GOVERNMENTS, Scenario
 
 if TYPE_CHECKING:
     pass
-
-NAMES = {"us": "the United States", "venezuela": "Venezuela"}
-ADJECTIVES = {"us": "US", "venezuela": "Venezuelan"}
-CAPITALS = {"us": "Washington", "venezuela": "Caracas"}
-#: What each end of an issue axis means (0 = Caracas's ideal, 1 = Washington's).
-ISSUE_ENDS = {
-    "drugs": ("no counter-narcotics cooperation",
-              "full cooperation: joint interdiction and extraditions"),
-    "oil": ("sanctions relief with no conditions", "oil only on US terms"),
-    "migration": ("no deportees accepted", "full cooperation on deportation flights"),
-}
-_V = {name: i for i, name in enumerate(VARIABLES)}
-#: Changes smaller than this are not worth a word.
-NOTICEABLE = 0.005
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One dated line of the account.
-
-    Attributes:
-        day: Day index (0 = the scenario's start).
-        kind: ``pressure``, ``turning point``, ``action`` or ``state of play``.
-        text: What happened, as a sentence.
-        why: Why it happened or what it did, in plain words (may be empty).
-        tag: The CAMEO event code and Goldstein weight, when it has one.
-    """
-
-    day: int
-    kind: str
-    text: str
-    why: str = ""
-    tag: str = ""
-
-    @property
-    def line(self) -> str:
-        """The entry as one line: what, why, then the event code in brackets."""
-        parts = [self.text]
-        if self.why:
-            parts.append(self.why)
-        if self.tag:
-            parts.append(f"[{self.tag}]")
-        return " ".join(parts)
-
-
-def _cap(s: str) -> str:
-    return s[:1].upper() + s[1:]
-
-
-def _who(actor: str | None, scenario: Scenario) -> str:
-    if actor is None:
-        return "someone"
-    if actor in NAMES:
-        return NAMES[actor]
-    for t in scenario.third_parties:
-        if t.id == actor:
-            return t.name
-    return actor
-
-
-def _tag(code: str, goldstein: float) -> str:
-    return f"CAMEO {code}, Goldstein {goldstein:+.1f}"
-
-
-def _day_month(d: dt.date) -> str:
-    """A date as ``4 January 2026`` (no zero padding, on every platform)."""
-    return f"{d.day} {d:%B %Y}"
-
 
 # ---------------------------------------------------------------------------- pressures
 
@@ -122,9 +64,9 @@ def _intensities(scenario: Scenario) -> dict[str, float]:
 def _pressure_effects(f: Firing, intensity: float, scenario: Scenario) -> str:
     """What one pressure does, from the catalogue, in words about its target."""
     fx = CATALOGUE[f.type]
-    target = _who(f.target, scenario)
+    target = who(f.target, scenario)
     whose = _possessive(target)
-    sender_capital = CAPITALS.get(f.sender, _who(f.sender, scenario))
+    sender_capital = CAPITALS.get(f.sender, who(f.sender, scenario))
     target_capital = CAPITALS.get(f.target, target)
     said = []
     if fx.escalates:
@@ -201,7 +143,7 @@ def _possessive(name: str) -> str:
 
 def _towards(f: Firing, scenario: Scenario) -> str:
     """``against Venezuela`` for coercion, ``for``/``to`` for what is offered."""
-    target = _who(f.target, scenario)
+    target = who(f.target, scenario)
     if f.type is PressureType.MEDIATION:
         return "between Washington and Caracas"
     if CATALOGUE[f.type].event.goldstein < 0:
@@ -224,7 +166,7 @@ def _pressure_entries(story: Story) -> list[Entry]:
             about = "" if float(f.deaths).is_integer() else "about "
             extra += f", {about}{f.deaths:.0f} killed"
         injected = "-injected-" in f.pressure
-        text = (f"{_cap(_who(f.sender, scn))}: {what} {_towards(f, scn)}{extra}"
+        text = (f"{cap(who(f.sender, scn))}: {what} {_towards(f, scn)}{extra}"
                 f"{' (applied from the classroom page)' if injected else ''}.")
         key = (f.type.value, f.started)
         why = ""
@@ -234,111 +176,7 @@ def _pressure_entries(story: Story) -> list[Entry]:
             why = f"What it does: {effects}." if effects else ""
         standing = _standing(story, f.day, f.target)
         why = f"{why} {standing}".strip()
-        out.append(Entry(f.day, "pressure", text, why, _tag(fx.event.code, fx.event.goldstein)))
-    return out
-
-
-# ---------------------------------------------------------------------------- choices
-
-
-def _action_what(action: Action, gov: str, i: int) -> str:
-    match action:
-        case Action.ESCALATE:
-            return "threatens military force" if gov == "us" else "mobilises its forces"
-        case Action.DE_ESCALATE:
-            return "de-escalates"
-        case Action.SIGNAL_OPENNESS:
-            return "signals it is open to talks"
-        case Action.CONCEDE:
-            return "softens its demands"
-        case Action.RETALIATE:
-            return f"retaliates: {RETALIATION[i]}"
-        case _:
-            raise ValueError(f"no text for action {action}")
-
-
-def _action_reason(d: Decision, scenario: Scenario) -> str:
-    """The inputs that made an action attractive, in words."""
-    x = d.inputs
-    h, r, p = x.get("hostility", 0.0), x.get("readiness", 0.0), x.get("pain", 0.0)
-    match d.action:
-        case Action.ESCALATE:
-            gain = x.get("war_gain", 0.0)
-            if abs(gain) < NOTICEABLE:
-                fight = "fighting looks about as good to it as the other side's offer"
-            elif gain > 0:
-                fight = f"fighting looks better to it than the other side's offer (by {gain:.2f})"
-            else:
-                fight = (f"fighting looks worse than the other side's offer (by {-gain:.2f}), "
-                         "but not bad enough to rule out")
-            return (f"its hostility is {h:.2f} (escalation comes at "
-                    f"{scenario.escalation.threshold:g}) and {fight}")
-        case Action.DE_ESCALATE:
-            return (f"sanction pain of {p:.2f} and a readiness to talk of {r:.2f} weigh more "
-                    f"than its hostility of {h:.2f}")
-        case Action.SIGNAL_OPENNESS:
-            return (f"its readiness to talk is {r:.2f} (talks open when both sides reach "
-                    f"{scenario.talks.threshold:g})")
-        case Action.CONCEDE:
-            where = "at the table" if x.get("in_talks", 0.0) else "before talks"
-            return (f"{where}, with a readiness to talk of {r:.2f}, it gives up 5% more of "
-                    "what it asked for")
-        case Action.RETALIATE:
-            return (f"it answers today's pressure, which raised its hostility by "
-                    f"{x.get('provocation', 0.0):.2f}")
-        case _:
-            raise ValueError(f"no reason for action {d.action}")
-
-
-def _percent(p: float) -> str:
-    if p in (0.0, 1.0):
-        return f"{p:.0%}"
-    if p < 0.01:
-        return "under 1%"
-    if p > 0.99:
-        return "over 99%"
-    return f"{p:.0%}"
-
-
-def _chance(p: float) -> str:
-    return "a chance of " + _percent(p)
-
-
-def _action_name(label: str) -> str:
-    return "holding still" if label == Action.HOLD.label else label
-
-
-def _decision_entry(d: Decision, story: Story) -> Entry:
-    i = GOVERNMENTS.index(d.actor)
-    action = Action(d.action)
-    code = ACTION_EVENTS[action][i]
-    text = f"{_cap(NAMES[d.actor])} {_action_what(action, d.actor, i)}."
-    chance = d.probabilities.get(action.label, float("nan"))
-    hold = d.probabilities.get(Action.HOLD.label, float("nan"))
-    score = d.utilities.get(action.label, float("nan"))
-    likeliest = max(d.probabilities, key=d.probabilities.get) if d.probabilities else ""
-    odds = (f"its score for this was {score:+.1f} against 0 for holding still, "
-            f"{_chance(chance)} today")
-    if likeliest and likeliest != action.label:
-        odds += (f"; {_action_name(likeliest)} was likelier "
-                 f"({_percent(d.probabilities[likeliest])})")
-    elif not np.isnan(hold):
-        odds += f" (holding still {_percent(hold)})"
-    why = f"Why: {_action_reason(d, story.scenario)}; {odds}."
-    return Entry(d.day, "action", text, why, _tag(code.code, code.goldstein))
-
-
-def _trace_action_entries(story: Story) -> list[Entry]:
-    """Actions read from the trace, for stories recorded without decisions."""
-    out = []
-    for i, gov in enumerate(GOVERNMENTS):
-        acts = story.trace[:, _V[f"action_{gov}"]]
-        for day in np.flatnonzero(acts > 0):
-            action = Action(int(acts[day]))
-            code = ACTION_EVENTS[action][i]
-            out.append(Entry(int(day), "action",
-                             f"{_cap(NAMES[gov])} {_action_what(action, gov, i)}.", "",
-                             _tag(code.code, code.goldstein)))
+        out.append(Entry(f.day, "pressure", text, why, tag(fx.event.code, fx.event.goldstein)))
     return out
 
 
@@ -347,7 +185,7 @@ def _trace_action_entries(story: Story) -> list[Entry]:
 
 def _turning_entry(tp: TurningPoint, story: Story) -> Entry:
     d, scn, day = tp.detail, story.scenario, tp.day
-    name = _cap(NAMES.get(tp.actor or "", "someone"))
+    name = cap(NAMES.get(tp.actor or "", "someone"))
     match tp.kind:
         case "ready":
             gov = tp.actor or "us"
@@ -370,18 +208,18 @@ def _turning_entry(tp: TurningPoint, story: Story) -> Entry:
                          f"{story.value(day, 'readiness_venezuela'):.2f} (the bar is "
                          f"{scn.talks.threshold:g}, lower with a mediator). From now on each "
                          "side concedes along its aspiration curve.",
-                         _tag("046", 7.0))
+                         tag("046", 7.0))
         case "talks_break":
             return Entry(day, "turning point", "Talks break off.",
                          f"Hostility reached {d['hostility']:.2f}; talks cannot survive "
-                         f"hostility of {scn.talks.breakdown_hostility:g}.", _tag("160", -4.0))
+                         f"hostility of {scn.talks.breakdown_hostility:g}.", tag("160", -4.0))
         case "incident":
             return Entry(day, "turning point",
                          "An incident between the two sides' forces (a clash at sea or in "
                          "the air).",
                          f"It raises hostility on both sides by {d['jump']:.2f}: forces "
                          "operating close together make accidents likelier.",
-                         _tag("190", -10.0))
+                         tag("190", -10.0))
         case "agreement":
             terms = _terms_text(tuple(d["terms"].values()))
             nash = ", ".join(f"{k} {v:.2f}" for k, v in d["nash"].items())
@@ -390,32 +228,32 @@ def _turning_entry(tp: TurningPoint, story: Story) -> Entry:
                          f"The offers crossed: what Washington offered now gives Caracas at "
                          f"least what it still asks. Terms: {terms}. (The Nash bargaining "
                          f"solution, the split that maximises both sides' gains over walking "
-                         f"away, would be {nash}.)", _tag("057", 8.0))
+                         f"away, would be {nash}.)", tag("057", 8.0))
         case "narrow_deal":
             tracks = " and ".join(d["tracks"])
             return Entry(day, "turning point", f"A narrow deal on {tracks}.",
                          "Both governments gain from it more than it costs them at home, "
-                         "so it closes while the wider conflict goes on.", _tag("057", 8.0))
+                         "so it closes while the wider conflict goes on.", tag("057", 8.0))
         case "deal_broken":
             tracks = " and ".join(d["tracks"])
             return Entry(day, "turning point", f"The deal on {tracks} breaks down.",
                          "One side falls short and the other takes back what it gave; "
-                         "the likelier, the higher hostility runs.", _tag("163", -8.0))
+                         "the likelier, the higher hostility runs.", tag("163", -8.0))
         case "walk_out":
             return Entry(day, "turning point", f"{name} walks out of the talks.",
                          "Provoked, hostile or no longer ready: the talks end.",
-                         _tag("164", -7.0))
+                         tag("164", -7.0))
         case "leader_removed":
             return Entry(day, "turning point", "Venezuela's leader is removed by force.",
                          "A strike on land against a leader whose exit Washington demands "
-                         "succeeds: the run ends here.", _tag("190", -10.0))
+                         "succeeds: the run ends here.", tag("190", -10.0))
         case "escalation":
             cause = ESCALATION_WORDS.get(d["cause"], "hostility reached the threshold")
             return Entry(day, "turning point", "Escalation.",
                          f"A rupture step: {cause} (hostility {d['hostility']:.2f}, threshold "
                          f"{scn.escalation.threshold:g}). The run goes on: talks, deals and a "
                          "removal can still follow.",
-                         _tag("190", -10.0))
+                         tag("190", -10.0))
         case _:
             raise ValueError(f"no text for turning point {tp.kind}")
 
@@ -491,10 +329,10 @@ def entries(story: Story) -> list[Entry]:
     """The account as dated entries, in order: state of play, pressures, choices, turning points."""
     out = _pressure_entries(story)
     if story.decisions:
-        out += [_decision_entry(d, story) for d in story.decisions
+        out += [decision_entry(d, story) for d in story.decisions
                 if Action(d.action) is not Action.HOLD]
     elif len(story.trace):
-        out += _trace_action_entries(story)
+        out += trace_action_entries(story)
     out += [_turning_entry(tp, story) for tp in story.turning_points]
     out += _state_entries(story)
     return sorted(out, key=lambda e: (e.day, _ORDER[e.kind]))
@@ -504,15 +342,15 @@ def entries(story: Story) -> list[Entry]:
 HEADLINES = {Outcome.TALKS: "Talks", Outcome.NARROW_DEAL: "A narrow deal",
              Outcome.BROAD_AGREEMENT: "A broad agreement",
              Outcome.TALKS_COLLAPSED: "Talks collapsed", Outcome.DEAL_BROKEN: "A deal broken",
-             Outcome.ESCALATION: "Escalation", Outcome.LEADER_REMOVED: "The leader removed"}
+             Outcome.ESCALATION: "Escalation", Outcome.LEADER_REMOVED: "Leader removed by force"}
 
 
 def outcome_headline(story: Story) -> str:
     """The outcome in a few words, e.g. ``Escalation on 4 January 2026``."""
     scn = story.scenario
     if story.outcome is Outcome.STALEMATE:
-        return f"Stalemate on {_day_month(scn.end)}" if story.finished else "No outcome yet"
-    when = _day_month(story.date(story.outcome_day))
+        return f"Stalemate on {day_month(scn.end)}" if story.finished else "No outcome yet"
+    when = day_month(story.date(story.outcome_day))
     if story.outcome is Outcome.TALKS:
         return f"Talks since {when}"
     return f"{HEADLINES[story.outcome]} on {when}"
@@ -543,8 +381,8 @@ def outcome_text(story: Story) -> str:
     reached a deal and then escalated ends in escalation.
     """
     scn = story.scenario
-    end = _day_month(scn.end)
-    when = _day_month(story.date(story.outcome_day)) if story.outcome_day >= 0 else end
+    end = day_month(scn.end)
+    when = day_month(story.date(story.outcome_day)) if story.outcome_day >= 0 else end
     match story.outcome:
         case Outcome.STALEMATE:
             r = [story.peak(f"readiness_{g}") for g in GOVERNMENTS]
@@ -560,7 +398,7 @@ def outcome_text(story: Story) -> str:
                     f"Venezuela {h[1]:.2f}.")
         case Outcome.TALKS:
             tail = (f"no deal was reached by {end}." if story.finished else "no deal yet.")
-            return f"Talks opened on {_day_month(story.date(story.talks_day))}; {tail}"
+            return f"Talks opened on {day_month(story.date(story.talks_day))}; {tail}"
         case Outcome.NARROW_DEAL | Outcome.BROAD_AGREEMENT:
             what = ("A narrow deal, on one track," if story.outcome is Outcome.NARROW_DEAL
                     else "A broad agreement, on two tracks or more,")

@@ -74,27 +74,32 @@ class ActionWeights(Section):
     retaliate_shock: NonNegative = Field(
         20.0, description="w^r_P: retaliate, per unit of hostility shock received from "
                           "pressures today")
-    force_bias: Bias = Field(-14.0, description="w^f_0: baseline utility of using force on "
+    force_bias: Bias = Field(-12.0, description="w^f_0: baseline utility of using force on "
                              "land")
     force_war: NonNegative = Field(6.0, description="w^f_W: use force, per unit of war value "
                                    "over the other's offer")
     force_removal: NonNegative = Field(
-        9.0, description="w^f_E: use force, per unit of the chance that force removes a leader "
+        6.0, description="w^f_E: use force, per unit of the chance that force removes a leader "
                          "whose exit one demands")
+    force_commitment: NonNegative = Field(
+        2.0, description="w^f_C: use force, per unit of audience cost times public commitment "
+                         "(backing down costs more the more one has staked in public)")
     force_legal: NonNegative = Field(8.0, description="w^f_L: use force, per unit of the "
                                      "legal and evidentiary cost already borne (subtracted)")
-    rupture_bias: Bias = Field(-9.0, description="w^b_0: baseline utility of breaking "
+    rupture_bias: Bias = Field(-8.0, description="w^b_0: baseline utility of breaking "
                                "diplomatic relations")
     rupture_demand: NonNegative = Field(
-        3.0, description="w^b_E: break relations, per unit of the exit demand one faces")
-    rupture_shock: NonNegative = Field(
-        25.0, description="w^b_P: break relations, per unit of hostility shock received "
-                          "from pressures today")
-    walk_out_bias: Bias = Field(-7.0, description="w^w_0: baseline utility of walking out "
+        1.0, description="w^b_E: break relations, per unit of the exit demand one faces")
+    rupture_onset: NonNegative = Field(
+        9.0, description="w^b_N: break relations, per unit of exit demand made today (a "
+                         "rival government recognised, a demand that the leader go)")
+    rupture_provocation: NonNegative = Field(
+        1.0, description="w^b_P: break relations, per coercive measure received today")
+    walk_out_bias: Bias = Field(-6.0, description="w^w_0: baseline utility of walking out "
                                 "of talks")
-    walk_out_shock: NonNegative = Field(
-        25.0, description="w^w_P: walk out, per unit of hostility shock received from "
-                          "pressures today")
+    walk_out_provocation: NonNegative = Field(
+        7.0, description="w^w_P: walk out, per coercive measure received today (new "
+                         "sanctions, an extradition, an indictment, a strike)")
     walk_out_hostility: NonNegative = Field(
         3.0, description="w^w_H: walk out, per unit of own hostility")
     walk_out_readiness: NonNegative = Field(
@@ -155,12 +160,13 @@ class Tracks(Section):
     """
 
     closing_rate: Fraction = Field(
-        0.15, description="kappa: daily hazard that a deal both sides gain from closes, at "
+        0.05, description="kappa: daily hazard that a deal both sides gain from closes, at "
                           "full engagement")
     hostility_cost: NonNegative = Field(
         0.3, description="Cost at home of a deal per unit of one's own hostility")
     hardliner_cost: NonNegative = Field(
-        0.3, description="Cost at home of a deal per unit of hardliners' support")
+        0.3, description="Cost at home of a deal per unit of hardliners' support above its "
+                         "start")
     commitment_cost: NonNegative = Field(
         0.02, description="Cost at home of a deal per unit of audience cost times public "
                           "commitment")
@@ -182,13 +188,13 @@ class Compliance(Section):
     """
 
     break_rates: dict[Track, Fraction] = Field(
-        default_factory=lambda: {Track.PRISONERS: 0.0, Track.MIGRATION: 0.004,
-                                 Track.OIL: 0.003, Track.DRUGS: 0.004,
-                                 Track.POLITICAL: 0.006},
+        default_factory=lambda: {Track.PRISONERS: 0.0, Track.MIGRATION: 0.002,
+                                 Track.OIL: 0.0015, Track.DRUGS: 0.002,
+                                 Track.POLITICAL: 0.003},
         description="Daily hazard that a deal in force on each track breaks, with no "
                     "hostility")
     hostility_factor: NonNegative = Field(
-        2.0, description="The hazard is multiplied by exp(factor x (H_US + H_VE))")
+        1.0, description="The hazard is multiplied by exp(factor x (H_US + H_VE))")
 
 
 class Force(Section):

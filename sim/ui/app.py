@@ -135,6 +135,9 @@ def banner_html(model: ClassroomModel) -> str:
         detail += " (0 = Caracas's ideal, 1 = Washington's)"
     elif outcome is Outcome.ESCALATION:
         detail = escalation_words(story).capitalize()
+    elif outcome is Outcome.LEADER_REMOVED:
+        detail = ("Force against a leader whose exit Washington demands removed him: the run "
+                  "ends")
     elif outcome is Outcome.TALKS:
         detail = "Both governments are at the table" if model.in_talks[0] else \
             "Talks opened, then broke off"

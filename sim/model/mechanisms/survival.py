@@ -11,7 +11,9 @@ al. 2003, *The Logic of Political Survival*; Sechser 2011 on compellent threats;
     S_E = S - delta_E * E            (bargaining range while the demand E stands)
     v'  = v * (1 - omega * E)        (the demander's value of a concession or a signal)
 
-``E`` is the level of exit demands in force against the leader (0 or 1, times intensity).
+``E`` is the level of exit demands in force against the leader (0 or 1, times intensity),
+capped at 1: a second demand on top of a first (an ultimatum on top of the recognition of a
+rival) threatens no more than the first.
 """
 
 from __future__ import annotations
@@ -21,8 +23,14 @@ from numpy.typing import ArrayLike, NDArray
 
 
 def range_under_demand(surplus: ArrayLike, demand: ArrayLike, penalty: float) -> NDArray:
-    """The bargaining range left while an exit demand stands: ``S - penalty * E``."""
-    return np.asarray(surplus) - penalty * np.asarray(demand)
+    """The bargaining range left while exit demands stand: ``S - penalty * sum_i min(E_i, 1)``.
+
+    Args:
+        surplus: The range ``S`` without demands.
+        demand: The exit demand each government faces, shape ``(2, ...)``.
+        penalty: ``delta_E``.
+    """
+    return np.asarray(surplus) - penalty * np.minimum(np.asarray(demand), 1.0).sum(axis=0)
 
 
 def discounted(value: ArrayLike, demand: ArrayLike, share: float) -> NDArray:

@@ -5,15 +5,18 @@ A narrow deal on one track can close while the wider conflict goes on, when both
 from it net of its cost at home (Sebenius 1983 on issue linkage; Putnam 1988 on synergistic
 linkage). For government ``i`` and track ``k``:
 
-    n_ik = v_ik' + p_ik - (c_H H_i + c_F F_i + c_C AC_i C_i)
+    n_ik = v_ik' + p_ik - (c_H H_i + c_F max(F_i - F_i0, 0) + c_C AC_i C_i)
 
 with ``v_ik'`` the value of the deal (the demander's value discounted while its exit demand
 stands, §3.10), ``p_ik`` the payments offered to ``i`` on the track (relief offered *for* a
 concession: specific reciprocity, Keohane 1986; Axelrod 1984), and the cost at home of a
 deal with an adversary: hostility ``H``, hardliners' support ``F``, audience cost times
-public commitment ``AC C`` (Fearon 1994). A track on the table is **feasible** when both
-``n`` are positive; with ``package`` linkage the tracks close only together, when both sides'
-sums over the tracks are positive. A feasible deal closes with daily hazard
+public commitment ``AC C`` (Fearon 1994). The values are those of ordinary politics at
+home; hardliners cost only as their support rises above its start ``F_0``. A track on the
+table is **feasible** when both ``n`` are positive. With ``package`` linkage the tracks can
+also close together, when both sides' sums over the open tracks are positive: a side that
+loses on one track is paid on another (logrolling; Sebenius 1983 on how adding issues can
+create agreement). A feasible deal closes with daily hazard
 ``kappa * engagement`` (``engagement`` = 1 at the table, else the lower readiness over the
 bar for talks), one track at most a day, drawn from one uniform.
 """
@@ -24,11 +27,15 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 
-def deal_costs(hostility: NDArray, hardliners: NDArray, audience: ArrayLike,
+def deal_costs(hostility: NDArray, hardliners: NDArray, start: ArrayLike, audience: ArrayLike,
                commitment: NDArray, w_hostility: float, w_hardliners: float,
                w_commitment: float) -> NDArray:
-    """Each side's cost at home of a deal with the adversary, shape like ``hostility``."""
-    return (w_hostility * hostility + w_hardliners * hardliners
+    """Each side's cost at home of a deal with the adversary, shape like ``hostility``.
+
+    ``c_H H + c_F max(F - F_0, 0) + c_C AC C``, with ``start`` the hardliners' support ``F_0``.
+    """
+    rallied = np.maximum(hardliners - np.asarray(start), 0.0)
+    return (w_hostility * hostility + w_hardliners * rallied
             + w_commitment * np.asarray(audience) * commitment)
 
 
@@ -46,19 +53,24 @@ def net_values(values: NDArray, payments: NDArray, costs: NDArray) -> NDArray:
     return v + payments - costs[:, None, :]
 
 
-def feasible(net: NDArray, open_tracks: NDArray, package: bool) -> NDArray:
-    """The tracks that could close today, shape ``(K, n)``.
+def feasible(net: NDArray, open_tracks: NDArray) -> NDArray:
+    """The tracks that could close alone today (both sides gain), shape ``(K, n)``.
 
     Args:
         net: Net values, shape ``(2, K, n)``.
         open_tracks: Tracks on the table with no deal yet, shape ``(K, n)`` (bool).
-        package: Whether the tracks close only together.
     """
-    if not package:
-        return open_tracks & (net[0] > 0) & (net[1] > 0)
+    return open_tracks & (net[0] > 0) & (net[1] > 0)
+
+
+def package_feasible(net: NDArray, open_tracks: NDArray) -> NDArray:
+    """Where all open tracks could close together (both sides' sums positive), shape ``(n,)``.
+
+    Only with two open tracks or more: a package of one track is a track alone.
+    """
     on = open_tracks.astype(float)
-    together = ((net[0] * on).sum(axis=0) > 0) & ((net[1] * on).sum(axis=0) > 0)
-    return open_tracks & together[None, :]
+    return ((on.sum(axis=0) >= 2) & ((net[0] * on).sum(axis=0) > 0)
+            & ((net[1] * on).sum(axis=0) > 0))
 
 
 def engagement(readiness: NDArray, in_talks: NDArray, bar: ArrayLike) -> NDArray:
