@@ -24,6 +24,7 @@ from sim.experiments.design import design_points
 from sim.experiments.store import shard_path
 from sim.experiments.sweep import run_sweep
 from sim.experiments.sweepfile import SweepFile
+from sim.model.outcomes import OUTCOMES
 from sim.output.results import wilson_interval
 from sim.output.sweep_charts import plot_heatmap, plot_indices
 from sim.scenario.errors import InputError
@@ -93,7 +94,7 @@ def test_indices_refuse_missing_points_and_other_designs():
 
 def runs_table() -> pd.DataFrame:
     """Point 0: 3 escalation, 1 talks; point 1: 2 stalemate and 2 failed runs."""
-    cats = pd.CategoricalDtype(["stalemate", "talks", "agreement", "escalation"])
+    cats = pd.CategoricalDtype([o.label for o in OUTCOMES])
     return pd.DataFrame({
         "point": [0, 0, 0, 0, 1, 1, 1, 1],
         "replicate": [0, 1, 2, 3, 0, 1, 2, 3],
@@ -215,7 +216,7 @@ def test_analyze_writes_report_charts_and_tables(morris_results):
     points = pd.read_csv(dest / "points.csv")
     assert len(points) == 18 and (points["runs"] == 20).all()
     res = SweepResults.load(morris_results)
-    total = points[[f"k_{o}" for o in ("stalemate", "talks", "agreement", "escalation")]]
+    total = points[[f"k_{o.label}" for o in OUTCOMES]]
     assert (total.sum(axis=1) == 20).all() and res.complete
     morris = pd.read_csv(dest / "morris_escalation.csv", index_col="parameter")
     assert set(morris.index) == {"boat_strike_tempo", "ve_tolerance"}

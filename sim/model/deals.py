@@ -153,8 +153,11 @@ class TrackDeals:
         self.day[closed] = t
         self.payments[:, closed] = 0.0
         count = closed.sum(axis=0)
-        m.reach(Outcome.NARROW_DEAL, count == 1, t)
-        m.reach(Outcome.BROAD_AGREEMENT, count >= 2, t)
+        # A deal on the political question (elections, a transition) is a broad agreement
+        # however narrow (docs/validation.md E3).
+        broad = (count >= 2) | closed[TRACKS.index(Track.POLITICAL)]
+        m.reach(Outcome.NARROW_DEAL, (count == 1) & ~broad, t)
+        m.reach(Outcome.BROAD_AGREEMENT, broad, t)
         m.deal_day = np.where((count > 0) & (m.deal_day < 0), t, m.deal_day)
         m.pending_hostility += DEAL_GOODWILL * (count > 0)
 
@@ -171,6 +174,7 @@ class TrackDeals:
         broad = int(agenda.sum()) > 1
         m.reach(Outcome.BROAD_AGREEMENT if broad else Outcome.NARROW_DEAL, agreeing, t)
         m.deal_day = np.where(agreeing & (m.deal_day < 0), t, m.deal_day)
+        m.pending_hostility += DEAL_GOODWILL * agreeing
         m.broad_done |= agreeing
         m.in_talks &= ~agreeing
 

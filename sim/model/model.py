@@ -275,8 +275,8 @@ class DiplomacyModel(ModelViews, mesa.Model):
         shock = np.clip(imp.pain + self.pending_pain, 0.0, 1.0)
         self.pain = relax_pain(self.pain, level, b.pain_response, shock)
         held, terms = self.deals.issue_deals()
-        paused = np.minimum(imp.flights_paused + self.ruptured, 1.0)
-        self.sq = status_quo_rules.moved(self.sq0, imp.relief[1], paused,
+        paused = np.minimum(imp.flights_paused + self.ruptured, 1.0) - self.paused0
+        self.sq = status_quo_rules.moved(self.sq0, imp.relief[1] - self.relief0, paused,
                                          b.status_quo.relief, b.status_quo.flights,
                                          held & b.status_quo.deals, terms)
         self.status_quo_value = status_quo_rules.utilities(self.sq, self.ideals,

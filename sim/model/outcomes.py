@@ -92,8 +92,8 @@ RECORD_OUTCOMES: tuple[RecordOutcome, ...] = tuple(RecordOutcome)
 class EscalationCause(IntEnum):
     """What made a replicate escalate (``escalation_cause`` in the run table).
 
-    A higher code is kept when several happen (force outranks a pressure, which outranks
-    hostility).
+    The cause of the first day of escalation is kept; when several happen that day, the
+    higher code (force outranks a pressure, which outranks hostility).
     """
 
     NONE = 0

@@ -324,12 +324,18 @@ class Timeline:
                 out[e.target] += level
         return out
 
-    def demand_in_force(self) -> NDArray:
-        """Exit demand faced by each government from the states in force before the run."""
+    def level_in_force(self, name: str) -> NDArray:
+        """A state's level per government from the states in force before the run.
+
+        For ``exit_demand``, ``relief`` or ``flights_paused``: what day 0 already reflects.
+        """
         out = np.zeros(2)
         for e in self.entries:
-            if e.since_days is not None and e.target >= 0 and e.effect.exit_demand:
-                out[e.target] += e.effect.exit_demand * e.intensity
+            level = getattr(e.effect, name)
+            if e.since_days is not None and level:
+                for t in ((0, 1) if name == "flights_paused" else (e.target,)):
+                    if t >= 0:
+                        out[t] += level * e.intensity
         return out
 
     def _triggered(self, e: _Scheduled, day: int, model: DiplomacyModel

@@ -69,8 +69,8 @@ class ModelViews:
     def end_values(self, name: str) -> NDArray:
         """A variable's value at the end of each replicate's run.
 
-        That is its value on the day the replicate was decided (agreement or escalation),
-        otherwise today's.
+        That is its value on the day the replicate's leader was removed (the one outcome
+        that ends a run), otherwise today's.
         """
         return np.where(self.outcome >= DECIDED, self.final[name], getattr(self, name))
 

@@ -22,7 +22,6 @@ OUTCOME_COLOURS: dict[str, str] = {
     "stalemate": GREY,
     "talks": SKY_BLUE,
     "narrow_deal": BLUISH_GREEN,
-    "agreement": BLUISH_GREEN,
     "broad_agreement": BLUE,
     "talks_collapsed": ORANGE,
     "escalation": VERMILLION,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StrictBool
+from pydantic import Field, StrictBool, field_validator
 
 from sim.model.issues import Track
 from sim.scenario.fields import Fraction, NonNegative, Number, Positive, Section
@@ -176,7 +176,31 @@ class Tracks(Section):
     offer_decay: Fraction = Field(0.01, description="Daily decay of an offer's payment")
     values: dict[Track, TrackValue] = Field(
         default_factory=_track_values, description="Value of a narrow deal on each track "
-                                                   "to each government, before costs")
+                                                   "to each government, before costs; a "
+                                                   "track left out keeps its default")
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _every_track(cls, v: object) -> object:
+        """Tracks and sides left out keep their defaults (so ``--set`` can set one value)."""
+        if not isinstance(v, dict):
+            return v
+        out: dict[object, object] = {t.value: {"us": u, "venezuela": w}
+                                     for t, (u, w) in TRACK_VALUES.items()}
+        for key, value in v.items():
+            name = key.value if isinstance(key, Track) else key
+            base = out.get(name)
+            if isinstance(value, dict) and isinstance(base, dict):
+                out[name] = {**base, **value}
+            else:
+                out[name] = value
+        return out
+
+
+#: The default daily hazards that a deal in force breaks (judgement, docs/model.md §4.12):
+#: a prisoner exchange is carried out at once and cannot break.
+BREAK_RATES: dict[Track, float] = {Track.PRISONERS: 0.0, Track.MIGRATION: 0.002,
+                                   Track.OIL: 0.0015, Track.DRUGS: 0.002, Track.POLITICAL: 0.003}
 
 
 class Compliance(Section):
@@ -188,13 +212,16 @@ class Compliance(Section):
     """
 
     break_rates: dict[Track, Fraction] = Field(
-        default_factory=lambda: {Track.PRISONERS: 0.0, Track.MIGRATION: 0.002,
-                                 Track.OIL: 0.0015, Track.DRUGS: 0.002,
-                                 Track.POLITICAL: 0.003},
+        default_factory=lambda: dict(BREAK_RATES),
         description="Daily hazard that a deal in force on each track breaks, with no "
-                    "hostility")
+                    "hostility; a track left out keeps its default")
     hostility_factor: NonNegative = Field(
         1.0, description="The hazard is multiplied by exp(factor x (H_US + H_VE))")
+
+    @field_validator("break_rates")
+    @classmethod
+    def _every_track(cls, v: dict[Track, float]) -> dict[Track, float]:
+        return {**BREAK_RATES, **v}
 
 
 class Force(Section):

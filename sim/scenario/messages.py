@@ -119,14 +119,20 @@ def _unwrap(tp: Any) -> list[Any]:
 def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     """The keys allowed in the mapping at ``loc`` of ``model``."""
     current: list[type[BaseModel]] = [model]
+    mapping_key = False  # the next key is a key of a mapping (a track), not a field
     for key in loc:
-        if isinstance(key, int):
+        if isinstance(key, int) or mapping_key:
+            mapping_key = False
             continue
         nxt: list[type[BaseModel]] = []
         for m in current:
             for name, info in m.model_fields.items():
                 if key in (name, info.alias):
-                    nxt.extend(_unwrap(info.annotation))
+                    if typing.get_origin(info.annotation) is dict:
+                        mapping_key = True
+                        nxt.extend(_unwrap(typing.get_args(info.annotation)[1]))
+                    else:
+                        nxt.extend(_unwrap(info.annotation))
         current = nxt
     return [info.alias or name for m in current for name, info in m.model_fields.items()]
 

@@ -242,9 +242,10 @@ class Talks(Section):
     tracks: list[Track] = Field(default_factory=list, description="Tracks negotiated or "
                                 "demanded (prisoners, migration, oil, drugs, political); "
                                 "empty: not declared")
-    linkage: Linkage = Field(Linkage.SEPARATE, description="separate: a track can be settled "
-                             "alone; package: a side insists that the tracks be settled "
-                             "together")
+    linkage: Linkage = Field(Linkage.SEPARATE, description="separate: each track is settled "
+                             "alone; package: a side insists on settling the tracks together, "
+                             "so the open tracks can also close as one package, a loss on one "
+                             "paid by a gain on another (docs/model.md §3.11)")
 
     @field_validator("tracks")
     @classmethod

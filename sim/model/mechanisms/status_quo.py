@@ -1,11 +1,13 @@
 """A status quo that moves with events (``docs/model.md`` §3.15).
 
 Events move the status quo on their issue: relief in force moves oil toward Caracas's ideal
-(0); deportation flights paused move migration toward 0, and resumed flights back toward
-where they stood; a deal on a track moves its issue to the deal's terms. On each issue axis:
+(0); deportation flights paused move migration toward 0, and back when the pause ends; a
+deal on a track moves its issue to the deal's terms. On each issue axis, with relief and
+pauses counted from what was already in force on day 0 (which ``sq0`` reflects; relief
+revoked during the run moves oil back toward Washington's ideal):
 
-    sq_oil       = sq0_oil - relief_rate * relief
-    sq_migration = sq0_migration - flights_rate * paused
+    sq_oil       = sq0_oil - relief_rate * (relief - relief_0)
+    sq_migration = sq0_migration - flights_rate * (paused - paused_0)
 
 then replaced by a deal's terms where a deal on that issue is in force. Each government's
 status-quo utility ``Q_i = U_i(sq)`` follows (``docs/model.md`` §2.2).
@@ -23,8 +25,10 @@ def moved(status_quo: ArrayLike, relief: NDArray, paused: NDArray, relief_rate: 
 
     Args:
         status_quo: Where each issue stood at the start, shape ``(3,)``.
-        relief: Relief in force for Venezuela (intensity), shape ``(n,)`` or scalar.
-        paused: Deportation flights paused (intensity), shape ``(n,)`` or scalar.
+        relief: Relief in force for Venezuela beyond day 0's (intensity), shape ``(n,)`` or
+            scalar; negative where relief in force on day 0 has ended.
+        paused: Deportation flights paused beyond day 0's (intensity), shape ``(n,)`` or
+            scalar.
         relief_rate: Oil moved toward 0 per unit of relief.
         flights_rate: Migration moved toward 0 per unit of flights paused.
         deals: Whether a deal on each issue is in force, shape ``(3, n)``.

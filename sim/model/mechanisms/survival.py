@@ -8,7 +8,7 @@ demand stands, so narrow deals and his offers of talks count for less (Bueno de 
 al. 2003, *The Logic of Political Survival*; Sechser 2011 on compellent threats; Goemans
 2000 on leaders' fates):
 
-    S_E = S - delta_E * E            (bargaining range while the demand E stands)
+    S_E = S - delta_E * sum_i min(E_i, 1)   (the range while demands E_i stand on either side)
     v'  = v * (1 - omega * E)        (the demander's value of a concession or a signal)
 
 ``E`` is the level of exit demands in force against the leader (0 or 1, times intensity),
