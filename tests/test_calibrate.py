@@ -218,8 +218,6 @@ def test_the_folds_are_a_repeatable_stratified_partition():
 
 def _toy_fit(sampler):
     """A two-parameter toy problem through pyabc with the given sampler."""
-    import tempfile
-
     import pyabc
 
     from sim.experiments.calibrate import ACCEPT_ALL, Distance
@@ -232,10 +230,9 @@ def _toy_fit(sampler):
 
     abc = pyabc.ABCSMC(model, prior, Distance(1.0), population_size=12, sampler=sampler,
                        eps=pyabc.MedianEpsilon(initial_epsilon=ACCEPT_ALL))
-    with tempfile.TemporaryDirectory() as tmp:
-        abc.new(f"sqlite:///{tmp}/toy.db", {"brier": np.zeros(1), "signals": np.zeros(1)})
-        history = abc.run(max_nr_populations=3)
-        df, w = history.get_distribution(m=0, t=history.max_t)
+    abc.new("sqlite://", {"brier": np.zeros(1), "signals": np.zeros(1)})
+    history = abc.run(max_nr_populations=3)
+    df, w = history.get_distribution(m=0, t=history.max_t)
     return df.sort_index(axis=1).to_numpy(), w
 
 

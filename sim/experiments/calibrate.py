@@ -33,12 +33,10 @@ The method (``docs/validation.md`` Part D):
 from __future__ import annotations
 
 import logging
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -290,8 +288,8 @@ def run_fit(calibration: Calibration, readings: Sequence[Reading], label: str, s
                 "signals": np.zeros(3 if calibration.signals_scenario is not None else 0)}
     t0 = time.perf_counter()
     np.random.seed(np.random.SeedSequence(seed).generate_state(4))  # the driver's own draws
-    with tempfile.TemporaryDirectory(prefix="dipsim-abc-") as tmp, _quiet_pyabc():
-        abc.new(f"sqlite:///{Path(tmp) / 'abc.db'}", observed)
+    with _quiet_pyabc():
+        abc.new("sqlite://", observed)  # pyabc's history, in memory: nothing left on disk
         history = abc.run(minimum_epsilon=spec.min_epsilon or 0.0,
                           max_nr_populations=spec.generations)
         population = history.get_population(t=history.max_t)
