@@ -40,7 +40,15 @@ def one(path: str, out: str, workers: int) -> None:
 
     start = time.perf_counter()
     cal = load_calibration(path)
-    result = calibrate(cal, workers=workers)
+    seen: set[tuple[int, int]] = set()
+
+    def progress(stage) -> None:  # one line per generation, on stderr
+        if (stage.step, stage.generation) not in seen:
+            seen.add((stage.step, stage.generation))
+            print(f"  [{time.perf_counter() - start:7.0f} s] {stage.label}, generation "
+                  f"{stage.generation}", file=sys.stderr, flush=True)
+
+    result = calibrate(cal, workers=workers, progress=progress)
     folder = save(result, out)
     seconds = time.perf_counter() - start
     post = posterior_table(result)
@@ -88,7 +96,7 @@ def main() -> None:
             load = os.getloadavg()[0]
             env = {**os.environ, "PYTHONPATH": str(ROOT)}
             proc = subprocess.run([sys.executable, __file__, "--one", str(spec), str(out),
-                                   str(workers)], check=True, capture_output=True,
+                                   str(workers)], check=True, stdout=subprocess.PIPE,
                                   text=True, env=env)
             row = json.loads(proc.stdout.strip().splitlines()[-1])
             row.update(workers=workers, load_before=load, load_after=os.getloadavg()[0])

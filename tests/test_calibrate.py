@@ -161,6 +161,12 @@ def test_the_distance_by_hand(tmp_path):
     np.testing.assert_allclose(stats["brier"], [0.0, 2.0])
     assert stats["signals"].size == 0
     assert distance(stats, weight=0.5) == pytest.approx(1.0)
+    # Early rejection: after the quiet episode the mean is at least 2 / 2 = 1 > 0.5, so the
+    # struck episode is not run; below the bound everything is run, as without one.
+    backwards = Simulator(readings[::-1], paths, runs=25, run_seed=None,
+                          signals_scenario=None)
+    assert backwards.statistics([4.0], bound=0.5) is None
+    np.testing.assert_allclose(backwards.statistics([4.0], bound=1.5)["brier"], [2.0, 0.0])
     # Mean Brier (0.32 + 0.98) / 2 = 0.65, plus 0.1 x (0.3 + 0 + 0.2) = 0.05.
     assert distance({"brier": np.array([0.32, 0.98]), "signals": np.array([0.3, 0.0, 0.2])},
                     0.1) == pytest.approx(0.70)

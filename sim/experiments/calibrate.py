@@ -146,37 +146,71 @@ class Simulator:
         runs: Runs per episode.
         run_seed: Root seed of every simulation (None: each scenario's own).
         signals_scenario: The default scenario, or None to leave the signals out.
+        weight: The weight of the signal loss in the distance.
     """
 
     def __init__(self, readings: Sequence[Reading], paths: Sequence[str], runs: int,
-                 run_seed: int | None, signals_scenario: Scenario | None):
+                 run_seed: int | None, signals_scenario: Scenario | None,
+                 weight: float = 0.0):
         self.readings = tuple(readings)
         self.recorded = np.array([LABELS.index(r.record.outcome.value) for r in readings])
         self.paths = tuple(paths)
         self.runs = runs
         self.run_seed = run_seed
         self.signals_scenario = signals_scenario
+        self.weight = float(weight)
 
-    def statistics(self, values: Sequence[float]) -> dict[str, np.ndarray]:
-        """Run every training episode (and the default scenario) with ``values``."""
+    def statistics(self, values: Sequence[float], bound: float | None = None
+                   ) -> dict[str, np.ndarray] | None:
+        """Run the default scenario and every training episode with ``values``.
+
+        With a ``bound``, stop as soon as the distance is sure to exceed it and return None
+        (early rejection: every term of the distance is at least 0, so the terms summed so
+        far are a lower bound; a particle stopped early would have been rejected anyway).
+        """
         sets = assignments(self.paths, values)
-        shares = np.empty((len(self.readings), len(LABELS)))
-        for k, reading in enumerate(self.readings):
-            scn = with_overrides(reading.scenario, sets)
-            shares[k] = outcome_shares(run_ensemble(
-                scn, self.runs, self.run_seed, trace_replicates=0, band_replicates=0,
-                narrate=False, workers=1))
         misses = np.zeros(0)
         if self.signals_scenario is not None:
             scn = with_overrides(self.signals_scenario, sets)
             misses = signal_misses(run_ensemble(
                 scn, self.runs, self.run_seed, trace_replicates=self.runs, band_replicates=0,
                 narrate=False, workers=1))
-        return {"brier": scoring.brier(shares, self.recorded), "signals": misses}
+        so_far = self.weight * misses.sum()
+        brier = np.empty(len(self.readings))
+        for k, reading in enumerate(self.readings):
+            if bound is not None and so_far > bound:
+                return None
+            scn = with_overrides(reading.scenario, sets)
+            shares = outcome_shares(run_ensemble(
+                scn, self.runs, self.run_seed, trace_replicates=0, band_replicates=0,
+                narrate=False, workers=1))
+            brier[k] = scoring.brier(shares[None, :], self.recorded[k:k + 1])[0]
+            so_far += brier[k] / len(self.readings)
+        return {"brier": brier, "signals": misses}
 
-    def __call__(self, parameter: Any) -> dict[str, np.ndarray]:
+    def __call__(self, parameter: Any, bound: float | None = None
+                 ) -> dict[str, np.ndarray] | None:
         """The model as pyabc calls it: ``parameter`` maps ``p0, p1, ...`` to values."""
-        return self.statistics([parameter[f"p{i}"] for i in range(len(self.paths))])
+        return self.statistics([parameter[f"p{i}"] for i in range(len(self.paths))], bound)
+
+
+def early_rejecting(simulator: Simulator) -> Any:
+    """``simulator`` as a pyabc ``IntegratedModel`` that stops a particle once it must fail.
+
+    pyabc hands an integrated model the generation's threshold; a particle is accepted
+    when its distance is at most the threshold, as pyabc's own acceptor decides.
+    """
+    import pyabc  # noqa: PLC0415
+
+    class EarlyRejection(pyabc.IntegratedModel):
+        def integrated_simulate(self, pars: Any, eps: float) -> Any:
+            stats = simulator(pars, bound=eps)
+            if stats is None:
+                return pyabc.ModelResult(accepted=False)
+            d = distance(stats, simulator.weight)
+            return pyabc.ModelResult(sum_stat=stats, distance=d, accepted=d <= eps)
+
+    return EarlyRejection(name="dipsim")
 
 
 # ----------------------------------------------------------------------------- folds
@@ -277,9 +311,9 @@ def run_fit(calibration: Calibration, readings: Sequence[Reading], label: str, s
     paths = calibration.paths
     prior = pyabc.Distribution(**{f"p{i}": pyabc.RV("uniform", p.low, p.high - p.low)
                                   for i, p in enumerate(spec.parameters)})
-    model = Simulator(readings, paths, spec.runs, spec.run_seed,
-                      calibration.signals_scenario)
     weight = spec.signals.weight if calibration.signals_scenario is not None else 0.0
+    model = early_rejecting(Simulator(readings, paths, spec.runs, spec.run_seed,
+                                      calibration.signals_scenario, weight))
     the_sampler = sampler(seed, on_state or (lambda state: None))
     abc = pyabc.ABCSMC(model, prior, Distance(weight), population_size=spec.population,
                        sampler=the_sampler,
@@ -287,13 +321,17 @@ def run_fit(calibration: Calibration, readings: Sequence[Reading], label: str, s
     observed = {"brier": np.zeros(len(readings)),
                 "signals": np.zeros(3 if calibration.signals_scenario is not None else 0)}
     t0 = time.perf_counter()
+    saved = np.random.get_state()
     np.random.seed(np.random.SeedSequence(seed).generate_state(4))  # the driver's own draws
-    with _quiet_pyabc():
-        abc.new("sqlite://", observed)  # pyabc's history, in memory: nothing left on disk
-        history = abc.run(minimum_epsilon=spec.min_epsilon or 0.0,
-                          max_nr_populations=spec.generations)
-        population = history.get_population(t=history.max_t)
-        table = history.get_all_populations()
+    try:
+        with _quiet_pyabc():
+            abc.new("sqlite://", observed)  # pyabc's history, in memory: nothing on disk
+            history = abc.run(minimum_epsilon=spec.min_epsilon or 0.0,
+                              max_nr_populations=spec.generations)
+            population = history.get_population(t=history.max_t)
+            table = history.get_all_populations()
+    finally:
+        np.random.set_state(saved)  # the caller's generator is as it was
     rows = [{**{path: float(p.parameter[f"p{i}"]) for i, path in enumerate(paths)},
              "weight": float(p.weight), "distance": float(p.distance)}
             for p in population.particles]
