@@ -62,8 +62,8 @@ def corner_chart(particles: pd.DataFrame, paths: Sequence[str],
     data = corner_data(particles, paths, ranges)
     w = data["weights"]
     n = len(paths)
-    size = max(2.0, min(2.4, 16.0 / max(n, 1)))
-    fig = Figure(figsize=(size * n + 0.6, size * n + 0.6), layout="constrained")
+    side = max(6.0, min(2.2 * n, 18.0)) + 0.6  # inches: panels of 2 to 3 inches
+    fig = Figure(figsize=(side, side), layout="constrained")
     axes = np.atleast_2d(fig.subplots(n, n, squeeze=False))
     alpha = 0.15 + 0.85 * (w / w.max()) if len(w) else w
     for i, yp in enumerate(paths):
@@ -102,7 +102,7 @@ def corner_chart(particles: pd.DataFrame, paths: Sequence[str],
                 ax.set_ylabel(_short(yp), fontsize=7)
             elif j > 0 and i != j:
                 ax.set_yticklabels([])
-    fig.suptitle((title + "\n" if title else "") + "Posterior (last ABC-SMC generation): "
-                 "blue = weighted median, dashed = today's default, dotted = flat prior",
+    fig.suptitle((title + "\n" if title else "") + "Posterior (last ABC-SMC generation)\n"
+                 "blue: weighted median; dashed: today's default; dotted: a flat prior",
                  fontsize=9)
     return fig
