@@ -10,6 +10,8 @@ configurations are checked to be identical.
 
 Target (issue 13): the 5-fold run of the default file finishes in <= 30 minutes on 2 cores.
 The machine's load average is printed with each run: other work on the machine slows it.
+So is the CPU time of the run and of every process it forked, and what it comes to on as
+many idle cores as workers (a lower bound: it assumes the workers never wait).
 
 Usage: python benchmarks/calibrate.py [FILE] [--workers 1 2] [--reduced]
                                       [--population N] [--generations N] [--runs N]
@@ -21,6 +23,7 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -95,11 +98,16 @@ def main() -> None:
             out = args.keep or Path(tmp) / f"out-{workers}"
             load = os.getloadavg()[0]
             env = {**os.environ, "PYTHONPATH": str(ROOT)}
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             proc = subprocess.run([sys.executable, __file__, "--one", str(spec), str(out),
                                    str(workers)], check=True, stdout=subprocess.PIPE,
                                   text=True, env=env)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
             row = json.loads(proc.stdout.strip().splitlines()[-1])
-            row.update(workers=workers, load_before=load, load_after=os.getloadavg()[0])
+            # CPU time of the run and of every process it forked (all waited for).
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            row.update(workers=workers, load_before=load, load_after=os.getloadavg()[0],
+                       cpu_seconds=cpu)
             rows.append(row)
             kept = sum(f["kept"] for f in row["fits"].values())
             simulated = sum(f["simulated"] for f in row["fits"].values())
@@ -107,6 +115,9 @@ def main() -> None:
                   f"; particles kept {kept}, simulated {simulated}; load average "
                   f"{load:.1f} -> {row['load_after']:.1f}; posterior {row['posterior']}",
                   flush=True)
+            print(f"  CPU time {cpu:,.0f} s ({cpu / row['seconds']:.2f} cores busy on "
+                  f"average; the same work on {workers} idle core{'s' * (workers != 1)} "
+                  f"would take about {cpu / workers / 60:.1f} min)", flush=True)
     base = rows[0]
     for row in rows[1:]:
         print(f"speed-up {base['workers']} -> {row['workers']} workers: "
