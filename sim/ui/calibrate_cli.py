@@ -53,9 +53,9 @@ def cli_calibrate(path: str | None, executor: str = "local", workers: int | None
         lines.append(f"  {r['parameter']:42} {r['median']:>9.4g}   90%: {r['q05']:.4g} to "
                      f"{r['q95']:.4g}   (default {r['default']})")
     s = result.scores
-    for key, words in (("defaults", "defaults    "), ("in_sample", "in sample   "),
+    for key, words in (("defaults", "defaults"), ("in_sample", "in sample"),
                        ("out_of_sample", "out of sample")):
-        lines.append(f"  {words}: Brier {s[key]['brier']:.3f} (base rate "
+        lines.append(f"  {words + ':':14} Brier {s[key]['brier']:.3f} (base rate "
                      f"{s[key]['brier_base_rate']:.3f}); modal outcome right "
                      f"{s[key]['modal_correct']}/{s[key]['episodes']}; direction right "
                      f"{s[key]['direction_correct']}/{s[key]['episodes']}")

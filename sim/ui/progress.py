@@ -189,7 +189,8 @@ class CalibrationProgressBar:
                                    highlight=False, markup=False)
             return
         if self.fits is None:
-            self.fits = self.bar.add_task(self.title, total=stage.steps, note="fits")
+            self.fits = self.bar.add_task(self.title, total=stage.steps,
+                                          note="fits (folds, all), then scoring")
             self.particles = self.bar.add_task("", total=stage.total, note="")
         self.bar.update(self.fits, completed=stage.step - 1)
         self.bar.update(self.particles, description=where, completed=stage.done,
