@@ -47,8 +47,8 @@ def load_scenario(path: str | Path | None = None, overrides: list[str] | None = 
 
 
 def run(scenario: Scenario | str | Path | None = None, runs: int | None = None,
-        seed: int | None = None, *, overrides: list[str] | None = None, **levers: Any
-        ) -> Results:
+        seed: int | None = None, *, overrides: list[str] | None = None,
+        params: str | Path | None = None, **levers: Any) -> Results:
     """Run a scenario's Monte Carlo replicates.
 
     Args:
@@ -56,6 +56,8 @@ def run(scenario: Scenario | str | Path | None = None, runs: int | None = None,
         runs: Number of replicates (default: the scenario's ``runs``).
         seed: Root seed (default: the scenario's ``seed``).
         overrides: ``path=value`` assignments, e.g. ``["actors.us.salience.oil=0.5"]``.
+        params: A parameter file of such assignments (the ``params.yaml`` that ``dipsim
+            calibrate`` writes), applied before ``overrides`` and the levers.
         **levers: Scenario changes as keywords: a lever from :data:`sim.scenario.levers.LEVERS`
             (``boat_strike_tempo=2``, ``us_salience_oil=0.5``) or a field path with
             ``__`` for dots (``talks__threshold=0.6``). Other keywords of
@@ -68,6 +70,7 @@ def run(scenario: Scenario | str | Path | None = None, runs: int | None = None,
     from sim.engine.ensemble import run_ensemble  # noqa: PLC0415
     from sim.scenario.levers import LEVERS, apply_levers  # noqa: PLC0415
     from sim.scenario.load import load_scenario, with_overrides  # noqa: PLC0415
+    from sim.scenario.params import load_params  # noqa: PLC0415
     from sim.scenario.schema import Scenario  # noqa: PLC0415
 
     passthrough = {k: levers.pop(k) for k in ("chunk", "trace_replicates", "band_replicates",
@@ -77,13 +80,17 @@ def run(scenario: Scenario | str | Path | None = None, runs: int | None = None,
     assignments = list(overrides or []) + [f"{k.replace('__', '.')}={v}"
                                             for k, v in levers.items()]
     source = None if isinstance(scenario, Scenario) else str(scenario or "caribbean-2025")
+    fitted = load_params(params) if params is not None else None
     if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario, assignments or None)
-    else:
+        scenario = load_scenario(scenario, None if fitted else (assignments or None))
+    if fitted is not None:
+        scenario = fitted.apply(scenario)
+    if fitted is not None or source is None:
         scenario = with_overrides(scenario, assignments)
     scenario = apply_levers(scenario, named)
     results = run_ensemble(scenario, runs, seed, source=source, **passthrough)
-    results.overrides = assignments + [f"{k}={v}" for k, v in named.items()]
+    results.overrides = ([*fitted.assignments] if fitted else []) + assignments + [
+        f"{k}={v}" for k, v in named.items()]
     return results
 
 

@@ -199,9 +199,16 @@ def signals(results: Results) -> Signals:
         median_offer_date=scn.date_of(int(np.median(made))) if made.size else None,
         no_talks_by_end_of_record=float(np.mean((talks < 0) | (talks > end))),
         no_escalation_by_end_of_record=float(np.mean(~escalated)),
-        deaths_by_end_of_record=tuple(np.quantile(deaths, [0.05, 0.5, 0.95]).tolist()),
-        strikes_by_end_of_record=tuple(np.quantile(strikes, [0.05, 0.5, 0.95]).tolist()),
+        deaths_by_end_of_record=_quantiles(deaths),
+        strikes_by_end_of_record=_quantiles(strikes),
     )
+
+
+def _quantiles(values: np.ndarray) -> tuple[float, float, float]:
+    """The 5%, 50% and 95% quantiles; NaN when no run is left to count (all settled)."""
+    if not values.size:
+        return (float("nan"),) * 3
+    return tuple(np.quantile(values, [0.05, 0.5, 0.95]).tolist())
 
 
 #: The grid :func:`fit` searched, and the values it chose (now the defaults).

@@ -146,7 +146,35 @@ def open_executor(kind: str = "local", workers: int | None = None
             yield pool, n, f"local process pool, {n} worker{'s' * (n != 1)}"
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-    elif kind == "dask":
+    elif kind == "dask" or "://" in kind:
+        with dask_client(kind, n) as (client, threads, what):
+            yield client.get_executor(), threads, what
+    else:
+        raise InputError.single("--executor", f"expected local, dask or a scheduler address "
+                                f"such as tcp://127.0.0.1:8786; got {kind!r}")
+
+
+@contextlib.contextmanager
+def dask_client(kind: str = "dask", workers: int | None = None
+                ) -> Iterator[tuple[Any, int, str]]:
+    """Open a Dask client; close it (and any cluster it started) afterwards.
+
+    Sweeps take its executor (:func:`open_executor`); ``dipsim calibrate`` hands the client
+    itself to pyabc (:class:`sim.experiments.abc_samplers.DaskSampler`).
+
+    Args:
+        kind: ``dask`` (a ``LocalCluster`` of ``workers`` single-threaded processes) or
+            the address of a running scheduler (``tcp://HOST:PORT``).
+        workers: Worker processes of a ``LocalCluster`` (default: every core).
+
+    Yields:
+        The client, how many tasks it runs at once, and a description.
+
+    Raises:
+        InputError: ``kind`` is neither, or the scheduler cannot be reached.
+    """
+    n = workers or os.cpu_count() or 1
+    if kind == "dask":
         import logging  # noqa: PLC0415
 
         import dask  # noqa: PLC0415
@@ -160,7 +188,7 @@ def open_executor(kind: str = "local", workers: int | None = None
                                    dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)
         try:
-            yield client.get_executor(), n, f"Dask LocalCluster, {n} worker{'s' * (n != 1)}"
+            yield client, n, f"Dask LocalCluster, {n} worker{'s' * (n != 1)}"
         finally:
             client.close()
             cluster.close()
@@ -174,12 +202,12 @@ def open_executor(kind: str = "local", workers: int | None = None
                                     f"{kind}: {exc}") from None
         try:
             threads = sum(client.nthreads().values()) or 1
-            yield client.get_executor(), threads, f"Dask scheduler {kind}, {threads} threads"
+            yield client, threads, f"Dask scheduler {kind}, {threads} threads"
         finally:
             client.close()
     else:
-        raise InputError.single("--executor", f"expected local, dask or a scheduler address "
-                                f"such as tcp://127.0.0.1:8786; got {kind!r}")
+        raise InputError.single("--executor", f"expected dask or a scheduler address such "
+                                f"as tcp://127.0.0.1:8786; got {kind!r}")
 
 
 def _ignore_sigint() -> None:

@@ -35,6 +35,7 @@ from sim.output.storage import json_text, versions, write_folder
 from sim.scenario.library import list_episodes, resolve_episode_path
 from sim.scenario.load import alternatives as load_alternatives
 from sim.scenario.load import load_scenario
+from sim.scenario.params import ParameterFile, apply_params
 from sim.scenario.record import Record
 from sim.scenario.schema import Scenario
 
@@ -308,7 +309,8 @@ class Hindcast:
 def hindcast(episodes: Sequence[str | Path] | None = None, runs: int = 1000,
              seed: int | None = None, *, with_alternatives: bool = True,
              workers: int | None = None, progress: Progress | None = None,
-             command: list[str] | None = None) -> Hindcast:
+             command: list[str] | None = None,
+             params: str | Path | ParameterFile | None = None) -> Hindcast:
     """Run the episodes (default: the whole library) and score them against the record.
 
     Args:
@@ -319,11 +321,16 @@ def hindcast(episodes: Sequence[str | Path] | None = None, runs: int = 1000,
         workers: Processes a reading may be split over (None: one per core).
         progress: Called with (readings done, readings in all, the reading's name).
         command: The command line, for the manifest.
+        params: A parameter file (``dipsim calibrate``'s ``params.yaml``) applied to every
+            reading.
 
     Returns:
         The table (one row per reading) and the scores of the main readings.
     """
     readings = load_readings(episodes, with_alternatives)
+    if params is not None:
+        readings = [Reading(r.episode, r.reading, apply_params(r.scenario, params), r.record)
+                    for r in readings]
     rows = []
     for i, reading in enumerate(readings):
         if progress is not None:

@@ -62,7 +62,7 @@ MANIFEST = "manifest.json"
 #: The libraries whose versions every manifest records (besides Python).
 LIBRARIES: tuple[str, ...] = (
     "dipsim", "mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "matplotlib",
-    "PyYAML", "typer", "SALib", "dask", "distributed")
+    "PyYAML", "typer", "SALib", "dask", "distributed", "pyabc")
 
 
 # ------------------------------------------------------------------------ manifests

@@ -59,6 +59,9 @@ SetOpt = Annotated[list[str] | None, typer.Option(
                   "(repeatable)", show_default=False)]
 SeedOpt = Annotated[int | None, typer.Option(help="Root seed (default: the scenario's)",
                                              min=0, show_default=False)]
+ParamsOpt = Annotated[Path | None, typer.Option(
+    "--params", help="Parameter file of --set assignments (e.g. the params.yaml of "
+                     "dipsim calibrate), applied before --set", show_default=False)]
 
 
 def _err(text: str) -> None:
@@ -108,12 +111,18 @@ def run(
     workers: Annotated[int | None, typer.Option(
         help="Processes to split large runs over (default: one per core)", min=1,
         show_default=False)] = None,
+    params: ParamsOpt = None,
 ) -> None:
     """Run a scenario and write its results folder (charts, tables, summary)."""
-    from sim.scenario.load import load_scenario  # noqa: PLC0415
+    from sim.scenario.load import load_scenario, with_overrides  # noqa: PLC0415
+    from sim.scenario.params import load_params  # noqa: PLC0415
 
     _check_out(out)
-    scn = load_scenario(scenario, set_ or None)
+    fitted = load_params(params) if params else None
+    if fitted is None:
+        scn = load_scenario(scenario, set_ or None)
+    else:
+        scn = with_overrides(fitted.apply(load_scenario(scenario)), set_ or [])
     _check_writable(out / scn.name)
     n = scn.runs if runs is None else runs
     import sim  # noqa: PLC0415
@@ -146,7 +155,7 @@ def run(
         results = sim.run(scn, runs=n, seed=seed, trace_replicates=keep_steps,
                           workers=workers)
     results.source = scenario or "caribbean-2025"
-    results.overrides = list(set_ or [])
+    results.overrides = [*(fitted.assignments if fitted else ()), *(set_ or [])]
     folder = results.save(out, charts=not no_charts, command=sys.argv)
     _print_summary(results, folder)
 
@@ -333,6 +342,28 @@ def analyze(
     cli_analyze(results_dir, x=x, y=y)
 
 
+@app.command()
+def calibrate(
+    calibration_file: Annotated[str | None, typer.Argument(
+        help="Calibration file, or a name in scenarios/calibration (default: default)",
+        show_default=False)] = None,
+    executor: Annotated[str, typer.Option(
+        help="local (processes on this machine), dask (a Dask LocalCluster) or "
+             "tcp://HOST:PORT (a running Dask scheduler)")] = "local",
+    workers: Annotated[int | None, typer.Option(
+        help="Worker processes for local and dask (default: every core)", min=1, max=4096,
+        show_default=False)] = None,
+    out: Annotated[Path, typer.Option(help="Results root folder")] = Path("results"),
+) -> None:
+    """Fit parameters to the episodes (ABC-SMC), with scores by cross-validation."""
+    from sim.ui.calibrate_cli import cli_calibrate  # noqa: PLC0415
+
+    _check_out(out)
+    _check_writable(out / "calibration")
+    cli_calibrate(calibration_file, executor=executor, workers=workers, out=out,
+                  command=sys.argv)
+
+
 class _Stopped(BaseException):
     """A signal (Ctrl-C, SIGTERM, SIGHUP) asked dipsim to stop.
 
@@ -455,19 +486,25 @@ def hindcast(
     workers: Annotated[int | None, typer.Option(
         help="Processes a reading may be split over (default: one per core)", min=1,
         show_default=False)] = None,
+    params: ParamsOpt = None,
 ) -> None:
     """Run the episodes of the record and score the model against what happened."""
     from sim.experiments.hindcast import hindcast as run_hindcast  # noqa: PLC0415
     from sim.experiments.hindcast import load_readings  # noqa: PLC0415
+    from sim.scenario.params import load_params  # noqa: PLC0415
 
     _check_out(out)
     _check_writable(out / "hindcast")
-    load_readings(episodes, alternatives)  # bad input stops here, before any run
+    fitted = load_params(params) if params else None
+    for reading in load_readings(episodes, alternatives):  # bad input stops here
+        if fitted is not None:
+            fitted.apply(reading.scenario)
     from sim.ui.progress import simple_bar  # noqa: PLC0415
 
     with simple_bar("hindcast") as show:
         result = run_hindcast(episodes, runs, seed, with_alternatives=alternatives,
-                              workers=workers, progress=show, command=sys.argv)
+                              workers=workers, progress=show, command=sys.argv,
+                              params=fitted)
     folder = result.save(out)
     _print_hindcast(result)
     typer.echo(f"Results: {folder}")

@@ -1,7 +1,8 @@
 """Progress bars of the command line (every progress bar of dipsim lives in ``sim.ui``).
 
 :class:`SweepProgressBar` follows a sweep (``dipsim sweep``); :func:`simple_bar` a loop over
-items (``dipsim hindcast``). The bar of a long
+items (``dipsim hindcast``); :class:`CalibrationProgressBar` the folds, generations and
+particles of ``dipsim calibrate``. The bar of a long
 ``dipsim run`` is drawn by the ``run`` command itself (:mod:`sim.ui.cli`), from the
 simulating thread, because a run forks only with no other thread running.
 """
@@ -128,3 +129,70 @@ def simple_bar(title: str) -> Iterator[Callable[[int, int, str], None]]:
             bar.refresh()
 
         yield show
+
+
+class CalibrationProgressBar:
+    """Progress of ``dipsim calibrate`` on stderr: fits (folds), generations, particles.
+
+    Pass it to :func:`sim.experiments.calibrate.calibrate` as ``progress`` (called with a
+    :class:`sim.experiments.calibrate.Stage`). On a terminal it draws two rich bars, the
+    fits and the current generation's accepted particles, redrawn from the calling thread
+    (no refresh thread: the particles run in processes forked from it); elsewhere it prints
+    a line whenever a generation or the scoring starts.
+    """
+
+    def __init__(self, title: str):
+        from rich.console import Console  # noqa: PLC0415
+
+        self.title = title
+        self.console = Console(stderr=True)
+        self.bar: Any = None
+        self.fits: Any = None
+        self.particles: Any = None
+        self.last: tuple[int, int] | None = None
+        self.t0 = time.perf_counter()
+
+    def __enter__(self) -> CalibrationProgressBar:
+        if self.console.is_terminal:
+            from rich.progress import (  # noqa: PLC0415
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                                MofNCompleteColumn(), TextColumn("{task.fields[note]}"),
+                                TimeElapsedColumn(), console=self.console, transient=True,
+                                auto_refresh=False)
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+    def __call__(self, stage: Any) -> None:
+        """Show a :class:`~sim.experiments.calibrate.Stage`."""
+        scoring = stage.generation == 0
+        where = "scoring the fitted values" if scoring else \
+            f"{stage.label}: generation {stage.generation}/{stage.generations}"
+        note = "episodes" if scoring else f"particles accepted, {stage.simulated} simulated"
+        if self.bar is None:
+            key = (stage.step, stage.generation)
+            if key != self.last:
+                self.last = key
+                self.console.print(f"{self.title}: fit {min(stage.step, stage.steps - 1)}/"
+                                   f"{stage.steps - 1}, {where} "
+                                   f"({time.perf_counter() - self.t0:,.0f} s)",
+                                   highlight=False, markup=False)
+            return
+        if self.fits is None:
+            self.fits = self.bar.add_task(self.title, total=stage.steps,
+                                          note="fits (folds, all), then scoring")
+            self.particles = self.bar.add_task("", total=stage.total, note="")
+        self.bar.update(self.fits, completed=stage.step - 1)
+        self.bar.update(self.particles, description=where, completed=stage.done,
+                        total=stage.total, note=note)
+        self.bar.refresh()

@@ -1,0 +1,401 @@
+"""dipsim calibrate: the file, the distance by hand, the folds, a smoke fit, parameter files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+import sim
+from sim.engine.ensemble import run_ensemble
+from sim.experiments.calibrate import (
+    Simulator,
+    assign_folds,
+    assignments,
+    calibrate,
+    distance,
+    signal_misses,
+    weighted_quantile,
+)
+from sim.experiments.calibrate_file import load_calibration
+from sim.experiments.calibrate_report import save
+from sim.experiments.hindcast import hindcast, load_readings
+from sim.scenario.errors import InputError
+from sim.scenario.library import list_episodes
+from sim.scenario.load import load_scenario, with_overrides
+from sim.scenario.params import load_params
+from tests.conftest import ROOT, scenario
+
+#: An episode where nothing can happen: no pressure, no noise, no government ever moves.
+#: Its record says escalation on day 10, so every run is surely wrong (Brier 2).
+QUIET_EPISODE = """\
+name: {name}
+title: "A synthetic episode"
+start: 2025-08-01
+horizon_days: 30
+seed: 5
+status_quo: {{drugs: 0.1, oil: 0.35, migration: 0.5}}
+actors:
+  us: {{temperature: 0, readiness_bias: -20}}
+  venezuela: {{temperature: 0, readiness_bias: -20}}
+behaviour:
+  hostility_noise: 0
+  incident_rate: 0
+  incident_presence: 0
+  actions: {{escalate_bias: -50, de_escalate_bias: -50, signal_bias: -50, concede_bias: -50,
+             retaliate_bias: -50}}
+pressures: {pressures}
+record:
+  outcome: escalation
+  lag_days: 10
+  confidence: high
+  dossier: docs/episodes/synthetic.md
+  conventions: [E3]
+  sources: [{{url: "https://example.org/a", publisher: Example, date: 2025-08-12}}]
+"""
+#: An overt strike on land on day 10: escalation on day 10 in every run (Brier 0).
+STRIKE = "[{id: strike, type: overt_land_strike, sender: us, target: venezuela, at: 2025-08-11}]"
+
+
+def _episodes(tmp_path: Path) -> tuple[Path, Path]:
+    struck = tmp_path / "struck.yaml"
+    struck.write_text(QUIET_EPISODE.format(name="struck", pressures=STRIKE), encoding="utf-8")
+    quiet = tmp_path / "quiet.yaml"
+    quiet.write_text(QUIET_EPISODE.format(name="quiet", pressures="[]"), encoding="utf-8")
+    return struck, quiet
+
+
+SMOKE = """\
+name: smoke
+episodes: [{struck}, {quiet}]
+runs: 20
+evaluation_runs: 30
+seed: 7
+population: 8
+generations: 2
+folds: 2
+parameters:
+  - path: behaviour.readiness.pain
+    low: 2
+    high: 12
+  - path: actors.venezuela.readiness_bias
+    low: -4
+    high: 0
+signals:
+  include: false
+"""
+
+
+def _smoke_file(tmp_path: Path, text: str = SMOKE) -> Path:
+    struck, quiet = _episodes(tmp_path)
+    path = tmp_path / "smoke.yaml"
+    path.write_text(text.format(struck=struck, quiet=quiet), encoding="utf-8")
+    return path
+
+
+# ----------------------------------------------------------------------- the file
+
+
+@pytest.mark.parametrize(("change", "field", "line", "expected"), [
+    (("folds: 2", "folds: 2\npopulaton: 8"), "populaton", 9,
+     "unknown field (did you mean 'population'?)"),
+    (("    low: 2\n", "    low: 20\n"), "parameters[0]", 10, "low (20) must be below high (12)"),
+    (("path: behaviour.readiness.pain", "path: behaviour.readiness.pian"),
+     "parameters[0].path", 10, "cannot set behaviour.readiness.pian=2"),
+    (("    high: 0\n", "    high: 30\n"), "parameters[1].high", 15,
+     "expected a number at most 20"),
+    (("folds: 2", "folds: 3"), "folds", 8, "3 folds need at least as many episodes"),
+    (("runs: 20", "runs: 0"), "runs", 3, "expected a number at least 1"),
+    (("seed: 7", "seed: seven"), "seed", 5, "expected a whole number"),
+    (("path: actors.venezuela.readiness_bias", "path: behaviour.readiness.pain"),
+     "parameters", 9, "repeats the path"),
+    (("include: false", "include: false\n  weight: -1"), "signals.weight", 18,
+     "expected a number at least 0"),
+])
+def test_bad_calibration_files_name_file_line_and_field(tmp_path, change, field, line,
+                                                        expected):
+    path = _smoke_file(tmp_path, SMOKE.replace(*change))
+    with pytest.raises(InputError) as err:
+        load_calibration(path)
+    report = err.value.report()
+    assert f"{path}:{line}: {field}:" in report and expected in report, report
+
+
+def test_a_missing_episode_is_named_in_the_calibration_file(tmp_path):
+    path = _smoke_file(tmp_path, SMOKE.replace("{quiet}]", "{quiet}, no-such-episode]"))
+    with pytest.raises(InputError) as err:
+        load_calibration(path)
+    assert f"{path}:2: episodes[2]: no such episode 'no-such-episode'" in err.value.report()
+
+
+def test_the_default_calibration_file_is_sound():
+    cal = load_calibration()
+    spec = cal.spec
+    assert len(cal.readings) == len(list_episodes()) >= 20
+    assert 6 <= len(spec.parameters) <= 10 and spec.folds == 5 and spec.runs == 200
+    assert cal.signals_scenario is not None and spec.signals.include
+    defaults = cal.defaults()
+    for p in spec.parameters:  # today's value lies inside every prior
+        assert p.low <= defaults[p.path] <= p.high, p.path
+
+
+# ----------------------------------------------------------------------- the distance
+
+
+def test_the_distance_by_hand(tmp_path):
+    struck, quiet = _episodes(tmp_path)
+    readings = load_readings([struck, quiet], with_alternatives=False)
+    paths = ["behaviour.readiness.pain"]
+    stats = Simulator(readings, paths, runs=25, run_seed=None,
+                      signals_scenario=None).statistics([4.0])
+    # struck: escalation in every run, as recorded: (1 - 1)^2 = 0. quiet: stalemate in
+    # every run against a recorded escalation: (1 - 0)^2 + (0 - 1)^2 = 2.
+    np.testing.assert_allclose(stats["brier"], [0.0, 2.0])
+    assert stats["signals"].size == 0
+    assert distance(stats, weight=0.5) == pytest.approx(1.0)
+    # Early rejection: after the quiet episode the mean is at least 2 / 2 = 1 > 0.5, so the
+    # struck episode is not run; below the bound everything is run, as without one.
+    backwards = Simulator(readings[::-1], paths, runs=25, run_seed=None,
+                          signals_scenario=None)
+    assert backwards.statistics([4.0], bound=0.5) is None
+    np.testing.assert_allclose(backwards.statistics([4.0], bound=1.5)["brier"], [2.0, 0.0])
+    # Mean Brier (0.32 + 0.98) / 2 = 0.65, plus 0.1 x (0.3 + 0 + 0.2) = 0.05.
+    assert distance({"brier": np.array([0.32, 0.98]), "signals": np.array([0.3, 0.0, 0.2])},
+                    0.1) == pytest.approx(0.70)
+
+
+def test_the_signals_are_those_of_the_default_scenario_with_the_same_values(tmp_path):
+    struck, _ = _episodes(tmp_path)
+    readings = load_readings([struck], with_alternatives=False)
+    base = load_scenario()
+    sets = assignments(["actors.venezuela.readiness_bias"], [-1.5])
+    stats = Simulator(readings, ["actors.venezuela.readiness_bias"], runs=40, run_seed=3,
+                      signals_scenario=base).statistics([-1.5])
+    expected = signal_misses(run_ensemble(with_overrides(base, sets), 40, 3,
+                                          trace_replicates=40, band_replicates=0))
+    np.testing.assert_allclose(stats["signals"], expected)
+    assert ((expected >= 0) & (expected <= 1)).all()
+    assert distance(stats, 0.1) == pytest.approx(0.0 + 0.1 * expected.sum())
+
+
+def test_common_random_numbers_across_particles(tmp_path):
+    """The same values give the same statistics, whichever particle asks."""
+    readings = load_readings(list(_episodes(tmp_path)), with_alternatives=False)
+    model = Simulator(readings, ["behaviour.readiness.pain"], 25, None, None)
+    a, b = model.statistics([3.0]), model.statistics([3.0])
+    np.testing.assert_array_equal(a["brier"], b["brier"])
+
+
+def test_weighted_quantiles_by_hand():
+    x, w = np.array([3.0, 1.0, 2.0]), np.array([0.25, 0.25, 0.5])
+    # Sorted 1, 2, 3 with weights .25, .5, .25: the weight centres are at .125, .5, .875.
+    assert weighted_quantile(x, w, 0.5) == pytest.approx(2.0)
+    assert weighted_quantile(x, w, 0.3125) == pytest.approx(1.5)
+
+
+# ----------------------------------------------------------------------- the folds
+
+
+def test_the_folds_are_a_repeatable_stratified_partition():
+    directions = [load_scenario(p).record.direction.value for p in list_episodes()]
+    folds = assign_folds(directions, 5, seed=11)
+    assert set(folds.tolist()) == {1, 2, 3, 4, 5}  # every episode in exactly one fold
+    sizes = np.bincount(folds)[1:]
+    assert sizes.sum() == len(directions) and sizes.max() - sizes.min() <= 1
+    for d in set(directions):  # each direction spread evenly over the folds
+        counts = np.bincount(folds[np.array(directions) == d], minlength=6)[1:]
+        assert counts.max() - counts.min() <= 1, d
+    np.testing.assert_array_equal(folds, assign_folds(directions, 5, seed=11))
+    assert not np.array_equal(folds, assign_folds(directions, 5, seed=12))
+    with pytest.raises(ValueError, match="folds"):
+        assign_folds(directions[:3], 5, seed=1)
+
+
+# ----------------------------------------------------------------------- the samplers
+
+
+def _toy_fit(sampler):
+    """A two-parameter toy problem through pyabc with the given sampler."""
+    import pyabc
+
+    from sim.experiments.calibrate import ACCEPT_ALL, Distance
+
+    prior = pyabc.Distribution(p0=pyabc.RV("uniform", -2, 4), p1=pyabc.RV("uniform", -2, 4))
+
+    def model(par):
+        return {"brier": np.array([(par["p0"] - 0.3) ** 2 + np.random.normal(0, 0.01)]),
+                "signals": np.array([(par["p1"] + 1) ** 2])}
+
+    abc = pyabc.ABCSMC(model, prior, Distance(1.0), population_size=12, sampler=sampler,
+                       eps=pyabc.MedianEpsilon(initial_epsilon=ACCEPT_ALL))
+    abc.new("sqlite://", {"brier": np.zeros(1), "signals": np.zeros(1)})
+    history = abc.run(max_nr_populations=3)
+    df, w = history.get_distribution(m=0, t=history.max_t)
+    return df.sort_index(axis=1).to_numpy(), w
+
+
+def test_the_particles_do_not_depend_on_the_number_of_workers():
+    from sim.experiments.abc_samplers import ForkSampler
+
+    one, w1 = _toy_fit(ForkSampler(1, seed=5))  # one after another in this process
+    forked = ForkSampler(2, seed=5)
+    two, w2 = _toy_fit(forked)
+    assert forked.forked == 3  # every generation in two forked processes
+    np.testing.assert_array_equal(one, two)
+    np.testing.assert_array_equal(w1, w2)
+    other, _ = _toy_fit(ForkSampler(2, seed=6))
+    assert not np.array_equal(one, other)
+
+
+@pytest.mark.slow
+def test_the_dask_sampler_keeps_the_same_particles():
+    from sim.experiments.abc_samplers import DaskSampler, ForkSampler
+    from sim.experiments.executors import dask_client
+
+    local, _ = _toy_fit(ForkSampler(2, seed=5))
+    with dask_client("dask", 2) as (client, _, _):
+        dask, _ = _toy_fit(DaskSampler(client, seed=5))
+    np.testing.assert_array_equal(local, dask)
+
+
+# ----------------------------------------------------------------------- a smoke fit
+
+
+PROMISED = ("posterior.parquet", "summary.csv", "corner.png", "cv_table.parquet",
+            "cv_table.csv", "cv_scores.json", "report.md", "params.yaml", "manifest.json",
+            "generations.csv", "calibration.yaml")
+
+
+def test_a_smoke_calibration_writes_every_promised_file(tmp_path):
+    cal = load_calibration(_smoke_file(tmp_path))
+    stages = []
+    result = calibrate(cal, workers=2, progress=stages.append)
+    folder = save(result, tmp_path / "out")
+    assert folder.parent == tmp_path / "out" / "calibration"
+    for name in PROMISED:
+        assert (folder / name).is_file(), name
+    posterior = pd.read_parquet(folder / "posterior.parquet")
+    assert set(posterior["fit"]) == {"all", "fold-1", "fold-2"}
+    assert (posterior.groupby("fit")["weight"].sum() - 1).abs().max() < 1e-9
+    assert (posterior.groupby("fit").size() == 8).all()
+    summary = pd.read_csv(folder / "summary.csv")
+    assert list(summary["parameter"]) == cal.paths
+    assert ((summary["q05"] <= summary["median"]) & (summary["median"] <= summary["q95"])).all()
+    cv = pd.read_csv(folder / "cv_table.csv")
+    assert sorted(cv["episode"]) == ["quiet", "struck"] and set(cv["fold"]) == {1, 2}
+    assert {f"param:{p}" for p in cal.paths} <= set(cv.columns)
+    assert (cv["runs"] == 30).all()
+    scores = json.loads((folder / "cv_scores.json").read_text())
+    assert set(scores) == {"out_of_sample", "in_sample", "defaults"}
+    # The quiet episode stays quiet and the strike escalates whatever the values: both
+    # are scored exactly as the hindcast would score them.
+    assert scores["out_of_sample"]["brier"] == pytest.approx(1.0)
+    assert "| score | defaults | in sample | out of sample |" in \
+        (folder / "report.md").read_text()
+    params = load_params(folder / "params.yaml")
+    assert [a.split("=")[0] for a in params.assignments] == cal.paths
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["folds"] == result.folds and "pyabc" in manifest["libraries"]
+    assert {s.label for s in stages} >= {"fold 1 of 2", "fold 2 of 2", "all episodes",
+                                        "scoring"}
+    assert max(s.generation for s in stages) == 2
+
+
+# ----------------------------------------------------------------------- parameter files
+
+
+def _params(tmp_path: Path, *assignments: str) -> Path:
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump({"name": "test", "set": list(assignments)}),
+                    encoding="utf-8")
+    return path
+
+
+def test_params_change_a_run_as_the_file_says(tmp_path):
+    sets = ("actors.us.readiness_bias=20", "actors.venezuela.readiness_bias=20",
+            "talks.threshold=0.1")
+    path = _params(tmp_path, *sets)
+    quiet = scenario(horizon_days=20)
+    with_file = sim.run(quiet, runs=20, seed=3, params=path)
+    by_hand = sim.run(quiet, runs=20, seed=3, overrides=list(sets))
+    plain = sim.run(quiet, runs=20, seed=3)
+    pd.testing.assert_frame_equal(with_file.runs, by_hand.runs)
+    assert (with_file.runs["talks_day"] >= 0).all() and (plain.runs["talks_day"] < 0).all()
+    assert with_file.overrides[:3] == list(sets)
+    # --set comes after the file, so it wins.
+    later = sim.run(quiet, runs=20, seed=3, params=path,
+                    overrides=["actors.us.readiness_bias=-20"])
+    assert (later.runs["talks_day"] < 0).all()
+
+
+def test_params_apply_to_every_episode_of_a_hindcast(tmp_path):
+    struck, _ = _episodes(tmp_path)
+    path = _params(tmp_path, "pressures[strike].at=2025-08-21", "record.lag_days=20")
+    result = hindcast([struck], runs=10, seed=1, with_alternatives=False, params=path)
+    assert result.main.iloc[0]["simulated_day"] == 20
+
+
+@pytest.mark.parametrize(("body", "field", "line", "expected"), [
+    ("name: t\nset:\n  - talks.threshold=0.4\n  - talks.threshhold=0.4\n", "set[1]", 4,
+     "talks.threshhold=0.4"),
+    ("name: t\nset:\n  - talks.threshold=4\n", "set[0]", 3, "at most 1"),
+    ("name: t\nset:\n  - talks.threshold\n", "set[0]", 3, "expected path=value"),
+    ("name: t\nsets: [talks.threshold=0.4]\n", "sets", 2, "unknown field"),
+])
+def test_bad_params_files_name_file_line_and_field(tmp_path, body, field, line, expected):
+    path = tmp_path / "bad.yaml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_params(path).apply(load_scenario())
+    report = err.value.report()
+    assert f"{path}:{line}: {field}:" in report and expected in report, report
+
+
+def _dipsim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True,
+                          text=True, check=False, cwd=cwd, env=env)
+
+
+@pytest.mark.slow
+def test_the_cli_applies_params_and_refuses_a_bad_file(tmp_path):
+    good = _params(tmp_path, "talks.threshold=0.35")
+    done = _dipsim("run", "--runs", "20", "--no-charts", "--params", str(good), "--out",
+                   str(tmp_path / "out"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    (folder,) = (tmp_path / "out" / "caribbean-2025").iterdir()
+    assert yaml.safe_load((folder / "scenario.yaml").read_text())["talks"]["threshold"] == 0.35
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: t\nset:\n  - talks.threshold=7\n", encoding="utf-8")
+    for command in (["run", "--runs", "5"], ["hindcast", "2015-eo13692", "--runs", "5"]):
+        done = _dipsim(*command, "--params", str(bad), "--out", str(tmp_path / "no"),
+                       cwd=tmp_path)
+        assert done.returncode == 2, done.stderr
+        assert f"{bad}:3: set[0]:" in done.stderr
+    assert not (tmp_path / "no").exists()
+
+
+@pytest.mark.slow
+def test_the_cli_calibrates_and_refuses_a_bad_file(tmp_path):
+    path = _smoke_file(tmp_path)
+    done = _dipsim("calibrate", str(path), "--workers", "2", "--out", str(tmp_path / "out"),
+                   cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "out of sample: Brier 1.000" in done.stdout
+    (folder,) = (tmp_path / "out" / "calibration").iterdir()
+    assert (folder / "params.yaml").is_file()
+    bad = _smoke_file(tmp_path, textwrap.dedent(SMOKE).replace("folds: 2", "folds: 9"))
+    done = _dipsim("calibrate", str(bad), "--out", str(tmp_path / "no"), cwd=tmp_path)
+    assert done.returncode == 2 and f"{bad}:8: folds:" in done.stderr
+    done = _dipsim("calibrate", str(path), "--executor", "ray", "--out",
+                   str(tmp_path / "no"), cwd=tmp_path)
+    assert done.returncode == 2 and "--executor" in done.stderr
+    assert not (tmp_path / "no").exists()
