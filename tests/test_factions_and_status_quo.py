@@ -111,10 +111,6 @@ def test_relief_and_paused_flights_move_the_model_status_quo_while_they_hold():
     np.testing.assert_allclose(kept[5][1], [0.3425, 0.6825], rtol=1e-14)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "status_quo.py says resumed flights move migration back toward where it stood and "
-    "pressures.py lists flights_resumed among what moves the status quo, but the model "
-    "never reads Impulses.flights_resumed: only the end of the paused state moves it back"))
 def test_resumed_deportation_flights_move_migration_back():
     """Flights paused from day 2 (to the end of the run) move migration to 0.1; flights
     resumed on day 6 should move it back toward 0.5."""

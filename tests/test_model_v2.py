@@ -330,10 +330,6 @@ def test_an_inherited_deal_is_in_force_from_day_0_and_moves_its_status_quo():
     assert (m.run().outcome == Outcome.STALEMATE).all()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "state.init_state warm-starts readiness at 'the target of the first day's pain, "
-    "hostility and bargaining range' but computes that range from the unmoved status quo "
-    "(m.sq = sq0): a deal in force on day 0 moves the status quo only in the first step"))
 def test_the_day_0_readiness_starts_from_the_status_quo_an_inherited_deal_made():
     """A deal already in force on day 0 (initial.deals) is part of the day-0 state: the oil
     status quo stands at the deal's terms, 0.2, and the day-0 bargaining range is the one the

@@ -264,10 +264,6 @@ def test_a_producer_cooperating_at_the_source_makes_a_drugs_deal_worth_less_to_t
     assert m.deals.day[DRUGS, 0] == (0 if closes else -1)
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError, reason=(
-    "a scenario giving behaviour.tracks.values for some tracks only validates, but "
-    "TrackDeals.__init__ (sim/model/deals.py) reads b.tracks.values[t] for every track and "
-    "the model cannot be built (KeyError); the other tracks do not keep their defaults"))
 def test_valuing_one_track_leaves_the_others_at_their_defaults():
     """``--set behaviour.tracks.values.drugs={us: 0.1, venezuela: 0.1}`` validates; the model
     should value drugs at (0.1, 0.1) and every other track at its default (TRACK_VALUES)."""

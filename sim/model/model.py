@@ -275,7 +275,11 @@ class DiplomacyModel(ModelViews, mesa.Model):
         shock = np.clip(imp.pain + self.pending_pain, 0.0, 1.0)
         self.pain = relax_pain(self.pain, level, b.pain_response, shock)
         held, terms = self.deals.issue_deals()
-        paused = np.minimum(imp.flights_paused + self.ruptured, 1.0) - self.paused0
+        # Flights resumed lift the pauses in force that day; a later pause counts again.
+        level = np.broadcast_to(imp.flights_paused, (self.n,))
+        self.pause_lifted = np.where(np.broadcast_to(imp.flights_resumed, (self.n,)) > 0, level,
+                                     np.minimum(self.pause_lifted, level))
+        paused = np.minimum(level - self.pause_lifted + self.ruptured, 1.0) - self.paused0
         self.sq = status_quo_rules.moved(self.sq0, imp.relief[1] - self.relief0, paused,
                                          b.status_quo.relief, b.status_quo.flights,
                                          held & b.status_quo.deals, terms)

@@ -42,10 +42,14 @@ def init_state(m: DiplomacyModel) -> None:
     # The status quo on day 0 already reflects relief and paused flights in force (§3.15).
     m.relief0 = float(m.timeline.level_in_force("relief")[1])
     m.paused0 = float(m.timeline.level_in_force("flights_paused")[0])
+    m.pause_lifted = np.zeros(n)  # pauses lifted by flights resumed (§3.15)
     m.relations_open = np.full(n, scn.initial.relations.value == "open")
     m.ruptured = np.zeros(n, bool)
     m.deals = TrackDeals(m, n)
-    m.sq = np.repeat(m.sq0[:, None], n, axis=1)
+    # Deals in force on day 0 have already moved their issues (§3.15, §3.17).
+    held, terms = m.deals.issue_deals()
+    m.sq = status_quo_rules.moved(m.sq0, 0.0, 0.0, 0.0, 0.0,
+                                  held & scn.behaviour.status_quo.deals, terms)
     m.status_quo_value = status_quo_rules.utilities(m.sq, m.ideals,
                                                        np.array(m.salience))
     m.seizure_stock = np.zeros(n)
@@ -68,7 +72,8 @@ def init_state(m: DiplomacyModel) -> None:
     # Talks under way on day 0 (docs/validation.md E12): at the table from the start.
     started = scn.initial.in_talks
     m.in_talks = np.full(n, started)
-    m.talks_days = np.zeros(n, np.int64)
+    # Days at the table: talks under way on day 0 count that day as their first (a round).
+    m.talks_days = np.full(n, -1 if scn.initial.in_talks else 0, np.int64)
     m.outcome = np.full(n, Outcome.TALKS if started else Outcome.STALEMATE, np.int8)
     m.outcome_day = np.full(n, 0 if started else -1, np.int64)
     m.talks_day = np.full(n, 0 if started else -1, np.int64)

@@ -459,7 +459,7 @@ class Timeline:
                 imp.writable("commitment")[t] += count * (fx.target_commitment * i)
             if fx.signal:
                 imp.writable("signal")[t] += count * (fx.signal * i)
-            if fx.event.goldstein <= PROVOCATION_GOLDSTEIN and e.sender == 1 - t:
+            if fx.event.goldstein <= PROVOCATION_GOLDSTEIN and e.sender == 1 - t and i > 0:
                 imp.writable("provocation")[t] += count
         if fx.sender_commitment and e.sender >= 0:
             imp.writable("commitment")[e.sender] += count * (fx.sender_commitment * i)

@@ -1,7 +1,8 @@
 """A status quo that moves with events (``docs/model.md`` §3.15).
 
 Events move the status quo on their issue: relief in force moves oil toward Caracas's ideal
-(0); deportation flights paused move migration toward 0, and back when the pause ends; a
+(0); deportation flights paused move migration toward 0, and back when the pause ends or
+flights resume (a ``deportation_flights_resumed`` event lifts the pauses then in force); a
 deal on a track moves its issue to the deal's terms. On each issue axis, with relief and
 pauses counted from what was already in force on day 0 (which ``sq0`` reflects; relief
 revoked during the run moves oil back toward Washington's ideal):
