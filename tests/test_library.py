@@ -80,13 +80,24 @@ def test_the_source_check_fails_on_a_pressure_without_a_comment(tmp_path):
     assert "ASSUMPTION" in _pressure_blocks(above)[0][1]
 
 
+#: Pairs of library scenarios that model v2 ends alike, with why (docs/scenarios.md): the
+#: blockade and the seizures decide the record's ending whatever China buys; a covert
+#: campaign on land removes the leader as surely as an ultimatum's punishment does; relief
+#: that is not offered for anything leaves a stalemate whether or not the strikes stop.
+ALIKE = {("caribbean-2025", "china-buys-oil"), ("covert-to-overt", "ultimatum"),
+         ("relief-for-migration", "strikes-stop")}
+
+
 @pytest.mark.slow
 def test_profiles_are_distinct_for_every_pair_of_scenarios():
-    table = profiles(runs=300, seed=5)
+    table = profiles(runs=1000, seed=5)  # differences of 0.06 are 4 standard errors
     labels = [o.label for o in OUTCOMES]
     assert ((table[labels].sum(axis=1) - 1).abs() < 1e-9).all()
     for a, b in itertools.combinations(table.index, 2):
         gap = (table.loc[a, labels] - table.loc[b, labels]).abs().max()
-        assert gap >= 0.08, f"{a} and {b} end alike (largest difference {gap:.2f})"
+        if (a, b) in ALIKE:
+            assert gap < 0.06, f"{a} and {b} now differ ({gap:.2f}): update ALIKE and the docs"
+        else:
+            assert gap >= 0.06, f"{a} and {b} end alike (largest difference {gap:.2f})"
     text = profiles_markdown(table)
     assert text.count("\n") == len(table) + 1 and "`caribbean-2025`" in text
