@@ -147,6 +147,13 @@ def test_the_default_calibration_file_is_sound():
         assert p.low <= defaults[p.path] <= p.high, p.path
 
 
+def test_the_quick_calibration_file_is_the_default_with_fewer_particles_and_runs():
+    quick, default = load_calibration("quick").spec, load_calibration().spec
+    assert quick.parameters == default.parameters and quick.folds == default.folds
+    assert quick.signals == default.signals and quick.seed == default.seed
+    assert (quick.population, quick.generations, quick.runs) == (16, 2, 100)
+
+
 # ----------------------------------------------------------------------- the distance
 
 
