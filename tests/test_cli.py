@@ -28,7 +28,8 @@ def test_run_writes_every_promised_file(tmp_path):
     names = {p.name for p in folder.iterdir()}
     assert names == {"scenario.yaml", "manifest.json", "runs.parquet", "steps.parquet",
                      "bands.parquet", "summary.json", "narrative.md", "path.png",
-                     "offers.png", "hostility.png", "outcomes.png"}
+                     "offers.png", "hostility.png", "outcomes.png", "README.md",
+                     "report.html"}
     assert "escalation" in r.stdout and str(folder) in r.stdout
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["runs"] == 40 and summary["seed"] == 4

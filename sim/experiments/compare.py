@@ -11,7 +11,6 @@ the outcome, over replicates that reach it in both.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,9 +19,10 @@ import numpy as np
 import pandas as pd
 
 from sim.model.model import OUTCOMES
+from sim.output.dictionary import write_parquet
 from sim.output.results import Results, scenario_yaml
 from sim.output.stats import Z95
-from sim.output.storage import write_folder
+from sim.output.storage import json_text, write_folder
 from sim.scenario.errors import InputError
 from sim.scenario.load import load_scenario, scenario_from_document
 from sim.scenario.schema import Scenario
@@ -84,11 +84,11 @@ class Comparison:
             ib = (rb["outcome"] == o).astype(float)
             d = ib - ia
             half = Z95 * d.std(ddof=1) / np.sqrt(n) if n > 1 else float("nan")
-            both = (ia > 0) & (ib > 0) & (ra["day"] >= 0) & (rb["day"] >= 0)
-            shift = float(np.median(rb["day"][both] - ra["day"][both])) if both.any() \
-                else float("nan")
-            day_a = ra["day"][(ia > 0) & (ra["day"] >= 0)]
-            day_b = rb["day"][(ib > 0) & (rb["day"] >= 0)]
+            da, db = ra["outcome_day"], rb["outcome_day"]
+            both = (ia > 0) & (ib > 0) & (da >= 0) & (db >= 0)
+            shift = float(np.median(db[both] - da[both])) if both.any() else float("nan")
+            day_a = da[(ia > 0) & (da >= 0)]
+            day_b = db[(ib > 0) & (db >= 0)]
             rows.append({
                 "outcome": o.label, "p_a": ia.mean(), "p_b": ib.mean(), "difference": d.mean(),
                 "ci_low": d.mean() - half, "ci_high": d.mean() + half,
@@ -167,11 +167,10 @@ class Comparison:
 
     def write_files(self, folder: Path, charts: bool = True) -> None:
         """Write the comparison's files into an existing, empty folder."""
-        (folder / "summary.json").write_text(json.dumps(self.summary, indent=2, default=str)
-                                             + "\n", encoding="utf-8")
+        (folder / "summary.json").write_text(json_text(self.summary), encoding="utf-8")
         self.differences().to_csv(folder / "differences.csv")
-        self.a.runs.to_parquet(folder / "runs_a.parquet", compression="zstd", index=False)
-        self.b.runs.to_parquet(folder / "runs_b.parquet", compression="zstd", index=False)
+        write_parquet(self.a.runs, folder / "runs_a.parquet", "runs.parquet")
+        write_parquet(self.b.runs, folder / "runs_b.parquet", "runs.parquet")
         (folder / "scenario_a.yaml").write_text(scenario_yaml(self.a.scenario), "utf-8")
         (folder / "scenario_b.yaml").write_text(scenario_yaml(self.b.scenario), "utf-8")
         if charts:

@@ -116,8 +116,8 @@ def sample_paths(results: Results, variable: str, per_outcome: int = 3
         for r in reps[:per_outcome]:
             s = steps.loc[steps["replicate"] == r].set_index("date")[variable]
             row = runs.loc[runs["replicate"] == r].iloc[0]
-            if o == "leader_removed" and not pd.isna(row["day"]):
-                s = s.iloc[: int(row["day"]) + 1]  # the run ends with the removal
+            if o == "leader_removed" and not pd.isna(row["outcome_day"]):
+                s = s.iloc[: int(row["outcome_day"]) + 1]  # the run ends with the removal
             out.append((o, s))
     return out
 
@@ -265,6 +265,16 @@ CHARTS: dict[str, Callable[[Results], Figure]] = {
     "hostility": hostility_chart,
     "outcomes": outcomes_chart,
 }
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """A figure as PNG bytes, drawn as the chart files are."""
+    import io  # noqa: PLC0415
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None},
+                pil_kwargs={"compress_level": 1})
+    return buffer.getvalue()
 
 
 def save_all(results: Results, folder: Path) -> list[Path]:
