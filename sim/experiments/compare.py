@@ -125,16 +125,16 @@ class Comparison:
         """Both fans of the conflict-cooperation index, and P(outcome) side by side."""
         from matplotlib.figure import Figure  # noqa: PLC0415
 
-        from sim.output.charts import OUTCOME_COLOURS, _date_axis  # noqa: PLC0415
+        from sim.output.charts import _date_axis  # noqa: PLC0415
+        from sim.output.palette import BLUE, GREY, SIGN_COLOURS  # noqa: PLC0415
 
         if axes is None:
-            fig = Figure(figsize=(13, 5), layout="constrained")
+            fig = Figure(figsize=(14, 5.5), layout="constrained")
             axes = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
         else:
             fig = axes[0].figure
         ax = axes[0]
-        for res, label, colour in ((self.a, self.label_a, "#2166ac"),
-                                   (self.b, self.label_b, "#b2182b")):
+        for res, label, colour in ((self.a, self.label_a, GREY), (self.b, self.label_b, BLUE)):
             band = res.band("cc_index")
             ax.fill_between(band.index, band["q25"], band["q75"], color=colour, alpha=0.25,
                             lw=0)
@@ -147,18 +147,23 @@ class Comparison:
         ax.legend(fontsize=8, loc="lower left")
         ax = axes[1]
         diff = self.differences()
-        x = np.arange(len(diff))
-        ax.bar(x - 0.2, diff["p_a"], 0.4, color="#2166ac", label=f"A: {self.label_a}")
-        ax.bar(x + 0.2, diff["p_b"], 0.4, color="#b2182b", label=f"B: {self.label_b}")
-        for k, (o, row) in enumerate(diff.iterrows()):
-            ax.annotate(f"{row.difference:+.0%}\n[{row.ci_low:+.0%}, {row.ci_high:+.0%}]",
-                        (k, max(row.p_a, row.p_b)), xytext=(0, 4), textcoords="offset points",
-                        ha="center", fontsize=7, color=OUTCOME_COLOURS[o])
-        ax.set_xticks(x, list(diff.index))
-        ax.set_ylim(0, 1.2)
-        ax.set_ylabel("Probability; B − A with paired 95% interval")
+        y = np.arange(len(diff))[::-1]
+        ax.barh(y + 0.2, diff["p_a"], 0.4, color=GREY, label=f"A: {self.label_a}")
+        ax.barh(y - 0.2, diff["p_b"], 0.4, color=BLUE, label=f"B: {self.label_b}")
+        for k, (_, row) in enumerate(diff.iterrows()):
+            # Coloured by the sign of the change (a fall in escalation is not "red").
+            sign = "rise" if row.ci_low > 0 else "fall" if row.ci_high < 0 else "none"
+            ax.annotate(f"{row.difference:+.0%} [{row.ci_low:+.0%}, {row.ci_high:+.0%}]",
+                        (max(row.p_a, row.p_b), y[k]), xytext=(4, 0),
+                        textcoords="offset points", va="center", fontsize=7,
+                        color=SIGN_COLOURS[sign])
+        ax.set_yticks(y, [o.replace("_", " ") for o in diff.index], fontsize=8)
+        ax.set_xlim(0, 1.35)
+        ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
+        ax.set_xlabel("Probability; B − A with its paired 95% interval\n(blue: a rise, orange: "
+                      "a fall, grey: no clear change)")
         ax.set_title(f"Outcomes ({self.changed():.0%} of runs end differently)")
-        ax.legend(fontsize=8, loc="upper left")
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
         return fig
 
     def save(self, root: str | Path = "results", charts: bool = True) -> Path:

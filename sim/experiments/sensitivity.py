@@ -100,6 +100,8 @@ def tornado_chart(table: pd.DataFrame, outcome: str = "escalation", ax=None,
     """Bars from P(outcome) at the low end to the high end of each range, widest on top."""
     from matplotlib.figure import Figure  # noqa: PLC0415
 
+    from sim.output.palette import BLUE, GREY, ORANGE  # noqa: PLC0415
+
     if ax is None:
         fig = Figure(figsize=(10, 0.45 * len(table) + 1.8), layout="constrained")
         ax = fig.subplots()
@@ -111,13 +113,13 @@ def tornado_chart(table: pd.DataFrame, outcome: str = "escalation", ax=None,
     for k, name in enumerate(order):
         row = table.loc[name]
         left, right = row[f"{outcome}_low"], row[f"{outcome}_high"]
-        ax.barh(k, right - base, left=base, color="#d6604d", height=0.6,
+        ax.barh(k, right - base, left=base, color=ORANGE, height=0.6,
                 label="high end" if k == 0 else None)
-        ax.barh(k, left - base, left=base, color="#4393c3", height=0.6,
+        ax.barh(k, left - base, left=base, color=BLUE, height=0.6,
                 label="low end" if k == 0 else None)
         if max(abs(left - base), abs(right - base)) < 0.005:
             ax.annotate("no visible effect", (base, k), xytext=(4, 0),
-                        textcoords="offset points", va="center", fontsize=7, color="#555555")
+                        textcoords="offset points", va="center", fontsize=7, color=GREY)
             continue
         for value, end, sign in ((left, row.low, -1), (right, row.high, 1)):
             outward = (value >= base) if sign > 0 else (value < base)
