@@ -11,6 +11,7 @@ outcome) swings between the two ends. For interactions and global indices, use a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -67,8 +68,12 @@ def _with(scenario: Scenario, r: Range, value: float) -> Scenario:
 
 
 def one_at_a_time(scenario: Scenario, runs: int, seed: int,
-                  ranges: tuple[Range, ...] = RANGES) -> pd.DataFrame:
+                  ranges: tuple[Range, ...] = RANGES,
+                  progress: Callable[[int, int, str], None] | None = None) -> pd.DataFrame:
     """P(outcome) at the baseline and at each end of each range, on common random numbers.
+
+    ``progress(done, total, label)`` is called after each setting is run (the command
+    line's progress bar).
 
     Returns:
         One row per parameter: its range, the baseline value, and for each outcome its
@@ -79,10 +84,18 @@ def one_at_a_time(scenario: Scenario, runs: int, seed: int,
         res = run_ensemble(scn, runs, seed, trace_replicates=0, band_replicates=0)
         return np.bincount(res.data.runs["outcome"], minlength=len(Outcome)) / runs
 
+    total = 1 + 2 * len(ranges)
     base = profile(scenario)
+    if progress:
+        progress(1, total, "baseline")
     rows = []
-    for r in ranges:
-        low, high = profile(_with(scenario, r, r.low)), profile(_with(scenario, r, r.high))
+    for k, r in enumerate(ranges):
+        low = profile(_with(scenario, r, r.low))
+        if progress:
+            progress(2 + 2 * k, total, r.label)
+        high = profile(_with(scenario, r, r.high))
+        if progress:
+            progress(3 + 2 * k, total, r.label)
         lever = LEVERS.get(r.name)
         current = lever.current(scenario) if lever else float(field_value(scenario, r.name))
         row = {"parameter": r.name, "label": r.label, "low": r.low, "high": r.high,

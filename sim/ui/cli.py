@@ -213,8 +213,11 @@ def list_(
     if profiles:
         from sim.experiments.profiles import profiles as run_profiles  # noqa: PLC0415
         from sim.experiments.profiles import profiles_markdown  # noqa: PLC0415
+        from sim.ui.progress import simple_bar  # noqa: PLC0415
 
-        typer.echo(profiles_markdown(run_profiles(runs, seed)))
+        with simple_bar("scenarios") as show:
+            table = run_profiles(runs, seed, progress=show)
+        typer.echo(profiles_markdown(table))
         return
     for path in list_scenarios():
         try:
@@ -257,6 +260,36 @@ def report(
     typer.echo(f"Report: {rebuild_report(folder)}")
 
 
+def _check_port_free(host: str, port: int) -> None:
+    """Fail with a clear message (exit 2) if ``host:port`` cannot be listened on.
+
+    Checked before the page server starts, so a busy port is reported in words, not as the
+    server's ``[Errno 98]`` after "Serving on ...".
+    """
+    import socket  # noqa: PLC0415
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise InputError.single("--host", f"cannot listen on {host!r}: "
+                                f"{exc.strerror or exc}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        # As the server will (SO_REUSEADDR): a port left in TIME_WAIT by a server that
+        # just stopped is free; one another program listens on is not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                other = port + 1 if port < 65535 else 8765
+                raise InputError.single("--port", f"port {port} is busy on {host}: another "
+                                        "program (perhaps another dipsim demo) is using it; "
+                                        f"choose another, e.g. --port {other}") from None
+            raise InputError.single("--host", f"cannot listen on {host}:{port}: "
+                                    f"{exc.strerror or exc}") from None
+
+
 @app.command()
 def demo(
     scenario: ScenarioArg = None,
@@ -271,6 +304,7 @@ def demo(
     from sim.scenario.load import load_scenario  # noqa: PLC0415
 
     scn = load_scenario(scenario)  # bad input stops here, with exit code 2
+    _check_port_free(host, port)
     source = str(Path(scenario).resolve()) if scenario and Path(scenario).is_file() \
         else (scenario or "")
     env = {**os.environ, "DIPSIM_DEMO_SCENARIO": source,
@@ -440,7 +474,10 @@ def tornado(
     _check_out(out)
     scn = load_scenario(scenario, set_ or None)
     seed = scn.seed if seed is None else seed
-    table = one_at_a_time(scn, runs, seed)
+    from sim.ui.progress import simple_bar  # noqa: PLC0415
+
+    with simple_bar("settings") as show:
+        table = one_at_a_time(scn, runs, seed, progress=show)
     swing = (table[f"{outcome}_high"] - table[f"{outcome}_low"])
     base = float(table[f"{outcome}_baseline"].iloc[0])
     typer.echo(f"P({outcome}) at the baseline: {base:.1%} ({runs:,} runs per setting, "
