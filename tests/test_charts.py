@@ -162,7 +162,8 @@ def test_outcomes_chart_defines_every_outcome_and_explains_reached_talks(results
     words = "\n".join(t.get_text() for t in fig.findobj(Text))
     for label, meaning in OUTCOME_MEANINGS.items():
         assert f"{label.replace('_', ' ')}: {meaning}" in words
-    assert "reached talks at some point (the curve); the bars count a run as talks only" in words
+    assert "reached talks at some point (the curve); the bars count a run as talks only" in \
+        words.replace("\n", " ")
     assert "had reached talks" in [line.get_label() for line in fig.axes[1].get_lines()]
 
 

@@ -20,6 +20,7 @@ from sim.model.agents import Action
 from sim.model.outcomes import OUTCOMES
 from sim.model.recording import BAND_VARIABLES, TRACE_REPLICATES, VARIABLES
 from sim.output import dictionary
+from sim.output.report import markdown_section, markdown_to_html
 from sim.output.results import Results, rebuild_report
 from sim.output.rundata import RENAMED_RUN_COLUMNS
 from sim.output.storage import json_text, verify_folder
@@ -195,7 +196,8 @@ def test_the_report_is_one_self_contained_page(results, folder):
     assert "<script" not in text and "@import" not in text and "url(" not in text
     for meaning in dictionary.OUTCOME_MEANINGS.values():
         assert meaning in text
-    assert "Key moments" in text or "key moments" in text
+    moments = markdown_section((folder / "narrative.md").read_text(), "Key moments")
+    assert moments.startswith("- **") and markdown_to_html(moments) in text
     assert results.scenario.title in text
     assert "horizon_days: 243" in text                     # the scenario as run
     assert '"seed": 1' in text and '"files"' not in text   # the manifest, less checksums
@@ -216,3 +218,63 @@ def test_dipsim_report_rebuilds_a_report_with_the_charts_drawn_from_the_tables(
     reloaded = Results.load(folder)
     pd.testing.assert_frame_equal(reloaded.probabilities(), results.probabilities())
     pd.testing.assert_frame_equal(reloaded.timing(), results.timing())
+
+
+# ------------------------------------------------------------------------ in a browser
+
+
+def _chromium() -> str | None:
+    import os
+    import shutil
+    from pathlib import Path
+
+    for candidate in (os.environ.get("DIPSIM_CHROMIUM"), "/usr/bin/chromium",
+                      shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+@pytest.mark.slow
+def test_the_report_opens_in_chromium_with_the_network_cut_and_shows_every_chart(folder):
+    import os
+
+    playwright = pytest.importorskip("playwright.sync_api")
+    chromium = _chromium()
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("no Chromium found, and CI must run the browser test")
+        pytest.skip("no Chromium found at /usr/bin/chromium or on PATH")
+    requested: list[str] = []
+
+    def cut(route):
+        requested.append(route.request.url)
+        if route.request.url.startswith(("file:", "data:")):
+            route.continue_()
+        else:
+            route.abort()
+
+    with playwright.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        try:
+            page = browser.new_page()
+            page.route("**/*", cut)
+            page.goto((folder / "report.html").as_uri(), wait_until="load")
+            images = page.eval_on_selector_all(
+                "figure img", "els => els.map(e => [e.closest('figure').id, e.complete, "
+                "e.naturalWidth, e.naturalHeight])")
+            headings = page.eval_on_selector_all("h2", "els => els.map(e => e.textContent)")
+            text = page.inner_text("body")
+        finally:
+            browser.close()
+    assert [i[0] for i in images] == ["path.png", "outcomes.png", "hostility.png",
+                                      "offers.png"]
+    assert all(complete and w > 500 and h > 300 for _, complete, w, h in images), images
+    assert requested[0] == (folder / "report.html").as_uri()   # the route saw the page
+    assert not [u for u in requested if not u.startswith(("file:", "data:"))], requested
+    assert headings[:2] == ["How the runs ended", "Charts"]
+    assert "The scenario as run" in headings and "Manifest" in headings
+    for meaning in dictionary.OUTCOME_MEANINGS.values():
+        assert meaning in text

@@ -43,9 +43,10 @@ OUTCOME_MEANINGS: dict[str, str] = {
 assert list(OUTCOME_MEANINGS) == [o.label for o in OUTCOMES]
 
 #: How a run's one outcome is chosen when several things happened.
-PRECEDENCE = ("A run has one outcome: the most serious thing that happened in it (lowest "
-              "in the list above), dated the first day it happened. A run that reached "
-              "talks and then escalated counts as escalation.")
+PRECEDENCE = ("A run has one outcome: the most serious thing that happened in it (the "
+              "outcomes are listed from the calmest to the most serious), dated the first "
+              "day it happened. A run that reached talks and then escalated counts as "
+              "escalation.")
 
 _GOV = {"us": "the US", "venezuela": "Venezuela"}
 _DAY = "day index (0 = the scenario's start)"

@@ -173,11 +173,12 @@ def report_html(folder: str | Path, manifest: dict[str, Any] | None = None,
         _outcome_table(summary),
     ]
     if talks:
-        parts.append(
-            f"<p>{talks.get('probability', 0):.1%} of runs reached talks at some point. That "
-            "is more than the share whose outcome is <em>talks</em>: a run that reached talks "
-            "and then got a deal, saw talks collapse or escalated counts under that later "
-            "outcome.</p>")
+        reached = talks.get("probability", 0.0)
+        only = summary.get("outcomes", {}).get("talks", {}).get("probability", 0.0)
+        more = (" That is more than the share whose outcome is <em>talks</em>: a run that "
+                "reached talks and then got a deal, saw talks collapse or escalated counts "
+                "under that later outcome." if reached > only else "")
+        parts.append(f"<p>{reached:.1%} of runs reached talks at some point.{more}</p>")
     parts.append("<h2>Charts</h2>")
     if pngs:
         parts += [_figure(name, pngs[name]) for name in CHART_CAPTIONS if name in pngs]

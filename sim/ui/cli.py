@@ -457,8 +457,9 @@ def tornado(
     seed: SeedOpt = None,
     set_: SetOpt = None,
     outcome: Annotated[str, typer.Option(
-        help="Outcome whose probability is charted: stalemate, talks, agreement or "
-             "escalation")] = "escalation",
+        help="Outcome whose probability is charted: stalemate, talks, narrow_deal, "
+             "broad_agreement, talks_collapsed, deal_broken, escalation or leader_removed")
+    ] = "escalation",
     out: Annotated[Path, typer.Option(help="Results root folder")] = Path("results"),
     no_charts: Annotated[bool, typer.Option("--no-charts", help="Skip the chart")] = False,
 ) -> None:
