@@ -95,7 +95,7 @@ def test_results_files_are_the_same_bytes_whatever_the_processes(small_shares, f
                for w in (1, 3)]
     assert len(forked) == 2
     for name in ("runs.parquet", "steps.parquet", "bands.parquet", "summary.json",
-                 "narrative.md"):
+                 "narrative.md", "README.md"):
         assert (folders[0] / name).read_bytes() == (folders[1] / name).read_bytes(), name
 
 

@@ -26,7 +26,7 @@ from sim.model.agents import Action
 from sim.model.narration import TurningPoint
 from sim.model.pressures import CATALOGUE, PressureKind, PressureType
 from sim.output.choices import action_past
-from sim.output.narrative import narrative_markdown, outcome_text, turning_entry
+from sim.output.narrative import narrative_markdown, outcome_text, towards, turning_entry
 from sim.output.story import Story
 from sim.output.wording import NAMES, cap, day_month, who
 from sim.scenario.schema import GOVERNMENTS
@@ -103,25 +103,23 @@ def pressure_lines(story: Story) -> list[Line]:
     for f in story.firings:
         kinds.setdefault((f.type, f.sender, f.target, f.started), []).append(f)
     lines = []
-    for (ptype, sender, target, started), firings in kinds.items():
+    for (ptype, sender, _, started), firings in kinds.items():
         fx = CATALOGUE[ptype]
         by = who(sender, scn)
-        against = who(target, scn)
         for group in _groups([f.day for f in firings]):
             fs = [firings[k] for k in group]
             count = sum(f.count for f in fs)
             deaths = sum(f.deaths for f in fs)
             injected = any("-injected-" in f.pressure for f in fs)
             tail = " (applied from the classroom page)" if injected else ""
+            toward = towards(fs[0], scn)
             if started or fx.kind is PressureKind.STATE:
-                text = f"{cap(by)}: {fx.description} begins against {against}"
-                if ptype in (PressureType.SANCTIONS_RELIEF, PressureType.MEDIATION):
-                    text = f"{cap(by)}: {fx.description} begins"
+                text = f"{cap(by)}: {fx.description} begins {toward}"
             elif count <= 1:
-                text = f"{cap(by)}: {fx.description} against {against}"
+                text = f"{cap(by)}: {fx.description} {toward}"
             else:
                 noun = PLURALS.get(ptype, f"{fx.description} ({count:g} times)")
-                text = f"{count:g} {noun} by {by} against {against}"
+                text = f"{count:g} {noun} by {by} {toward}"
             lines.append(Line(fs[0].day, fs[-1].day, f"{text}{_killed(deaths)}{tail}."))
     return lines
 
@@ -152,24 +150,27 @@ def action_lines(story: Story) -> list[Line]:
 
 
 def _turning_lines(story: Story) -> list[Line]:
-    """Turning points; a government crossing the readiness bar back and forth is one line."""
+    """Turning points in the order they happened.
+
+    A government crossing the readiness bar back and forth is one line, where it first
+    crossed.
+    """
     lines = []
     flips: dict[str, list[TurningPoint]] = {}
     for tp in story.turning_points:
         if tp.kind in ("ready", "not_ready"):
             flips.setdefault(tp.actor or "", []).append(tp)
-        elif tp.kind == "incident":
+    for tp in story.turning_points:
+        if tp.kind == "incident":
             continue
-        else:
-            lines.append(Line(tp.day, tp.day, turning_entry(tp, story).text))
-    for gov, tps in flips.items():
+        tps = flips.get(tp.actor or "", []) if tp.kind in ("ready", "not_ready") else []
         if len(tps) <= 2:
-            lines += [Line(tp.day, tp.day, turning_entry(tp, story).text) for tp in tps]
-        else:
-            ups = sum(tp.kind == "ready" for tp in tps)
+            lines.append(Line(tp.day, tp.day, turning_entry(tp, story).text))
+        elif tp is tps[0]:
+            ups = sum(t.kind == "ready" for t in tps)
             lines.append(Line(tps[0].day, tps[-1].day,
-                              f"{cap(NAMES.get(gov, gov))} was ready to talk on and off "
-                              f"(it reached the bar {ups} times)."))
+                              f"{cap(NAMES.get(tp.actor or '', tp.actor or ''))} was ready to "
+                              f"talk on and off (it reached the bar {ups} times)."))
     incidents = [tp for tp in story.turning_points if tp.kind == "incident"]
     for group in _groups([tp.day for tp in incidents]):
         n = len(group)
@@ -264,8 +265,10 @@ def brief_markdown(story: Story) -> str:
     held = in_force_at_start(story)
     if held:
         lines += [f"In force from the start: {held}.", ""]
+    # Sorted by first day only (a stable sort): on one day, pressures, then choices, then
+    # turning points in the order they happened.
     chronology = sorted(pressure_lines(story) + action_lines(story) + _turning_lines(story),
-                        key=lambda line: (line.first, line.last))
+                        key=lambda line: line.first)
     if not chronology:
         lines.append("(No account was recorded for this run.)")
     lines += [c.render(story) for c in chronology]

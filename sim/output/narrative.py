@@ -142,7 +142,7 @@ def _possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
-def _towards(f: Firing, scenario: Scenario) -> str:
+def towards(f: Firing, scenario: Scenario) -> str:
     """``against Venezuela`` for coercion, ``for``/``to`` for what is offered."""
     target = who(f.target, scenario)
     if f.type is PressureType.MEDIATION:
@@ -167,7 +167,7 @@ def _pressure_entries(story: Story) -> list[Entry]:
             about = "" if float(f.deaths).is_integer() else "about "
             extra += f", {about}{f.deaths:.0f} killed"
         injected = "-injected-" in f.pressure
-        text = (f"{cap(who(f.sender, scn))}: {what} {_towards(f, scn)}{extra}"
+        text = (f"{cap(who(f.sender, scn))}: {what} {towards(f, scn)}{extra}"
                 f"{' (applied from the classroom page)' if injected else ''}.")
         key = (f.type.value, f.started)
         why = ""
