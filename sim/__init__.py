@@ -9,6 +9,7 @@ The Python API, for notebooks::
     results.runs, results.steps, results.bands               # pandas tables
     results.plot("path")                                     # matplotlib figures
     results.save("results")                                  # the results folder
+    sim.Results.load("results/caribbean-2025/<timestamp>")   # ... read back
 
 Heavy modules (mesa, pandas, matplotlib) are imported only when first needed, so the
 command line starts quickly.

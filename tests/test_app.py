@@ -151,7 +151,7 @@ def test_bands_stop_only_where_a_leader_is_removed():
     m = ClassroomModel()
     ens = ensemble_for(m, with_injections=False)
     assert ensemble_for(m, with_injections=False) is ens  # computed once per model
-    days = ens.results.data.runs["day"]
+    days = ens.results.data.runs["outcome_day"]
     escalated = np.flatnonzero(ens.outcome == Outcome.ESCALATION)
     assert escalated.size
     r = escalated[0]

@@ -225,7 +225,7 @@ def test_an_unreadable_file(tmp_path):
     ("start=2025-02-30", "expected a date"),
     ("seed=" + "9" * 5000, "whole number"),
     ("title=[&a [1,2,3,4,5,6,7,8], " + ", ".join(["*a"] * 100) + "]", "title"),
-    ("pressures[²].at=2025-09-01", "no item has that id"),
+    ("pressures[²].at=2025-09-01", "no item has the id"),
     ("name=../../escaped", "short lowercase name"),
     ("horizon_days=100000", "at most 3650"),
     ("start=9999-12-30", "9999-12-31"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -28,7 +29,8 @@ def test_run_writes_every_promised_file(tmp_path):
     names = {p.name for p in folder.iterdir()}
     assert names == {"scenario.yaml", "manifest.json", "runs.parquet", "steps.parquet",
                      "bands.parquet", "summary.json", "narrative.md", "path.png",
-                     "offers.png", "hostility.png", "outcomes.png"}
+                     "offers.png", "hostility.png", "outcomes.png", "README.md",
+                     "report.html"}
     assert "escalation" in r.stdout and str(folder) in r.stdout
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["runs"] == 40 and summary["seed"] == 4
@@ -97,6 +99,11 @@ def test_schema_list_and_explain():
     r = dipsim("list")
     assert r.returncode == 0 and "caribbean-2025" in r.stdout
     r = dipsim("explain", "--seed", 3)
+    assert r.returncode == 0, r.stderr
+    assert "## Key moments" in r.stdout and "CAMEO" not in r.stdout
+    assert re.search(r"\*\*2 Sep 2025 – \d+ \w+ 2026\*\*: \d+ boat strikes by the United "
+                     r"States against Venezuela, about \d+ killed\.", r.stdout)
+    r = dipsim("explain", "--seed", 3, "--full")
     assert r.returncode == 0, r.stderr
     assert "**Tuesday 02 September 2025** (day 32)" in r.stdout
     assert "strike on a boat against Venezuela, 11 killed" in r.stdout

@@ -40,7 +40,7 @@ pytestmark = pytest.mark.slow
 SCENARIO = ROOT / "tests" / "data" / "corpus-base.yaml"
 NAME = "corpus-base"
 TABLES = {"scenario.yaml", "manifest.json", "runs.parquet", "steps.parquet", "bands.parquet",
-          "summary.json", "narrative.md"}
+          "summary.json", "narrative.md", "README.md", "report.html"}
 CHARTS = {"path.png", "offers.png", "hostility.png", "outcomes.png"}
 #: Kill trials per signal, half of them timed to land while the folder is written
 #: (DIPSIM_KILL_TRIALS=N multiplies them for a longer hunt).

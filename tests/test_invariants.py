@@ -253,8 +253,8 @@ def test_outcome_probabilities_sum_to_one_and_runs_agree_with_the_model(scn, see
                         abs_tol=1e-12)
     table = results.runs
     decided = table["outcome"] != "stalemate"  # every other outcome has its first day
-    assert table.loc[decided, "day"].notna().all()
-    assert (table.loc[decided, "day"] < scn.horizon_days).all()
+    assert table.loc[decided, "outcome_day"].notna().all()
+    assert (table.loc[decided, "outcome_day"] < scn.horizon_days).all()
 
 
 @settings(max_examples=60, deadline=None, derandomize=True, database=None)

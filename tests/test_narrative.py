@@ -13,6 +13,7 @@ import pytest
 import sim
 from sim.model.model import DiplomacyModel
 from sim.model.outcomes import OUTCOMES
+from sim.output.brief import brief_markdown, narrative_file_markdown
 from sim.output.narrative import (
     HEADLINES,
     entries,
@@ -92,9 +93,9 @@ def test_talks_and_agreement_with_the_terms_in_words():
     kinds = [e.text for e in turning]
     assert "Talks open: both governments sit down." in kinds
     assert kinds[-1] == "Agreement: an offer is accepted."
-    assert turning[-1].day == row["day"]
+    assert turning[-1].day == row["outcome_day"]
     text = outcome_text(results.story())
-    date = scn.date_of(int(row["day"]))
+    date = scn.date_of(int(row["outcome_day"]))
     assert text.startswith(f"A broad agreement, on two tracks or more, on {date.day} "
                            f"{date:%B %Y}. The terms of the bargain at the table: ")
     for issue in ("drugs", "oil", "migration"):
@@ -104,7 +105,7 @@ def test_talks_and_agreement_with_the_terms_in_words():
     # At the table the monthly state of play gives both offers; after the agreement the run
     # goes on, with the deal in force and no talks.
     states = [e for e in entries(results.story()) if e.kind == "state of play"]
-    before = [e for e in states if e.day <= row["day"]]
+    before = [e for e in states if e.day <= row["outcome_day"]]
     assert "Washington proposes drugs" in before[-1].why
     assert "Caracas proposes drugs" in before[-1].why
     assert states[-1].text == "State of play: no talks."
@@ -119,13 +120,13 @@ def test_a_deal_that_breaks_is_told_and_outranks_the_agreement():
                    "drugs: 1, political: 1}", horizon_days=200)
     results = sim.run(scn, runs=1)
     row = results.runs.iloc[0]
-    assert row["outcome"] == "deal_broken" and row["day"] == row["deal_day"] + 1
+    assert row["outcome"] == "deal_broken" and row["outcome_day"] == row["deal_day"] + 1
     turning = [e for e in entries(results.story()) if e.kind == "turning point"]
     agreed = next(i for i, e in enumerate(turning) if e.text.startswith("Agreement"))
     broke = turning[agreed + 1]  # the first of the three deals to break, the next day
-    assert broke.day == row["day"] and broke.text in {
+    assert broke.day == row["outcome_day"] and broke.text in {
         f"The deal on {t} breaks down." for t in ("migration", "oil", "drugs")}
-    date = scn.date_of(int(row["day"]))
+    date = scn.date_of(int(row["outcome_day"]))
     assert outcome_text(results.story()).startswith(
         f"A deal was reached and then broke down on {date.day} {date:%B %Y}")
 
@@ -179,8 +180,12 @@ def test_explain_tells_the_replicate_asked_for(replicate):
     r = CliRunner().invoke(app, ["explain", "relief-for-migration", "--seed", "5",
                                  "--replicate", str(replicate)])
     assert r.exit_code == 0, r.output
-    assert f"One run (replicate {replicate}, seed 5)" in r.output
-    assert "**How it ends:**" in r.output and "## Outcome" in r.output
+    assert f"One run of this scenario (run {replicate}, seed 5)" in r.output
+    assert "## How it ends" in r.output and "## Key moments" in r.output
+    full = CliRunner().invoke(app, ["explain", "relief-for-migration", "--seed", "5",
+                                    "--replicate", str(replicate), "--full"])
+    assert f"One run (replicate {replicate}, seed 5)" in full.output
+    assert "**How it ends:**" in full.output and "## Outcome" in full.output
     # The account is that replicate's: its outcome is the one a run of many gives it.
     many = sim.run("relief-for-migration", runs=replicate + 1, seed=5)
     label = many.runs["outcome"].astype(str).iloc[replicate]
@@ -192,7 +197,9 @@ def test_narrative_md_is_written_with_every_results_folder(tmp_path):
     results = sim.run(scenario(pressures=[_tanker("2025-08-05")]), runs=3, seed=2)
     folder = results.save(tmp_path, charts=False)
     text = (folder / "narrative.md").read_text(encoding="utf-8")
-    assert text == narrative_markdown(results.story())
+    assert text == narrative_file_markdown(results.story())
+    assert text.startswith(brief_markdown(results.story()))
+    assert text.endswith(narrative_markdown(results.story()).split("\n", 1)[1].lstrip("\n"))
     assert "**Tuesday 05 August 2025** (day 4)" in text
     assert "seizure of an oil tanker against Venezuela" in text
 
@@ -204,7 +211,7 @@ def test_a_run_kept_without_daily_rows_is_still_told_in_numbers():
     bare = sim.run(scn, runs=2, seed=4, trace_replicates=0)
     assert bare.data.trace.shape[2] == 0
     told = narrative_markdown(bare.story())
-    assert "nan" not in told
+    assert not re.search(r"\bnan\b", told + brief_markdown(bare.story()))
     full_turns = [e.line for e in entries(full.story()) if e.kind == "turning point"]
     bare_turns = [e.line for e in entries(bare.story()) if e.kind == "turning point"]
     assert bare_turns == full_turns

@@ -40,12 +40,12 @@ def test_run_table_and_probabilities(small):
     terms = runs[["deal_drugs", "deal_oil", "deal_migration"]].notna()
     assert (terms.all(axis=1) == terms.any(axis=1)).all()
     assert runs.loc[terms.any(axis=1), "deal_day"].notna().all()
-    assert runs.loc[runs["outcome"] == "stalemate", "day"].isna().all()
-    assert runs.loc[runs["outcome"] != "stalemate", "day"].notna().all()
+    assert runs.loc[runs["outcome"] == "stalemate", "outcome_day"].isna().all()
+    assert runs.loc[runs["outcome"] != "stalemate", "outcome_day"].notna().all()
     escalated = runs["outcome"].isin(["escalation", "leader_removed"])
-    assert (runs.loc[escalated, "escalation_day"] <= runs.loc[escalated, "day"]).all()
+    assert (runs.loc[escalated, "escalation_day"] <= runs.loc[escalated, "outcome_day"]).all()
     talks = runs["outcome"] == "talks"
-    assert (runs.loc[talks, "day"] == runs.loc[talks, "talks_day"]).all()
+    assert (runs.loc[talks, "outcome_day"] == runs.loc[talks, "talks_day"]).all()
 
 
 def test_steps_and_bands(small):
@@ -57,8 +57,14 @@ def test_steps_and_bands(small):
     bands = small.band("hostility_venezuela")
     assert len(bands) == days
     assert (bands["q05"] <= bands["q25"]).all() and (bands["q75"] <= bands["q95"]).all()
-    median = steps.groupby("day")["hostility_venezuela"].median().to_numpy()
+    # The bands are taken over the runs still going on: not after a leader's removal.
+    ended = small.runs.set_index("replicate")
+    ended = ended.loc[ended["outcome"] == "leader_removed", "outcome_day"]
+    going = ~(steps["day"] > steps["replicate"].map(ended).fillna(days).astype(int))
+    median = steps[going].groupby("day")["hostility_venezuela"].median().to_numpy()
     np.testing.assert_allclose(bands["q50"].to_numpy(), median, rtol=1e-6)
+    assert (bands["runs_in_play"].to_numpy() == going.groupby(steps["day"]).sum()).all()
+    assert len(ended) and bands["runs_in_play"].iloc[-1] < 120  # the test can see it
 
 
 @pytest.mark.slow
@@ -68,7 +74,7 @@ def test_same_seed_same_results_and_chunking_does_not_matter():
     pd.testing.assert_frame_equal(a.runs, b.runs)
     pd.testing.assert_frame_equal(a.steps, b.steps)
     c = sim.run(None, runs=50, seed=10)
-    assert not a.runs["hostility_venezuela"].equals(c.runs["hostility_venezuela"])
+    assert not a.runs["final_hostility_venezuela"].equals(c.runs["final_hostility_venezuela"])
 
 
 def test_levers_and_overrides_in_the_python_api():
@@ -86,7 +92,8 @@ def test_save_writes_every_file_and_never_overwrites(small, tmp_path):
     assert first != second and first.parent == second.parent == tmp_path / "caribbean-2025"
     names = {p.name for p in first.iterdir()}
     assert names == {"scenario.yaml", "manifest.json", "runs.parquet", "steps.parquet",
-                     "bands.parquet", "summary.json", "narrative.md"}
+                     "bands.parquet", "summary.json", "narrative.md", "README.md",
+                     "report.html"}
     manifest = json.loads((first / "manifest.json").read_text())
     assert manifest["seed"] == 5 and manifest["runs"] == 120
     assert set(manifest["files"]) == names - {"manifest.json"}
@@ -107,7 +114,9 @@ def test_a_failed_save_leaves_no_folder(small, tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", boom)
+    import pyarrow.parquet as pq
+
+    monkeypatch.setattr(pq, "write_table", boom)
     with pytest.raises(OSError, match="No space"):
         small.save(tmp_path, charts=False)
     assert list((tmp_path / "caribbean-2025").iterdir()) == []
@@ -123,17 +132,18 @@ def test_charts_are_drawn(small, tmp_path):
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 20_000
     fig = small.plot("path")
     assert fig.axes[0].get_title().startswith(small.scenario.title)
-    labels = [t.get_text() for t in fig.axes[0].texts]
+    labels = [t.get_text() for t in fig.axes[1].texts]  # the strip of pressures
     assert "first boat strike" in labels and "dock strike" in labels
 
 
 def test_golden_run_table():
     """A small run of the default scenario, compared with the stored table."""
     res = run_ensemble(DEFAULT, runs=12, seed=2025)
-    got = res.runs[["replicate", "outcome", "day", "talks_day", "casualties",
-                    "hostility_us", "hostility_venezuela", "readiness_venezuela"]].copy()
+    got = res.runs[["replicate", "outcome", "outcome_day", "talks_day", "final_casualties",
+                    "final_hostility_us", "final_hostility_venezuela",
+                    "final_readiness_venezuela"]].copy()
     got["outcome"] = got["outcome"].astype(str)
-    expected = pd.read_csv(GOLDEN / "caribbean-2025-runs.csv", dtype={"day": "Int64",
+    expected = pd.read_csv(GOLDEN / "caribbean-2025-runs.csv", dtype={"outcome_day": "Int64",
                                                                        "talks_day": "Int64"})
     pd.testing.assert_frame_equal(got.round(9).reset_index(drop=True),
                                   expected.round(9), check_dtype=False)

@@ -145,7 +145,7 @@ def test_overrides_set_fields_and_rescale_saliences():
 
 @pytest.mark.parametrize(("assignment", "words"), [
     ("nonsense", "expected path=value"),
-    ("pressures[no_such].per_week=1", "no item has that id"),
+    ("pressures[no_such].per_week=1", "no item has the id"),
     ("talks.threshold=2", "at most 1"),
     ("actors.us.salience.oill=0.2", "did you mean 'oil'"),
 ])

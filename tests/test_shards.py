@@ -72,7 +72,7 @@ def test_a_run_split_in_three_is_the_run_in_one_process(small_shares, forked):
 def test_shares_that_stop_on_different_days_join_into_the_same_run(small_shares):
     """Every replicate escalates early; each share stops when its last one does."""
     one = _run(1, "escalation.threshold=0.3")
-    day = one.runs["day"]
+    day = one.runs["outcome_day"]
     stops = [int(day[lo:hi].max()) + 1 for lo, hi in shards.bounds(300, 3)]
     assert len(set(stops)) == 3 and max(stops) < DEFAULT.horizon_days
     _assert_same(one, _run(3, "escalation.threshold=0.3"))
@@ -95,7 +95,7 @@ def test_results_files_are_the_same_bytes_whatever_the_processes(small_shares, f
                for w in (1, 3)]
     assert len(forked) == 2
     for name in ("runs.parquet", "steps.parquet", "bands.parquet", "summary.json",
-                 "narrative.md"):
+                 "narrative.md", "README.md"):
         assert (folders[0] / name).read_bytes() == (folders[1] / name).read_bytes(), name
 
 

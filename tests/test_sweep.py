@@ -62,7 +62,7 @@ GRID = """\
         levels: 3
     replicates: 6
     seed: 5
-    outputs: [day, talks_day, casualties, hostility_venezuela]
+    outputs: [outcome_day, talks_day, final_casualties, final_hostility_venezuela]
 """
 
 
@@ -203,12 +203,13 @@ def test_any_run_column_can_be_kept_with_its_type(tmp_path):
     from sim.experiments.sweepfile import run_columns
 
     kinds = run_columns()
-    wanted = {"int": "incidents", "float": "pain_venezuela"}
+    wanted = {"int": "n_incidents", "float": "final_pain_venezuela"}
     if "bool" in kinds.values():
         wanted["bool"] = next(c for c, k in kinds.items() if k == "bool")
     outputs = ", ".join(wanted.values())
     path = write_sweep(tmp_path, GRID.replace(
-        "[day, talks_day, casualties, hostility_venezuela]", f"[{outputs}, escalation_cause]"))
+        "[outcome_day, talks_day, final_casualties, final_hostility_venezuela]",
+        f"[{outputs}, escalation_cause]"))
     res = run_sweep(path, out=tmp_path / "out", workers=1, chunk_runs=36)
     schema = pq.read_schema(shard_path(res.folder, 0))
     types = {"int": "int64", "float": "double", "bool": "bool"}
@@ -253,8 +254,12 @@ BAD = {
                       "parameters[1].range: actors.venezuela.salience.oil=1.4 makes the "
                       "scenario invalid: actors.venezuela.salience.oil: expected a number at "
                       "most 1"),
-    "output": (GRID.replace("[day, talks_day, casualties", "[day, casualtys"), "casualtys",
-               "outputs[1]: unknown column 'casualtys' (did you mean 'casualties'?)"),
+    "output": (GRID.replace("[outcome_day, talks_day, final_casualties",
+                            "[outcome_day, final_casualtys"), "final_casualtys",
+               "outputs[1]: unknown column 'final_casualtys' (did you mean "
+               "'final_casualties'?)"),
+    "renamed-output": (GRID.replace("[outcome_day, talks_day", "[day, talks_day"), "[day,",
+                       "outputs[0]: unknown column 'day' (it is now called 'outcome_day')"),
     "sobol-n": (SOBOL_100, "samples: 100",
                 "samples: Sobol sampling needs a power of two; got 100 (try 64 or 128)"),
     "grid-range": (GRID.replace("        levels: 3\n", ""), "[0.2, 0.8]",
@@ -305,21 +310,22 @@ def test_results_are_identical_for_any_workers_chunks_and_executor(tmp_path):
     assert one.folder.name == two.folder.name == dask.folder.name  # the spec hash
     a, b, c = read_runs(one.folder), read_runs(two.folder), read_runs(dask.folder)
     assert len(a) == 6 * 6 and not a.duplicated(["point", "replicate"]).any()
-    assert list(a.columns) == ["point", "replicate", "outcome", "day", "talks_day",
-                               "casualties", "hostility_venezuela", "error"]
+    assert list(a.columns) == ["point", "replicate", "outcome", "outcome_day", "talks_day",
+                               "final_casualties", "final_hostility_venezuela", "error"]
     pd.testing.assert_frame_equal(a, b)
     pd.testing.assert_frame_equal(a, c)
     assert a["error"].isna().all()
     # Tempo 0 vs 4 changes the runs (the parameters reach the model) ...
-    assert a.loc[a.point < 3, "casualties"].mean() < a.loc[a.point >= 3, "casualties"].mean()
+    assert (a.loc[a.point < 3, "final_casualties"].mean()
+            < a.loc[a.point >= 3, "final_casualties"].mean())
     # ... and a point equals that scenario run on its own with the same (point, replicate).
     sw = load_sweep(path)
     scn = point_scenario(sw.base, [("boat_strike_tempo", 4.0),
                                    ("actors.venezuela.salience.oil", 0.5)])
     alone = run_ensemble(scn, 6, 5, point=4, trace_replicates=0, band_replicates=0)
     mine = a[a.point == 4]
-    np.testing.assert_array_equal(mine["hostility_venezuela"],
-                                  alone.data.runs["hostility_venezuela"])
+    np.testing.assert_array_equal(mine["final_hostility_venezuela"],
+                                  alone.data.runs["final_hostility_venezuela"])
     assert mine["outcome"].astype(str).tolist() == alone.runs["outcome"].astype(str).tolist()
     design = pq.read_table(one.folder / "design.parquet").to_pandas()
     assert design.loc[4, ["boat_strike_tempo", "ve_oil"]].tolist() == [4.0, 0.5]
@@ -399,7 +405,7 @@ def test_a_failing_point_is_recorded_and_the_sweep_goes_on(tmp_path):
     assert res.complete and res.failed_runs == 3
     runs = read_runs(res.folder)
     bad = runs[runs.point == 3]
-    assert bad["outcome"].isna().all() and bad["casualties"].isna().all()
+    assert bad["outcome"].isna().all() and bad["final_casualties"].isna().all()
     assert bad["error"].str.contains("InputError: design point 3: "
                                      "actors.venezuela.ideal.oil").all()
     good = runs[runs.point != 3]

@@ -189,7 +189,7 @@ def signals(results: Results) -> Signals:
     own = np.isin(runs["escalation_cause"], [EscalationCause.HOSTILITY, EscalationCause.FORCE,
                                              EscalationCause.RUPTURE])
     escalated = own & (runs["escalation_day"] >= 0) & (runs["escalation_day"] <= end)
-    undecided = ~((runs["outcome"] == Outcome.LEADER_REMOVED) & (runs["day"] <= end))
+    undecided = ~((runs["outcome"] == Outcome.LEADER_REMOVED) & (runs["outcome_day"] <= end))
     deaths = trace[end, v.index("casualties")].astype(float)[undecided]
     strikes = StrikeTally.of(scn).strikes(deaths)
     made = first[first >= 0]

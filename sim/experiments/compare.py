@@ -11,7 +11,6 @@ the outcome, over replicates that reach it in both.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,9 +19,10 @@ import numpy as np
 import pandas as pd
 
 from sim.model.model import OUTCOMES
+from sim.output.dictionary import write_parquet
 from sim.output.results import Results, scenario_yaml
 from sim.output.stats import Z95
-from sim.output.storage import write_folder
+from sim.output.storage import json_text, write_folder
 from sim.scenario.errors import InputError
 from sim.scenario.load import load_scenario, scenario_from_document
 from sim.scenario.schema import Scenario
@@ -84,11 +84,11 @@ class Comparison:
             ib = (rb["outcome"] == o).astype(float)
             d = ib - ia
             half = Z95 * d.std(ddof=1) / np.sqrt(n) if n > 1 else float("nan")
-            both = (ia > 0) & (ib > 0) & (ra["day"] >= 0) & (rb["day"] >= 0)
-            shift = float(np.median(rb["day"][both] - ra["day"][both])) if both.any() \
-                else float("nan")
-            day_a = ra["day"][(ia > 0) & (ra["day"] >= 0)]
-            day_b = rb["day"][(ib > 0) & (rb["day"] >= 0)]
+            da, db = ra["outcome_day"], rb["outcome_day"]
+            both = (ia > 0) & (ib > 0) & (da >= 0) & (db >= 0)
+            shift = float(np.median(db[both] - da[both])) if both.any() else float("nan")
+            day_a = da[(ia > 0) & (da >= 0)]
+            day_b = db[(ib > 0) & (db >= 0)]
             rows.append({
                 "outcome": o.label, "p_a": ia.mean(), "p_b": ib.mean(), "difference": d.mean(),
                 "ci_low": d.mean() - half, "ci_high": d.mean() + half,
@@ -125,16 +125,16 @@ class Comparison:
         """Both fans of the conflict-cooperation index, and P(outcome) side by side."""
         from matplotlib.figure import Figure  # noqa: PLC0415
 
-        from sim.output.charts import OUTCOME_COLOURS, _date_axis  # noqa: PLC0415
+        from sim.output.charts import _date_axis  # noqa: PLC0415
+        from sim.output.palette import BLUE, GREY, SIGN_COLOURS  # noqa: PLC0415
 
         if axes is None:
-            fig = Figure(figsize=(13, 5), layout="constrained")
+            fig = Figure(figsize=(14, 5.5), layout="constrained")
             axes = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
         else:
             fig = axes[0].figure
         ax = axes[0]
-        for res, label, colour in ((self.a, self.label_a, "#2166ac"),
-                                   (self.b, self.label_b, "#b2182b")):
+        for res, label, colour in ((self.a, self.label_a, GREY), (self.b, self.label_b, BLUE)):
             band = res.band("cc_index")
             ax.fill_between(band.index, band["q25"], band["q75"], color=colour, alpha=0.25,
                             lw=0)
@@ -147,18 +147,23 @@ class Comparison:
         ax.legend(fontsize=8, loc="lower left")
         ax = axes[1]
         diff = self.differences()
-        x = np.arange(len(diff))
-        ax.bar(x - 0.2, diff["p_a"], 0.4, color="#2166ac", label=f"A: {self.label_a}")
-        ax.bar(x + 0.2, diff["p_b"], 0.4, color="#b2182b", label=f"B: {self.label_b}")
-        for k, (o, row) in enumerate(diff.iterrows()):
-            ax.annotate(f"{row.difference:+.0%}\n[{row.ci_low:+.0%}, {row.ci_high:+.0%}]",
-                        (k, max(row.p_a, row.p_b)), xytext=(0, 4), textcoords="offset points",
-                        ha="center", fontsize=7, color=OUTCOME_COLOURS[o])
-        ax.set_xticks(x, list(diff.index))
-        ax.set_ylim(0, 1.2)
-        ax.set_ylabel("Probability; B − A with paired 95% interval")
+        y = np.arange(len(diff))[::-1]
+        ax.barh(y + 0.2, diff["p_a"], 0.4, color=GREY, label=f"A: {self.label_a}")
+        ax.barh(y - 0.2, diff["p_b"], 0.4, color=BLUE, label=f"B: {self.label_b}")
+        for k, (_, row) in enumerate(diff.iterrows()):
+            # Coloured by the sign of the change (a fall in escalation is not "red").
+            sign = "rise" if row.ci_low > 0 else "fall" if row.ci_high < 0 else "none"
+            ax.annotate(f"{row.difference:+.0%} [{row.ci_low:+.0%}, {row.ci_high:+.0%}]",
+                        (max(row.p_a, row.p_b), y[k]), xytext=(4, 0),
+                        textcoords="offset points", va="center", fontsize=7,
+                        color=SIGN_COLOURS[sign])
+        ax.set_yticks(y, [o.replace("_", " ") for o in diff.index], fontsize=8)
+        ax.set_xlim(0, 1.35)
+        ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
+        ax.set_xlabel("Probability; B − A with its paired 95% interval\n(blue: a rise, orange: "
+                      "a fall, grey: no clear change)")
         ax.set_title(f"Outcomes ({self.changed():.0%} of runs end differently)")
-        ax.legend(fontsize=8, loc="upper left")
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
         return fig
 
     def save(self, root: str | Path = "results", charts: bool = True) -> Path:
@@ -167,11 +172,10 @@ class Comparison:
 
     def write_files(self, folder: Path, charts: bool = True) -> None:
         """Write the comparison's files into an existing, empty folder."""
-        (folder / "summary.json").write_text(json.dumps(self.summary, indent=2, default=str)
-                                             + "\n", encoding="utf-8")
+        (folder / "summary.json").write_text(json_text(self.summary), encoding="utf-8")
         self.differences().to_csv(folder / "differences.csv")
-        self.a.runs.to_parquet(folder / "runs_a.parquet", compression="zstd", index=False)
-        self.b.runs.to_parquet(folder / "runs_b.parquet", compression="zstd", index=False)
+        write_parquet(self.a.runs, folder / "runs_a.parquet", "runs.parquet")
+        write_parquet(self.b.runs, folder / "runs_b.parquet", "runs.parquet")
         (folder / "scenario_a.yaml").write_text(scenario_yaml(self.a.scenario), "utf-8")
         (folder / "scenario_b.yaml").write_text(scenario_yaml(self.b.scenario), "utf-8")
         if charts:

@@ -98,7 +98,7 @@ def record_outcomes(results: Results) -> tuple[np.ndarray, np.ndarray]:
     """
     runs = results.data.runs
     labels = np.array([o.label for o in OUTCOMES])[np.asarray(runs["outcome"])]
-    day = np.asarray(runs["day"], dtype=float)
+    day = np.asarray(runs["outcome_day"], dtype=float)
     day[day < 0] = np.nan
     return labels, day
 

@@ -7,6 +7,8 @@ is that table, with the command that made it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from sim.engine.ensemble import run_ensemble
@@ -15,10 +17,15 @@ from sim.scenario.library import list_scenarios
 from sim.scenario.load import load_scenario
 
 
-def profiles(runs: int = 1000, seed: int = 20250902) -> pd.DataFrame:
-    """P(outcome) and median dates of every library scenario, one row per scenario."""
+def profiles(runs: int = 1000, seed: int = 20250902,
+             progress: Callable[[int, int, str], None] | None = None) -> pd.DataFrame:
+    """P(outcome) and median dates of every library scenario, one row per scenario.
+
+    ``progress(done, total, name)`` is called after each scenario (the command line's bar).
+    """
     rows = []
-    for path in list_scenarios():
+    paths = list_scenarios()
+    for k, path in enumerate(paths):
         scn = load_scenario(path)
         p = run_ensemble(scn, runs, seed, trace_replicates=0, narrate=False).probabilities()
         row = {"scenario": scn.name, "title": scn.title}
@@ -26,6 +33,8 @@ def profiles(runs: int = 1000, seed: int = 20250902) -> pd.DataFrame:
             row[o.label] = float(p.loc[o.label, "probability"])
             row[f"{o.label}_date"] = p.loc[o.label, "median_date"]
         rows.append(row)
+        if progress:
+            progress(k + 1, len(paths), scn.name)
     return pd.DataFrame(rows).set_index("scenario")
 
 

@@ -11,6 +11,7 @@ outcome) swings between the two ends. For interactions and global indices, use a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -67,8 +68,12 @@ def _with(scenario: Scenario, r: Range, value: float) -> Scenario:
 
 
 def one_at_a_time(scenario: Scenario, runs: int, seed: int,
-                  ranges: tuple[Range, ...] = RANGES) -> pd.DataFrame:
+                  ranges: tuple[Range, ...] = RANGES,
+                  progress: Callable[[int, int, str], None] | None = None) -> pd.DataFrame:
     """P(outcome) at the baseline and at each end of each range, on common random numbers.
+
+    ``progress(done, total, label)`` is called after each setting is run (the command
+    line's progress bar).
 
     Returns:
         One row per parameter: its range, the baseline value, and for each outcome its
@@ -79,10 +84,18 @@ def one_at_a_time(scenario: Scenario, runs: int, seed: int,
         res = run_ensemble(scn, runs, seed, trace_replicates=0, band_replicates=0)
         return np.bincount(res.data.runs["outcome"], minlength=len(Outcome)) / runs
 
+    total = 1 + 2 * len(ranges)
     base = profile(scenario)
+    if progress:
+        progress(1, total, "baseline")
     rows = []
-    for r in ranges:
-        low, high = profile(_with(scenario, r, r.low)), profile(_with(scenario, r, r.high))
+    for k, r in enumerate(ranges):
+        low = profile(_with(scenario, r, r.low))
+        if progress:
+            progress(2 + 2 * k, total, r.label)
+        high = profile(_with(scenario, r, r.high))
+        if progress:
+            progress(3 + 2 * k, total, r.label)
         lever = LEVERS.get(r.name)
         current = lever.current(scenario) if lever else float(field_value(scenario, r.name))
         row = {"parameter": r.name, "label": r.label, "low": r.low, "high": r.high,
@@ -100,6 +113,8 @@ def tornado_chart(table: pd.DataFrame, outcome: str = "escalation", ax=None,
     """Bars from P(outcome) at the low end to the high end of each range, widest on top."""
     from matplotlib.figure import Figure  # noqa: PLC0415
 
+    from sim.output.palette import BLUE, GREY, ORANGE  # noqa: PLC0415
+
     if ax is None:
         fig = Figure(figsize=(10, 0.45 * len(table) + 1.8), layout="constrained")
         ax = fig.subplots()
@@ -111,13 +126,13 @@ def tornado_chart(table: pd.DataFrame, outcome: str = "escalation", ax=None,
     for k, name in enumerate(order):
         row = table.loc[name]
         left, right = row[f"{outcome}_low"], row[f"{outcome}_high"]
-        ax.barh(k, right - base, left=base, color="#d6604d", height=0.6,
+        ax.barh(k, right - base, left=base, color=ORANGE, height=0.6,
                 label="high end" if k == 0 else None)
-        ax.barh(k, left - base, left=base, color="#4393c3", height=0.6,
+        ax.barh(k, left - base, left=base, color=BLUE, height=0.6,
                 label="low end" if k == 0 else None)
         if max(abs(left - base), abs(right - base)) < 0.005:
             ax.annotate("no visible effect", (base, k), xytext=(4, 0),
-                        textcoords="offset points", va="center", fontsize=7, color="#555555")
+                        textcoords="offset points", va="center", fontsize=7, color=GREY)
             continue
         for value, end, sign in ((left, row.low, -1), (right, row.high, 1)):
             outward = (value >= base) if sign > 0 else (value < base)

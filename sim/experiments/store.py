@@ -49,7 +49,7 @@ SHARDS = "shards"
 #: Parquet metadata key of a shard: the code fingerprint of the worker that made it.
 CODE_KEY = "dipsim_code"
 #: Columns whose value -1 means "did not happen" (stored as null).
-MISSING_IF_NEGATIVE = ("day", "talks_day")
+MISSING_IF_NEGATIVE = ("outcome_day", "talks_day")
 
 
 # ------------------------------------------------------------------------ code fingerprint
@@ -105,7 +105,7 @@ def shard_table(cols: Mapping[str, Any], kinds: Mapping[str, str], code: str):
     """The Parquet table of a finished chunk (built by the worker, written by the driver).
 
     ``outcome`` and ``escalation_cause`` are dictionary-encoded labels (pandas reads them as
-    categoricals); ``day`` and ``talks_day`` are null when the event did not happen; every
+    categoricals); ``outcome_day`` and ``talks_day`` are null when the event did not happen; every
     column of a failed run is null except ``point``, ``replicate`` and ``error``. The
     table's metadata holds the worker's code fingerprint.
     """

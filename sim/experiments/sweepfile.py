@@ -88,8 +88,8 @@ def run_columns() -> dict[str, str]:
 #: Columns every shard has whatever ``outputs`` says.
 ALWAYS_KEPT = ("point", "replicate", "outcome")
 DEFAULT_OUTPUTS: tuple[str, ...] = (
-    "day", "talks_day", "deal_day", "escalation_day", "casualties", "deal_drugs", "deal_oil",
-    "deal_migration", "hostility_us", "hostility_venezuela")
+    "outcome_day", "talks_day", "deal_day", "escalation_day", "final_casualties", "deal_drugs",
+    "deal_oil", "deal_migration", "final_hostility_us", "final_hostility_venezuela")
 
 
 # ----------------------------------------------------------------------------- sweep files
@@ -292,8 +292,12 @@ def sweep_problems(spec: SweepFile) -> list[tuple[tuple[str | int, ...], str]]:
         elif name not in known:
             import difflib  # noqa: PLC0415
 
+            from sim.output.rundata import RENAMED_RUN_COLUMNS  # noqa: PLC0415
+
             near = difflib.get_close_matches(name, list(known), n=1)
             hint = f" (did you mean {near[0]!r}?)" if near else ""
+            if name in RENAMED_RUN_COLUMNS:
+                hint = f" (it is now called {RENAMED_RUN_COLUMNS[name]!r})"
             out.append((("outputs", k), f"unknown column {name!r}{hint}; expected one of: "
                         f"{', '.join(c for c in known if c not in ALWAYS_KEPT)}"))
     if len(set(spec.outputs)) != len(spec.outputs):

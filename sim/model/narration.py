@@ -7,7 +7,9 @@ reads the finished day and keeps, for replicate 0 only and up to the day it is d
 - each government's choice with its probabilities, utilities and inputs
   (:class:`Decision`),
 - the turning points: an incident, a side becoming ready or not, talks opening or breaking
-  off, an agreement, an escalation (:class:`TurningPoint`).
+  off, an agreement, an escalation (:class:`TurningPoint`). A side becoming ready or not
+  carries what moved its readiness (:data:`READINESS_DRIVERS`): each input of its readiness
+  score then and now, and how much its change moved the score.
 
 The plain-language account (:mod:`sim.output.narrative`) is written from these.
 """
@@ -29,6 +31,14 @@ if TYPE_CHECKING:
     from sim.model.day import Day
     from sim.model.model import DiplomacyModel
     from sim.model.timeline import Firing
+
+
+#: The inputs of a government's readiness score (§3.5), in the formula's order, and the
+#: sign each enters with.
+READINESS_DRIVERS: dict[str, int] = {"pain": 1, "surplus": 1, "hostility": -1,
+                                     "commitment": -1, "signal": 1, "mediation": 1}
+#: How far back a change of readiness is explained from (days).
+LOOK_BACK_DAYS = 30
 
 
 @dataclass
@@ -61,6 +71,10 @@ class Narrator:
         self.decisions: list[Decision] = []
         self.turning_points: list[TurningPoint] = []
         self._ready_before = np.zeros(2, bool)
+        # Each day: per government, the raw inputs of the readiness score and their weights
+        # (weight x sign x audience cost), shape (2, 2, drivers).
+        self._drivers: dict[int, np.ndarray] = {}
+        self._last_crossing = [-1, -1]
 
     def observe(self, model: DiplomacyModel, day: Day) -> None:
         """Note what the finished ``day`` did to replicate 0 (until it is decided)."""
@@ -72,7 +86,39 @@ class Narrator:
         if day.incident[0]:
             self.turning_points.append(TurningPoint(day.t, "incident", detail={
                 "jump": float(day.jump[0])}))
+        self._drivers[day.t] = self._readiness_inputs(model, day)
         self._turning_points(model, day)
+
+    @staticmethod
+    def _readiness_inputs(model: DiplomacyModel, day: Day) -> np.ndarray:
+        """Replicate 0's readiness inputs and their weights in the score, per government."""
+        w = model.spec.behaviour.readiness
+        mediation = float(np.broadcast_to(day.mediation, (model.n,))[0]) \
+            if day.mediation is not None else 0.0
+        out = np.empty((2, 2, len(READINESS_DRIVERS)))
+        for gov in model.governments:
+            i = gov.index
+            out[i, 0] = (model.pain[i, 0], model.surplus[0], model.hostility[i, 0],
+                         model.commitment[i, 0], model.signal[i, 0], mediation)
+            out[i, 1] = (w.pain, w.surplus, -w.hostility,
+                         -w.commitment * float(np.ravel(gov.params.audience_cost)[0]),
+                         w.signal, w.mediation)
+        return out
+
+    def _why_readiness(self, i: int, t: int) -> dict[str, Any]:
+        """What moved government ``i``'s readiness since its last crossing of the bar.
+
+        Looks back at most :data:`LOOK_BACK_DAYS`, and not past the day its readiness last
+        crossed the bar the other way.
+        """
+        start = max(t - LOOK_BACK_DAYS, self._last_crossing[i])
+        since = min((d for d in self._drivers if d >= start), default=t)
+        self._last_crossing[i] = t
+        then, now = self._drivers[since][i], self._drivers[t][i]
+        return {"day": t, "since": since, "drivers": {
+            name: {"then": float(then[0, k]), "now": float(now[0, k]),
+                   "effect": float(now[1, k] * now[0, k] - then[1, k] * then[0, k])}
+            for k, name in enumerate(READINESS_DRIVERS)}}
 
     def _decision(self, model: DiplomacyModel, day: Day, i: int) -> None:
         gov = model.governments[i]
@@ -102,7 +148,7 @@ class Narrator:
             if ready_now[i] != self._ready_before[i]:
                 tp.append(TurningPoint(t, "ready" if ready_now[i] else "not_ready", gov,
                                        {"readiness": float(model.readiness[i, 0]),
-                                        "bar": bar}))
+                                        "bar": bar, **self._why_readiness(i, t)}))
         self._ready_before = ready_now
         if day.opening[0]:
             tp.append(TurningPoint(t, "talks_open"))

@@ -39,6 +39,34 @@ def _action_what(action: Action, gov: str, i: int) -> str:
             raise ValueError(f"no text for action {action}")
 
 
+#: Each government's retaliation, in the past tense.
+_RETALIATED = ("imposed new administrative sanctions", "paused deportation flights")
+
+
+def action_past(action: Action, gov: str, i: int, times: str = "") -> str:
+    """What a government did, in the past tense: ``threatened military force twice``, ..."""
+    match action:
+        case Action.ESCALATE:
+            verb = "threatened military force" if gov == "us" else "mobilised its forces"
+        case Action.DE_ESCALATE:
+            verb = "de-escalated"
+        case Action.SIGNAL_OPENNESS:
+            verb = "signalled it was open to talks"
+        case Action.CONCEDE:
+            verb = "softened its demands"
+        case Action.RETALIATE:
+            return f"retaliated{times} ({_RETALIATED[i]})"
+        case Action.USE_FORCE:
+            verb = "struck on land" if gov == "us" else "used force against US forces"
+        case Action.RUPTURE:
+            verb = "broke diplomatic relations"
+        case Action.WALK_OUT:
+            verb = "walked out of the talks"
+        case _:
+            raise ValueError(f"no text for action {action}")
+    return verb + times
+
+
 def _action_reason(d: Decision, scenario: Scenario) -> str:
     """The inputs that made an action attractive, in words."""
     x = d.inputs

@@ -45,6 +45,7 @@ from sim.output.wording import (
     Entry,
     cap,
     day_month,
+    readiness_reason,
     tag,
     who,
 )
@@ -141,7 +142,7 @@ def _possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
-def _towards(f: Firing, scenario: Scenario) -> str:
+def towards(f: Firing, scenario: Scenario) -> str:
     """``against Venezuela`` for coercion, ``for``/``to`` for what is offered."""
     target = who(f.target, scenario)
     if f.type is PressureType.MEDIATION:
@@ -166,7 +167,7 @@ def _pressure_entries(story: Story) -> list[Entry]:
             about = "" if float(f.deaths).is_integer() else "about "
             extra += f", {about}{f.deaths:.0f} killed"
         injected = "-injected-" in f.pressure
-        text = (f"{cap(who(f.sender, scn))}: {what} {_towards(f, scn)}{extra}"
+        text = (f"{cap(who(f.sender, scn))}: {what} {towards(f, scn)}{extra}"
                 f"{' (applied from the classroom page)' if injected else ''}.")
         key = (f.type.value, f.started)
         why = ""
@@ -183,24 +184,27 @@ def _pressure_entries(story: Story) -> list[Entry]:
 # ---------------------------------------------------------------------------- turning points
 
 
-def _turning_entry(tp: TurningPoint, story: Story) -> Entry:
+def _since(story: Story, d: dict) -> str:
+    return day_month(story.date(d["since"])) if "since" in d else "the start"
+
+
+def turning_entry(tp: TurningPoint, story: Story) -> Entry:
+    """A turning point as an entry of the account: what happened and why."""
     d, scn, day = tp.detail, story.scenario, tp.day
     name = cap(NAMES.get(tp.actor or "", "someone"))
     match tp.kind:
         case "ready":
-            gov = tp.actor or "us"
             return Entry(day, "turning point", f"{name} is now ready to talk.",
                          f"Its readiness to talk, {d['readiness']:.2f}, reached the bar of "
-                         f"{d['bar']:.2f}: sanction pain {story.value(day, f'pain_{gov}'):.2f}, "
-                         f"hostility {story.value(day, f'hostility_{gov}'):.2f}.")
+                         f"{d['bar']:.2f}. {readiness_reason(d, True, _since(story, d))}"
+                         .strip())
         case "not_ready":
-            gov = tp.actor or "us"
-            going_on = (" The talks go on: only hostility high enough breaks them off."
-                        if story.value(day, "in_talks") == 1 else "")
+            going_on = (" The talks go on: only hostility high enough or a walk-out ends "
+                        "them." if story.value(day, "in_talks") == 1 else "")
             return Entry(day, "turning point", f"{name} is no longer ready to talk.",
                          f"Its readiness to talk, {d['readiness']:.2f}, fell below "
-                         f"{d['bar']:.2f}: hostility "
-                         f"{story.value(day, f'hostility_{gov}'):.2f}.{going_on}")
+                         f"{d['bar']:.2f}. {readiness_reason(d, False, _since(story, d))}"
+                         f"{going_on}".strip())
         case "talks_open":
             return Entry(day, "turning point", "Talks open: both governments sit down.",
                          f"Both are ready: readiness US "
@@ -208,7 +212,9 @@ def _turning_entry(tp: TurningPoint, story: Story) -> Entry:
                          f"{story.value(day, 'readiness_venezuela'):.2f} (the bar is "
                          f"{scn.talks.threshold:g}, lower with a mediator). From now on each "
                          "side concedes along its aspiration curve.",
-                         tag("046", 7.0))
+                         tag("046", 7.0),
+                         brief="Both governments were ready to talk on the same day; from "
+                               "now on each gives ground a little at a time.")
         case "talks_break":
             return Entry(day, "turning point", "Talks break off.",
                          f"Hostility reached {d['hostility']:.2f}; talks cannot survive "
@@ -228,7 +234,8 @@ def _turning_entry(tp: TurningPoint, story: Story) -> Entry:
                          f"The offers crossed: what Washington offered now gives Caracas at "
                          f"least what it still asks. Terms: {terms}. (The Nash bargaining "
                          f"solution, the split that maximises both sides' gains over walking "
-                         f"away, would be {nash}.)", tag("057", 8.0))
+                         f"away, would be {nash}.)", tag("057", 8.0),
+                         brief=f"The offers met. Terms: {terms}.")
         case "narrow_deal":
             tracks = " and ".join(d["tracks"])
             return Entry(day, "turning point", f"A narrow deal on {tracks}.",
@@ -333,7 +340,7 @@ def entries(story: Story) -> list[Entry]:
                 if Action(d.action) is not Action.HOLD]
     elif len(story.trace):
         out += trace_action_entries(story)
-    out += [_turning_entry(tp, story) for tp in story.turning_points]
+    out += [turning_entry(tp, story) for tp in story.turning_points]
     out += _state_entries(story)
     return sorted(out, key=lambda e: (e.day, _ORDER[e.kind]))
 

@@ -2,7 +2,9 @@
 
 Okabe and Ito (2008), *Color Universal Design*: eight colours that stay distinct for the
 common forms of colour blindness. Each outcome has one colour everywhere (charts, the
-classroom page, the report); calm outcomes are cool, rupture is warm or dark.
+classroom page, the report); calm outcomes are cool, rupture is warm or dark. Pressures
+(coercive, conciliatory), the two governments and the sign of a change take their colours
+from the same eight.
 """
 
 from __future__ import annotations
@@ -28,3 +30,10 @@ OUTCOME_COLOURS: dict[str, str] = {
     "leader_removed": BLACK,
     "deal_broken": REDDISH_PURPLE,
 }
+
+#: The colour of a pressure by kind: coercive (negative Goldstein weight) or conciliatory.
+PRESSURE_COLOURS: dict[str, str] = {"coercive": VERMILLION, "conciliatory": BLUISH_GREEN}
+#: The colour of each government in charts of both (lines, bands).
+GOVERNMENT_COLOURS: dict[str, str] = {"us": BLUE, "venezuela": ORANGE}
+#: The colour of a change by its sign (a rise, a fall), whatever it is a change of.
+SIGN_COLOURS: dict[str, str] = {"rise": BLUE, "fall": ORANGE, "none": GREY}

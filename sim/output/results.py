@@ -1,11 +1,13 @@
 """The results of a run: tables, summary, charts and the results folder.
 
 A :class:`Results` holds a run table with one row per replicate (``runs``), full per-day
-rows for a sample of replicates (``steps``, long format), per-day quantile bands of the key
-variables (``bands``) and a summary of outcome probabilities with 95% Wilson intervals.
-:meth:`Results.save` writes the results folder of ``docs/results.md``: the resolved
-scenario, a manifest, Parquet tables, ``summary.json`` and the charts, written into a
+rows for a sample of replicates (``steps``: wide, one row per run and day), per-day
+quantile bands of the key variables (``bands``) and a summary of outcome probabilities with
+95% Wilson intervals. :meth:`Results.save` writes the results folder of
+``docs/results.md``: the resolved scenario, a manifest, Parquet tables carrying their data
+dictionary, ``summary.json``, the charts, ``README.md`` and ``report.html``, written into a
 temporary folder and renamed into place, so a folder either is complete or does not exist.
+:meth:`Results.load` reads a folder back.
 """
 
 from __future__ import annotations
@@ -23,22 +25,39 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from sim.model.agents import Action
 from sim.model.issues import ISSUES
-from sim.model.outcomes import OUTCOMES, Outcome
+from sim.model.outcomes import DECIDED, OUTCOMES
 from sim.model.recording import BAND_VARIABLES, VARIABLES
 from sim.output import charts as chart_module
-from sim.output.narrative import narrative_markdown
-from sim.output.rundata import ESCALATION_CAUSES, RunData
-from sim.output.stats import wilson_interval
-from sim.output.storage import file_checksums, versions, write_folder
+from sim.output.brief import narrative_file_markdown
+from sim.output.dictionary import folder_readme, write_parquet
+from sim.output.report import CHART_CAPTIONS, REPORT, report_html
+from sim.output.rundata import ESCALATION_CAUSES, RENAMED_RUN_COLUMNS, RunData
+from sim.output.stats import in_play_quantiles, wilson_interval
+from sim.output.storage import (
+    file_checksums,
+    json_text,
+    sha256_file,
+    versions,
+    write_file_atomic,
+    write_folder,
+    write_json_atomic,
+)
 from sim.output.story import Story
-from sim.scenario.schema import Scenario
+from sim.scenario.errors import InputError
+from sim.scenario.schema import GOVERNMENTS, Scenario
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
-INTEGER_VARIABLES = ("in_talks", "outcome", "action_us", "action_venezuela", "events")
+#: Daily variables stored as integers and as booleans in the steps table.
+INTEGER_VARIABLES = ("outcome", "action_us", "action_venezuela", "events", "deals_in_force")
+BOOLEAN_VARIABLES = ("in_talks", "relations_open")
+#: The labels of the outcome and action codes, as the tables' categories.
+OUTCOME_LABELS: tuple[str, ...] = tuple(o.label for o in OUTCOMES)
+ACTION_LABELS: tuple[str, ...] = tuple(a.label for a in Action)
 
 
 def scenario_yaml(scenario: Scenario) -> str:
@@ -58,17 +77,53 @@ class Results:
         overrides: The ``path=value`` assignments applied.
     """
 
-    def __init__(self, scenario: Scenario, data: RunData, seed: int, source: str | None = None,
-                 overrides: list[str] | None = None):
+    def __init__(self, scenario: Scenario, data: RunData | None, seed: int,
+                 source: str | None = None, overrides: list[str] | None = None):
         self.scenario = scenario
         self.data = data
         self.seed = seed
         self.source = source
         self.overrides = overrides or []
+        self._tables: dict[str, pd.DataFrame] | None = None
+
+    @classmethod
+    def load(cls, folder: str | Path) -> Results:
+        """The results of a results folder, read back from its files (for charts, reports).
+
+        The tables come from the Parquet files and the scenario from ``scenario.yaml``;
+        what only a run in memory has (the raw arrays, the story of run 0) is not there:
+        :attr:`data` is None.
+
+        Raises:
+            InputError: The folder is not a results folder (a file is missing or unreadable).
+        """
+        from sim.scenario.load import load_scenario  # noqa: PLC0415
+
+        folder = Path(folder)
+        names = ("scenario.yaml", "manifest.json", "runs.parquet", "steps.parquet",
+                 "bands.parquet")
+        missing = [n for n in names if not (folder / n).is_file()]
+        if missing:
+            raise InputError.single(str(folder), "not a results folder of dipsim run: "
+                                    f"{', '.join(missing)} missing")
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            tables = {n: pd.read_parquet(folder / f"{n}.parquet")
+                      for n in ("runs", "steps", "bands")}
+            # A folder written before the run table's columns were renamed reads the same.
+            tables["runs"] = tables["runs"].rename(columns=RENAMED_RUN_COLUMNS)
+        except (OSError, ValueError) as exc:
+            raise InputError.single(str(folder), f"cannot read the results: {exc}") from None
+        res = cls(load_scenario(folder / "scenario.yaml"), None, int(manifest.get("seed", 0)),
+                  manifest.get("scenario_source"), manifest.get("overrides"))
+        res._tables = tables
+        return res
 
     @property
     def n_runs(self) -> int:
         """Number of replicates."""
+        if self.data is None:
+            return len(self.runs)
         return len(self.data.runs["replicate"])
 
     def __repr__(self) -> str:
@@ -81,29 +136,42 @@ class Results:
     @cached_property
     def runs(self) -> pd.DataFrame:
         """One row per replicate: outcome, the day it happened, deal terms, end values."""
+        if self._tables is not None:
+            return self._tables["runs"]
         r = dict(self.data.runs)
         labels = [o.label for o in OUTCOMES]
         df = pd.DataFrame(r)
         df["outcome"] = pd.Categorical.from_codes(r["outcome"], categories=labels)
-        for col in [c for c in r if c == "day" or c.endswith("_day")]:
+        for col in [c for c in r if c.endswith("_day")]:
             df[col] = pd.Series(r[col], dtype="Int64").mask(r[col] < 0)
-        df.insert(3, "date", pd.to_datetime(self.scenario.start) + pd.to_timedelta(
-            df["day"].astype("float64"), unit="D"))
+        df.insert(3, "outcome_date", pd.to_datetime(self.scenario.start) + pd.to_timedelta(
+            df["outcome_day"].astype("float64"), unit="D"))
         df["escalation_cause"] = pd.Categorical.from_codes(r["escalation_cause"],
                                                            categories=ESCALATION_CAUSES)
         return df
 
     @cached_property
     def steps(self) -> pd.DataFrame:
-        """Every variable each day, for the traced replicates (long format)."""
+        """Every variable each day, for the traced replicates: one row per run and day (wide).
+
+        ``outcome`` and the actions are categories with their labels (``escalation``,
+        ``signal openness``), ``in_talks`` and ``relations_open`` booleans, counts integers.
+        """
+        if self._tables is not None:
+            return self._tables["steps"]
         trace = self.data.trace
         days, nvar, n = trace.shape
         flat = trace.transpose(2, 0, 1).reshape(n * days, nvar)
         df = pd.DataFrame(flat, columns=list(VARIABLES))
         for col in INTEGER_VARIABLES:
             df[col] = df[col].astype(np.int64)
-        df["in_talks"] = df["in_talks"].astype(bool)
-        first = int(self.data.runs["replicate"][0])
+        for col in BOOLEAN_VARIABLES:
+            df[col] = df[col].astype(bool)
+        df["outcome"] = pd.Categorical.from_codes(df["outcome"], categories=OUTCOME_LABELS)
+        for gov in GOVERNMENTS:
+            df[f"action_{gov}"] = pd.Categorical.from_codes(df[f"action_{gov}"],
+                                                            categories=ACTION_LABELS)
+        first = int(self.data.runs["replicate"][0]) if n else 0
         df.insert(0, "replicate", np.repeat(np.arange(first, first + n), days))
         df.insert(1, "day", np.tile(np.arange(days), n))
         df.insert(2, "date", pd.to_datetime(self.scenario.start)
@@ -112,11 +180,21 @@ class Results:
 
     @cached_property
     def bands(self) -> pd.DataFrame:
-        """Per-day quantiles (and mean) of the key variables across the band replicates."""
+        """Per-day quantiles (and mean) of the key variables across the runs still going on.
+
+        Taken over the band replicates whose leader had not been removed before that day
+        (a removed leader's run is frozen: its values would read as a lasting state);
+        ``runs_in_play`` says how many that was. Quantiles are numpy's linear ones.
+        """
+        if self._tables is not None:
+            return self._tables["bands"]
         band = self.data.band_trace.astype(np.float64)
-        days = band.shape[0]
-        q = np.quantile(band, QUANTILES, axis=2)  # (quantiles, days, variables)
-        mean = band.mean(axis=2)
+        days, _, width = band.shape
+        runs = self.data.runs
+        ended = ((runs["outcome"][:width] >= DECIDED)[None, :]
+                 & (np.arange(days)[:, None] > runs["outcome_day"][:width][None, :]))
+        in_play = (~ended).sum(axis=1)
+        q, mean = in_play_quantiles(band, ~ended, QUANTILES)
         frames = []
         dates = pd.to_datetime(self.scenario.start) + pd.to_timedelta(np.arange(days), unit="D")
         for v, name in enumerate(BAND_VARIABLES):
@@ -124,8 +202,11 @@ class Results:
             for qi, level in enumerate(QUANTILES):
                 cols[f"q{round(level * 100):02d}"] = q[qi, :, v]
             cols["mean"] = mean[:, v]
+            cols["runs_in_play"] = in_play
             frames.append(pd.DataFrame(cols))
-        return pd.concat(frames, ignore_index=True)
+        df = pd.concat(frames, ignore_index=True)
+        df["variable"] = pd.Categorical(df["variable"], categories=list(BAND_VARIABLES))
+        return df
 
     def band(self, variable: str) -> pd.DataFrame:
         """The quantile bands of one variable, indexed by date."""
@@ -141,34 +222,37 @@ class Results:
             hit = runs["outcome"] == o.label
             k = int(hit.sum())
             lo, hi = wilson_interval(k, n)
-            days = runs.loc[hit, "day"].dropna()
+            days = runs.loc[hit, "outcome_day"].dropna()
             med = float(np.median(days.astype(float))) if len(days) else float("nan")
             rows.append({"outcome": o.label, "probability": k / n, "ci_low": float(lo),
                          "ci_high": float(hi), "count": k, "median_day": med,
                          "median_date": (self.scenario.date_of(round(med)).isoformat()
                                          if len(days) else None)})
-        return pd.DataFrame(rows).set_index("outcome")
+        df = pd.DataFrame(rows).set_index("outcome")
+        df["median_date"] = df["median_date"].astype(object).where(df["count"] > 0, None)
+        return df
 
     def timing(self) -> pd.DataFrame:
         """Share of replicates that had reached talks, a deal, escalation or a removal.
 
         By each day, whatever came after: a run that reached a deal may later escalate.
         """
-        runs = self.data.runs
+        runs = self.runs
         days = np.arange(self.scenario.horizon_days)
-        n = len(runs["outcome"])
+        n = len(runs)
 
-        def reached(day_of: np.ndarray) -> np.ndarray:
-            d = np.sort(day_of[day_of >= 0])
-            return np.searchsorted(d, days, side="right") / n
+        def reached(column: str, where: pd.Series | None = None) -> np.ndarray:
+            day_of = runs[column] if where is None else runs.loc[where, column]
+            day_of = day_of.dropna().to_numpy(dtype=np.int64)
+            return np.searchsorted(np.sort(day_of), days, side="right") / n
 
-        removed = np.where(runs["outcome"] == Outcome.LEADER_REMOVED, runs["day"], -1)
         return pd.DataFrame({"day": days, "date": pd.to_datetime(self.scenario.start)
                              + pd.to_timedelta(days, unit="D"),
-                             "talks": reached(runs["talks_day"]),
-                             "deal": reached(runs["deal_day"]),
-                             "escalation": reached(runs["escalation_day"]),
-                             "leader_removed": reached(removed)})
+                             "talks": reached("talks_day"),
+                             "deal": reached("deal_day"),
+                             "escalation": reached("escalation_day"),
+                             "leader_removed": reached(
+                                 "outcome_day", runs["outcome"] == "leader_removed")})
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -190,13 +274,14 @@ class Results:
                 o: {"probability": row.probability, "ci95": [row.ci_low, row.ci_high],
                     "count": int(row["count"]),
                     "median_day": None if np.isnan(row.median_day) else row.median_day,
-                    "median_date": row.median_date}
+                    "median_date": row.median_date if isinstance(row.median_date, str)
+                    else None}
                 for o, row in p.iterrows()},
             "reached_talks": {"probability": reached / len(runs), "ci95": [float(lo), float(hi)]},
             "deal_terms_median": (None if agreed.empty else {
                 str(i): float(agreed[f"deal_{i}"].median()) for i in ISSUES}),
-            "casualties": {"mean": float(runs["casualties"].mean()),
-                           "median": float(runs["casualties"].median())},
+            "casualties": {"mean": float(runs["final_casualties"].mean()),
+                           "median": float(runs["final_casualties"].median())},
         }
 
     # ------------------------------------------------------------------ output
@@ -231,22 +316,27 @@ class Results:
 
     def write_files(self, folder: Path, charts: bool = True,
                     command: list[str] | None = None) -> list[str]:
-        """Write every result file into an existing, empty folder. Returns the file names."""
+        """Write every result file into an existing, empty folder. Returns the file names.
+
+        The files and their columns are those of ``docs/results.md``
+        (:mod:`sim.output.dictionary`); the report comes last but for the manifest, whose
+        checksums cover every other file.
+        """
         (folder / "scenario.yaml").write_text(scenario_yaml(self.scenario), encoding="utf-8")
-        parquet = {"compression": "zstd", "index": False}
-        self.runs.to_parquet(folder / "runs.parquet", **parquet)
-        self.steps.to_parquet(folder / "steps.parquet", **parquet)
-        self.bands.to_parquet(folder / "bands.parquet", **parquet)
-        (folder / "summary.json").write_text(json.dumps(self.summary, indent=2) + "\n",
-                                             encoding="utf-8")
+        write_parquet(self.runs, folder / "runs.parquet")
+        write_parquet(self.steps, folder / "steps.parquet")
+        write_parquet(self.bands, folder / "bands.parquet")
+        summary = self.summary
+        (folder / "summary.json").write_text(json_text(summary), encoding="utf-8")
         if charts:
             chart_module.save_all(self, folder)
-        (folder / "narrative.md").write_text(narrative_markdown(self.story()),
+        (folder / "narrative.md").write_text(narrative_file_markdown(self.story()),
                                              encoding="utf-8")
+        (folder / "README.md").write_text(folder_readme(summary), encoding="utf-8")
         manifest = self.manifest(command)
+        (folder / REPORT).write_text(report_html(folder, manifest), encoding="utf-8")
         manifest["files"] = file_checksums(folder)
-        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n",
-                                              encoding="utf-8")
+        (folder / "manifest.json").write_text(json_text(manifest), encoding="utf-8")
         return sorted(p.name for p in folder.iterdir())
 
     def save(self, root: str | Path = "results", charts: bool = True,
@@ -275,3 +365,35 @@ class Results:
 
 #: What a scenario name must look like to be used as a folder name.
 SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+
+
+def rebuild_report(folder: str | Path) -> Path:
+    """Write a results folder's ``report.html`` again (``dipsim report FOLDER``).
+
+    Charts missing from the folder (a run made with ``--no-charts``) are drawn from its
+    tables into the report, not into files; the manifest's checksum of the report is
+    brought up to date. Both files are replaced atomically.
+
+    Returns:
+        The report's path.
+
+    Raises:
+        InputError: The folder is not a results folder of ``dipsim run``.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError.single(str(folder), "no such folder")
+    results = Results.load(folder)
+    images = {}
+    for name in CHART_CAPTIONS:
+        if not (folder / name).is_file():
+            draw = chart_module.CHARTS[name.removesuffix(".png")]
+            images[name] = chart_module.png_bytes(draw(results))
+    text = report_html(folder, images=images)
+    path = folder / REPORT
+    write_file_atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    if isinstance(manifest.get("files"), dict):
+        manifest["files"][REPORT] = sha256_file(path)
+        write_json_atomic(folder / "manifest.json", manifest)
+    return path

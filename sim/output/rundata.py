@@ -25,6 +25,19 @@ if TYPE_CHECKING:
 #: Labels of the ``escalation_cause`` codes (:class:`~sim.model.outcomes.EscalationCause`).
 ESCALATION_CAUSES: tuple[str, ...] = tuple(c.label for c in EscalationCause)
 
+#: Run-table columns renamed when the names were made to say what they hold (end-of-run
+#: values ``final_...``, counts ``n_...``): old name -> new name. Readers that meet an old
+#: name (a sweep file's ``outputs``) can point to the new one.
+RENAMED_RUN_COLUMNS: dict[str, str] = {
+    "day": "outcome_day", "date": "outcome_date", "breakdowns": "n_breakdowns",
+    "incidents": "n_incidents", "casualties": "final_casualties",
+    "goldstein_total": "total_goldstein", "events": "n_events", "cc_index": "final_cc_index",
+    **{f"{v}_{g}": f"final_{v}_{g}" for v in ("hostility", "readiness", "pain")
+       for g in GOVERNMENTS},
+    **{f"{a.name.lower()}_{g}": f"n_{a.name.lower()}_{g}" for a in Action
+       if a is not Action.HOLD for g in GOVERNMENTS},
+}
+
 
 @dataclass
 class RunData:
@@ -53,12 +66,12 @@ class RunData:
         runs: dict[str, np.ndarray] = {
             "replicate": m.first_replicate + np.arange(m.n),
             "outcome": outcome,
-            "day": np.where(outcome == Outcome.STALEMATE, -1, m.outcome_day),
+            "outcome_day": np.where(outcome == Outcome.STALEMATE, -1, m.outcome_day),
             "talks_day": m.talks_day.copy(),
             "deal_day": m.deal_day.copy(),
             "escalation_day": m.escalation_day.copy(),
-            "breakdowns": m.breakdowns.copy(),
-            "incidents": m.incidents.copy(),
+            "n_breakdowns": m.breakdowns.copy(),
+            "n_incidents": m.incidents.copy(),
             "escalation_cause": m.escalation_cause.astype(np.int64),
             "mediated": m.mediated.copy(),
         }
@@ -69,19 +82,19 @@ class RunData:
         for k, issue in enumerate(ISSUES):
             runs[f"nash_{issue}"] = m.nash_terms[k].copy()
         runs.update({
-            "casualties": m.casualties.copy(),
-            "goldstein_total": m.goldstein_total.copy(),
-            "events": m.event_total.copy(),
-            "cc_index": m.end_values("cc_index"),
+            "final_casualties": m.casualties.copy(),
+            "total_goldstein": m.goldstein_total.copy(),
+            "n_events": m.event_total.copy(),
+            "final_cc_index": m.end_values("cc_index"),
         })
         for name in ("hostility", "readiness", "pain"):
             end = m.end_values(name)
             for i, gov in enumerate(GOVERNMENTS):
-                runs[f"{name}_{gov}"] = end[i].copy()
+                runs[f"final_{name}_{gov}"] = end[i].copy()
         for i, gov in enumerate(GOVERNMENTS):
             for a in Action:
                 if a is not Action.HOLD:
-                    runs[f"{a.name.lower()}_{gov}"] = m.action_counts[i, a].astype(np.int64)
+                    runs[f"n_{a.name.lower()}_{gov}"] = m.action_counts[i, a].astype(np.int64)
         return cls(runs, m.trace, m.band_trace, list(m.firings), list(m.turning_points),
                    list(m.decisions))
 

@@ -32,6 +32,7 @@ import datetime as dt
 import errno
 import hashlib
 import json
+import math
 import os
 import shutil
 import stat
@@ -93,9 +94,32 @@ def file_checksums(folder: Path) -> dict[str, str]:
     return {p.name: sha256_file(p) for p in sorted(folder.iterdir()) if p.is_file()}
 
 
+def finite(data: Any) -> Any:
+    """``data`` with every float that is not finite (NaN, infinity) replaced by None.
+
+    Goes through dicts, lists and tuples (tuples become lists); numpy scalars and arrays are
+    turned into Python numbers and lists first, so they are checked too.
+    """
+    if isinstance(data, dict):
+        return {k: finite(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [finite(v) for v in data]
+    if hasattr(data, "tolist") and not isinstance(data, str | bytes):  # numpy values
+        return finite(data.tolist())
+    if isinstance(data, float) and not math.isfinite(data):
+        return None
+    return data
+
+
 def json_text(data: Any) -> str:
-    """``data`` as the JSON text of a manifest (indented, one trailing newline)."""
-    return json.dumps(data, indent=2, default=str) + "\n"
+    """``data`` as strict JSON text (indented, one trailing newline).
+
+    Every file dipsim writes as JSON goes through here. JSON has no NaN or infinity
+    (Python's ``json`` writes them as bare ``NaN``, which ``JSON.parse`` and strict readers
+    refuse): a value that is not a finite number is written as ``null``. Values JSON cannot
+    hold (dates, paths) are written as their text.
+    """
+    return json.dumps(finite(data), indent=2, default=str, allow_nan=False) + "\n"
 
 
 def verify_folder(folder: str | Path) -> list[str]:

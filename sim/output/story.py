@@ -133,4 +133,4 @@ class Story:
 
 
 def _outcome_day(runs: dict[str, NDArray]) -> int:
-    return int(runs["day"][0])
+    return int(runs["outcome_day"][0])

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.output.palette import BLUE, ORANGE, SKY_BLUE
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -67,12 +69,12 @@ def plot_indices(table: pd.DataFrame, ax: Axes | None = None, title: str | None 
     fig, ax = _new_figure(ax, (6.4, 0.5 * len(table) + 1.6))
     pos = np.arange(len(table))
     if "ST" in table:
-        bars = [("ST", "ST_conf", "total (ST)", "#9ecae1"),
-                ("S1", "S1_conf", "first order (S1)", "#3182bd")]
+        bars = [("ST", "ST_conf", "total (ST)", SKY_BLUE),
+                ("S1", "S1_conf", "first order (S1)", BLUE)]
         xlabel = "Sobol index (share of variance)"
     else:
-        bars = [("mu_star", "mu_star_conf", "mu* (influence)", "#3182bd"),
-                ("sigma", None, "sigma (interactions)", "#fdae6b")]
+        bars = [("mu_star", "mu_star_conf", "mu* (influence)", BLUE),
+                ("sigma", None, "sigma (interactions)", ORANGE)]
         xlabel = "Morris elementary effect"
     h = 0.38
     for i, (col, conf, label, colour) in enumerate(bars):

@@ -31,18 +31,35 @@ def resolve_scenario_path(name_or_path: str | Path | None) -> Path:
     if name_or_path is None:
         name_or_path = DEFAULT_SCENARIO
     p = Path(name_or_path)
-    if p.suffix in (".yaml", ".yml") or len(p.parts) > 1 or _exists(p):
+    if p.suffix in (".yaml", ".yml") or len(p.parts) > 1 or path_exists(p):
         return p
     candidate = scenario_dir() / f"{name_or_path}.yaml"
-    return candidate if _exists(candidate) else p
+    return candidate if path_exists(candidate) else p
 
 
-def _exists(p: Path) -> bool:
+def path_exists(p: Path) -> bool:
     """Whether ``p`` exists; False for a name the OS refuses (too long), which reading reports."""
     try:
         return p.exists()
     except OSError:
         return False
+
+
+def missing_scenario_message(name_or_path: str | Path) -> str:
+    """What to say when a scenario cannot be found.
+
+    The closest names in the library, if any, and where to look (``dipsim list``).
+    """
+    import difflib  # noqa: PLC0415
+
+    text = str(name_or_path)
+    stem = Path(text).stem
+    names = [p.stem for p in list_scenarios()]
+    near = difflib.get_close_matches(stem, names, n=3, cutoff=0.6)
+    what = "no such scenario file" if Path(text).suffix or len(Path(text).parts) > 1 \
+        else "no such scenario file, and no library scenario of that name"
+    hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
+    return f"{what}{hint} ('dipsim list' shows the library's scenarios)"
 
 
 def list_scenarios() -> list[Path]:
@@ -69,7 +86,7 @@ def list_episodes() -> list[Path]:
 def resolve_episode_path(name_or_path: str | Path) -> Path:
     """A path to an episode file from a path or an episode name (``2019-guaido-rupture``)."""
     p = Path(name_or_path)
-    if p.suffix in (".yaml", ".yml") or len(p.parts) > 1 or _exists(p):
+    if p.suffix in (".yaml", ".yml") or len(p.parts) > 1 or path_exists(p):
         return p
     candidate = episode_dir() / f"{name_or_path}.yaml"
-    return candidate if _exists(candidate) else p
+    return candidate if path_exists(candidate) else p

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.scenario.errors import InputError, Problem
-from sim.scenario.library import resolve_scenario_path
+from sim.scenario.library import missing_scenario_message, resolve_scenario_path
 from sim.scenario.messages import field_path, validate_document
 from sim.scenario.overrides import apply_override, parse_assignment
 from sim.scenario.schema import GOVERNMENTS, Pressure, Scenario, semantic_problems
@@ -29,21 +29,49 @@ from sim.scenario.yamlfile import YamlDocument, read_yaml
 
 
 def scenario_from_document(doc: YamlDocument, overrides: list[str] | None = None) -> Scenario:
-    """Validate a parsed document (after applying ``path=value`` overrides)."""
+    """Validate a parsed document (after applying ``path=value`` overrides).
+
+    A problem with a field an override set (or with the mapping that holds it) is reported
+    as the override's, ``--set talks.threshold=high: talks.threshold: ...``, not at the line
+    of the file that the override replaced.
+    """
+    applied: list[tuple[str, str]] = []
     if overrides:
         if not isinstance(doc.data, dict):
             validate_document(doc, Scenario, "scenario file")
         data = copy.deepcopy(doc.data)
         for text in overrides:
-            path, value = parse_assignment(text)
-            apply_override(data, path, value)
+            try:
+                path, value = parse_assignment(text)
+                applied.append((text, field_path(apply_override(data, path, value))))
+            except InputError as exc:
+                raise InputError(doc.source, [
+                    Problem(p.field, p.message, None, f"--set {text}") for p in exc.problems
+                ]) from None
         doc = YamlDocument(doc.source, data, doc._root)
-    scn = validate_document(doc, Scenario, "scenario file")
+    try:
+        scn = validate_document(doc, Scenario, "scenario file")
+    except InputError as exc:
+        raise _blame_overrides(exc, applied) from None
     problems = semantic_problems(scn)
     if problems:
-        raise InputError(doc.source, [Problem(field_path(loc), msg, doc.line_of(loc))
-                                      for loc, msg in problems])
+        raise _blame_overrides(InputError(doc.source, [
+            Problem(field_path(loc), msg, doc.line_of(loc)) for loc, msg in problems]), applied)
     return scn
+
+
+def _blame_overrides(exc: InputError, applied: list[tuple[str, str]]) -> InputError:
+    """The error with each problem that an override caused named as that override's."""
+    if not applied:
+        return exc
+    problems = []
+    for p in exc.problems:
+        cause = next((text for text, where in reversed(applied)
+                      if p.field == where or p.field.startswith((where + ".", where + "["))
+                      or (where.rpartition(".")[0] == p.field and p.field)), None)
+        problems.append(p if cause is None else Problem(p.field, p.message, None,
+                                                        f"--set {cause}"))
+    return InputError(exc.source, problems)
 
 
 def with_overrides(scenario: Scenario, assignments: list[str] | tuple[str, ...],
@@ -74,8 +102,21 @@ def load_scenario(path: str | Path | None = None, overrides: list[str] | None = 
             line and what was expected.
     """
     p = resolve_scenario_path(path)
+    if _missing(p):
+        raise InputError.single(str(p), missing_scenario_message(path or p))
     doc = read_yaml(p, "scenario file")
     return scenario_from_document(doc, overrides)
+
+
+def _missing(p: Path) -> bool:
+    """Whether there is no file at ``p`` (other errors, a name too long, are read's to tell)."""
+    try:
+        p.stat()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def pressure_from_fields(scenario: Scenario, fields: dict[str, Any], source: str

@@ -64,26 +64,42 @@ def _select(items: list[Any], sel: str, path: str) -> int:
     ids = [it.get("id") if isinstance(it, dict) else None for it in items]
     if sel in ids:
         return ids.index(sel)
-    by_type = [i for i, it in enumerate(items) if isinstance(it, dict) and it.get("type") == sel]
+    types = [it.get("type") if isinstance(it, dict) else None for it in items]
+    by_type = [i for i, t in enumerate(types) if t == sel]
     if len(by_type) == 1:
         return by_type[0]
-    known = [i for i in ids if i] + [it.get("type") for it in items if isinstance(it, dict)]
-    why = "several items have that type; give them ids" if by_type else "no item has that id"
-    raise InputError.single("--set", f"{why}: {sel!r}; known: {', '.join(map(str, known))}",
-                            field=path)
+    # Each name once: the ids, then the types that name exactly one item without an id.
+    known = list(dict.fromkeys(str(i) for i in ids if i))
+    unique = [t for t in dict.fromkeys(types) if t and types.count(t) == 1
+              and ids[types.index(t)] is None]
+    names = f"the ids are {', '.join(known)}" if known else "no item has an id"
+    if unique:
+        names += f"; an item without an id can be named by its type: {', '.join(unique)}"
+    if by_type:
+        theirs = [str(ids[i]) for i in by_type if ids[i]]
+        which = f": {', '.join(theirs)}" if len(theirs) == len(by_type) else \
+            " (give them ids in the file)"
+        raise InputError.single("--set", f"{len(by_type)} items have the type {sel!r}; name "
+                                f"one by its id{which}", field=path)
+    raise InputError.single("--set", f"no item has the id {sel!r} ({names})", field=path)
 
 
-def apply_override(data: dict[str, Any], path: str, value: Any) -> None:
+def apply_override(data: dict[str, Any], path: str, value: Any) -> tuple[str | int, ...]:
     """Set the field at ``path`` in scenario data (in place).
 
     Lists are indexed by number (``pressures[0]``), id or, when unique, type
     (``pressures[boat_strikes]``). Setting one salience rescales the government's other two
     saliences so the three still sum to 1.
 
+    Returns:
+        Where the value went, with every list item as its index
+        (``("pressures", 7, "per_week")``), so a problem there can name the assignment.
+
     Raises:
         InputError: The path does not lead to a field.
     """
     tokens = _tokens(path)
+    resolved: list[str | int] = []
     node: Any = data
     if tokens and tokens[0] == "actors" and isinstance(data.get("actors", {}), dict):
         actors = data.setdefault("actors", {})
@@ -100,13 +116,16 @@ def apply_override(data: dict[str, Any], path: str, value: Any) -> None:
             if not -len(node) <= idx < len(node):
                 raise InputError.single("--set", f"index {idx} is out of range (the list "
                                         f"has {len(node)} items)", field=path)
+            idx %= len(node)
             node = node[idx]
+            resolved.append(idx)
             continue
         if not isinstance(node, dict):
             raise InputError.single("--set", f"{tok!r} is not inside a mapping", field=path)
         if tok not in node:
             node[tok] = [] if isinstance(nxt, int | tuple) else {}
         node = node[tok]
+        resolved.append(tok)
     last = tokens[-1]
     if isinstance(last, int | tuple):
         if not isinstance(node, list):
@@ -116,7 +135,7 @@ def apply_override(data: dict[str, Any], path: str, value: Any) -> None:
             raise InputError.single("--set", f"index {idx} is out of range (the list has "
                                     f"{len(node)} items)", field=path)
         node[idx] = value
-        return
+        return (*resolved, idx % len(node))
     if not isinstance(node, dict):
         raise InputError.single("--set", f"{last!r} is not inside a mapping", field=path)
     node[last] = value
@@ -128,6 +147,7 @@ def apply_override(data: dict[str, Any], path: str, value: Any) -> None:
         for o in others:
             share = float(node.get(o, 0) or 0) / rest if rest > 0 else 1 / len(others)
             node[o] = (1.0 - value) * share
+    return (*resolved, last)
 
 
 

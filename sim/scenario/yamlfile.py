@@ -189,6 +189,95 @@ def _field_at_line(text: str, line: int | None) -> str:
     return path
 
 
+def _value_after_key(stripped: str) -> str | None:
+    """The value written after a ``key:`` on a line (None if the line has no key)."""
+    m = _KEY_LINE.match(stripped)
+    if not m:
+        return None
+    value = stripped[m.end():].strip()
+    return "" if value.startswith("#") else value
+
+
+def indentation_mistake(text: str, error_line: int, window: int = 3
+                        ) -> tuple[int, int, int] | None:
+    """A line whose indentation cannot be right, at or just before ``error_line``.
+
+    Follows the block structure of the file from the top, as YAML reads it: a line may be
+    deeper than the one before only if that one opened a block (``key:`` with nothing after
+    it, or ``- `` an item), may come back only to a level already open, and a line at the
+    level of a list's dashes must be a ``- `` item. The first line that breaks this, within
+    ``window`` lines before the error, is the mistake; when a line came back to an outer
+    level and the next one is deeper again, the one that came back is (a key pushed back to
+    column 0 makes YAML complain about the line after it).
+
+    Returns:
+        ``(line, its indentation, the indentation expected there)`` (1-based line, spaces),
+        or None when the indentation looks right (the error is something else).
+    """
+    levels: list[tuple[int, bool]] = [(0, False)]  # (indent, whether it holds "- " items)
+    previous: list[tuple[int, bool]] = list(levels)
+    opened = False        # the previous line opened a block
+    last_indent = 0
+    skip_deeper_than: int | None = None  # inside a block scalar (| or >)
+    first = True
+    lines = text.splitlines()
+    for number, raw in enumerate(lines[:error_line + 1], start=1):
+        body = raw.expandtabs(8)
+        stripped = body.lstrip(" ")
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(body) - len(stripped)
+        if skip_deeper_than is not None:
+            if indent > skip_deeper_than:
+                continue
+            skip_deeper_than = None
+        dash = stripped.startswith("-") and stripped[1:2] in (" ", "")
+        before = list(levels)
+        odd: int | None = None
+        if first:
+            levels, first = [(indent, dash)], False
+        elif indent > last_indent and not opened:
+            # Deeper than a line that opened nothing: this line, or (if it is back at a
+            # level open before the last line came back out) the last line.
+            odd = number
+            if any(i == indent for i, _ in previous) and last_indent < max(
+                    i for i, _ in previous):
+                if number - 1 < error_line - window:
+                    return None
+                return number - 1, last_indent, indent
+        elif indent > last_indent:
+            levels.append((indent, dash))
+        else:
+            while levels and levels[-1][0] > indent:
+                levels.pop()
+            if not levels or levels[-1][0] != indent:
+                odd = number
+            elif levels[-1][1] and not dash:
+                odd = number  # a key among a list's "- " items
+            elif not levels[-1][1] and dash and indent == last_indent and not opened:
+                odd = number  # a "- " item among keys
+        if odd is not None:
+            return (odd, indent, last_indent) if odd >= error_line - window else None
+        content = stripped
+        inner = indent
+        if dash:
+            content = stripped[1:].lstrip(" ")
+            inner = indent + (len(stripped) - len(content))
+            if content and not content.startswith("#"):
+                levels.append((inner, False))  # the item's own keys start here
+        value = _value_after_key(content) if content else ""
+        if value is not None and re.fullmatch(r"[&!]\S+", value):
+            value = ""  # an anchor or a tag alone: the block follows
+        opened = value == "" if value is not None else (dash and not content)
+        scalar = value if value is not None else content
+        if scalar[:1] in ("|", ">"):
+            skip_deeper_than = inner if value is not None else indent
+            opened = False
+        previous = before
+        last_indent = inner if dash and content and not content.startswith("#") else indent
+    return None
+
+
 class YamlDocument:
     """A parsed YAML file: the plain data and the node tree that knows line numbers.
 
@@ -377,6 +466,13 @@ def parse_yaml(text: str, source: str, what: str = "file") -> YamlDocument:
         else:
             field = _field_at_line(text, line)
         hint = ""
+        mistake = indentation_mistake(text, line) if line else None
+        if mistake is not None and "\t" not in text:
+            bad, got, want = mistake
+            raise InputError(source, [Problem(
+                _field_at_line(text, bad), f"YAML error: check the indentation of line {bad}: "
+                f"it starts at column {got + 1}, the lines around it at column {want + 1}",
+                bad)]) from None
         if "\t" in text and ("tab" in what_wrong or "found character" in what_wrong):
             hint = " (YAML does not allow tabs for indentation; use spaces)"
         for words, plain in _PLAIN_WORDS:

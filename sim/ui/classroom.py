@@ -284,7 +284,7 @@ def run_ensemble_like(model: DiplomacyModel, runs: int = ENSEMBLE_RUNS,
     cc = data.band_trace[:, BAND_VARIABLES.index("cc_index"), :].astype(float)
     outcome = data.runs["outcome"].astype(int)
     decided = outcome >= DECIDED
-    after = np.arange(spec.horizon_days)[:, None] > data.runs["day"][None, :]
+    after = np.arange(spec.horizon_days)[:, None] > data.runs["outcome_day"][None, :]
     cc[after & decided[None, :]] = np.nan
     return Ensemble(results, cc, outcome, len(pressures))
 

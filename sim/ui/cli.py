@@ -8,7 +8,6 @@ Exit codes: 0 success; 2 bad input (the message names file, field and what was e
 from __future__ import annotations
 
 import errno
-import math
 import os
 import signal
 import sys
@@ -157,27 +156,9 @@ def run(
     results.source = scenario or "caribbean-2025"
     results.overrides = [*(fitted.assignments if fitted else ()), *(set_ or [])]
     folder = results.save(out, charts=not no_charts, command=sys.argv)
-    _print_summary(results, folder)
+    from sim.ui.tables import print_summary  # noqa: PLC0415
 
-
-def _print_summary(results, folder: Path) -> None:
-    from rich.console import Console  # noqa: PLC0415
-    from rich.table import Table  # noqa: PLC0415
-
-    scn = results.scenario
-    table = Table(title=f"{scn.title}\n{results.n_runs:,} runs, seed {results.seed}, "
-                        f"{scn.start} to {scn.end}", title_justify="left")
-    table.add_column("outcome")
-    table.add_column("probability", justify="right")
-    table.add_column("95% interval", justify="right")
-    table.add_column("median day", justify="right")
-    for o, row in results.probabilities().iterrows():
-        when = (f"{row.median_date} (day {row.median_day:.0f})"
-                if isinstance(row.median_date, str) else "-")
-        table.add_row(str(o), f"{row.probability:.1%}",
-                      f"{row.ci_low:.1%} to {row.ci_high:.1%}", when)
-    Console().print(table)
-    typer.echo(f"Results: {folder}")
+    print_summary(results, folder)
 
 
 @app.command()
@@ -232,8 +213,11 @@ def list_(
     if profiles:
         from sim.experiments.profiles import profiles as run_profiles  # noqa: PLC0415
         from sim.experiments.profiles import profiles_markdown  # noqa: PLC0415
+        from sim.ui.progress import simple_bar  # noqa: PLC0415
 
-        typer.echo(profiles_markdown(run_profiles(runs, seed)))
+        with simple_bar("scenarios") as show:
+            table = run_profiles(runs, seed, progress=show)
+        typer.echo(profiles_markdown(table))
         return
     for path in list_scenarios():
         try:
@@ -249,14 +233,61 @@ def explain(
     seed: SeedOpt = None,
     replicate: Annotated[int, typer.Option(help="Which replicate to tell", min=0)] = 0,
     set_: SetOpt = None,
+    full: Annotated[bool, typer.Option(
+        "--full", help="Every day in full detail: each choice with its score and chance, "
+                       "event codes, the state of play each month")] = False,
 ) -> None:
-    """Tell one run day by day in plain words: pressures, choices and why, the outcome."""
+    """Tell one run in plain words on one page: how it ends, the key moments, what happened."""
     import sim  # noqa: PLC0415
+    from sim.output.brief import brief_markdown  # noqa: PLC0415
     from sim.output.narrative import narrative_markdown  # noqa: PLC0415
 
     results = sim.run(scenario, runs=1, seed=seed, overrides=set_ or None,
                       first_replicate=replicate, trace_replicates=1, band_replicates=1)
-    typer.echo(narrative_markdown(results.story()))
+    story = results.story()
+    typer.echo(narrative_markdown(story) if full else brief_markdown(story))
+
+
+@app.command()
+def report(
+    folder: Annotated[Path, typer.Argument(
+        help="A results folder of dipsim run (results/<scenario>/<timestamp>)",
+        show_default=False)],
+) -> None:
+    """Rebuild a results folder's report.html (drawing any chart the run left out)."""
+    from sim.output.results import rebuild_report  # noqa: PLC0415
+
+    typer.echo(f"Report: {rebuild_report(folder)}")
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Fail with a clear message (exit 2) if ``host:port`` cannot be listened on.
+
+    Checked before the page server starts, so a busy port is reported in words, not as the
+    server's ``[Errno 98]`` after "Serving on ...".
+    """
+    import socket  # noqa: PLC0415
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise InputError.single("--host", f"cannot listen on {host!r}: "
+                                f"{exc.strerror or exc}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        # As the server will (SO_REUSEADDR): a port left in TIME_WAIT by a server that
+        # just stopped is free; one another program listens on is not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                other = port + 1 if port < 65535 else 8765
+                raise InputError.single("--port", f"port {port} is busy on {host}: another "
+                                        "program (perhaps another dipsim demo) is using it; "
+                                        f"choose another, e.g. --port {other}") from None
+            raise InputError.single("--host", f"cannot listen on {host}:{port}: "
+                                    f"{exc.strerror or exc}") from None
 
 
 @app.command()
@@ -273,6 +304,7 @@ def demo(
     from sim.scenario.load import load_scenario  # noqa: PLC0415
 
     scn = load_scenario(scenario)  # bad input stops here, with exit code 2
+    _check_port_free(host, port)
     source = str(Path(scenario).resolve()) if scenario and Path(scenario).is_file() \
         else (scenario or "")
     env = {**os.environ, "DIPSIM_DEMO_SCENARIO": source,
@@ -408,28 +440,12 @@ def compare(
     no_charts: Annotated[bool, typer.Option("--no-charts", help="Skip the chart")] = False,
 ) -> None:
     """Run two scenarios on common random numbers and report what changed."""
-    from rich.console import Console  # noqa: PLC0415
-    from rich.table import Table  # noqa: PLC0415
-
     from sim.experiments.compare import compare as run_compare  # noqa: PLC0415
+    from sim.ui.tables import print_comparison  # noqa: PLC0415
 
     _check_out(out)
     cmp = run_compare(a, b, runs=runs, seed=seed, overrides=set_ or None, drop=drop or None)
-    table = Table(title=f"A: {cmp.label_a}\nB: {cmp.label_b}\n{cmp.a.n_runs:,} runs each, "
-                        f"seed {cmp.a.seed}, common random numbers", title_justify="left")
-    for col in ("outcome", "A", "B", "B − A, 95% interval", "median date, A → B"):
-        table.add_column(col, justify="left" if col == "outcome" else "right")
-    start = cmp.a.scenario
-
-    def when(day: float) -> str:
-        return "-" if math.isnan(day) else start.date_of(round(day)).isoformat()
-
-    for o, row in cmp.differences().iterrows():
-        table.add_row(str(o), f"{row.p_a:.1%}", f"{row.p_b:.1%}",
-                      f"{row.difference:+.1%} ({row.ci_low:+.1%} to {row.ci_high:+.1%})",
-                      f"{when(row.median_day_a)} → {when(row.median_day_b)}")
-    Console().print(table)
-    typer.echo(f"{cmp.changed():.1%} of runs end differently in B.")
+    print_comparison(cmp)
     folder = cmp.save(out, charts=not no_charts)
     typer.echo(f"Results: {folder}")
 
@@ -441,8 +457,9 @@ def tornado(
     seed: SeedOpt = None,
     set_: SetOpt = None,
     outcome: Annotated[str, typer.Option(
-        help="Outcome whose probability is charted: stalemate, talks, agreement or "
-             "escalation")] = "escalation",
+        help="Outcome whose probability is charted: stalemate, talks, narrow_deal, "
+             "broad_agreement, talks_collapsed, deal_broken, escalation or leader_removed")
+    ] = "escalation",
     out: Annotated[Path, typer.Option(help="Results root folder")] = Path("results"),
     no_charts: Annotated[bool, typer.Option("--no-charts", help="Skip the chart")] = False,
 ) -> None:
@@ -458,7 +475,10 @@ def tornado(
     _check_out(out)
     scn = load_scenario(scenario, set_ or None)
     seed = scn.seed if seed is None else seed
-    table = one_at_a_time(scn, runs, seed)
+    from sim.ui.progress import simple_bar  # noqa: PLC0415
+
+    with simple_bar("settings") as show:
+        table = one_at_a_time(scn, runs, seed, progress=show)
     swing = (table[f"{outcome}_high"] - table[f"{outcome}_low"])
     base = float(table[f"{outcome}_baseline"].iloc[0])
     typer.echo(f"P({outcome}) at the baseline: {base:.1%} ({runs:,} runs per setting, "
@@ -506,55 +526,10 @@ def hindcast(
                               workers=workers, progress=show, command=sys.argv,
                               params=fitted)
     folder = result.save(out)
-    _print_hindcast(result)
+    from sim.ui.tables import print_hindcast  # noqa: PLC0415
+
+    print_hindcast(result)
     typer.echo(f"Results: {folder}")
-
-
-def _print_hindcast(result) -> None:
-    from rich.console import Console  # noqa: PLC0415
-    from rich.table import Table  # noqa: PLC0415
-
-    from sim.experiments.hindcast import LABELS  # noqa: PLC0415
-
-    short = {"stalemate": "stale", "talks": "talks", "narrow_deal": "narrow",
-             "broad_agreement": "broad", "talks_collapsed": "collapse",
-             "escalation": "escal", "leader_removed": "removed", "deal_broken": "broken"}
-    console = Console(width=max(Console().width, 160))
-    table = Table(title=f"Hindcast: {result.runs:,} runs per episode", title_justify="left")
-    for col in ("episode", "recorded", "lag", *[short[lab] for lab in LABELS], "modal",
-                "dir.", "day"):
-        table.add_column(col, justify="left" if col in ("episode", "recorded", "modal")
-                         else "right")
-    for _, r in result.main.iterrows():
-        lag = "-" if r["recorded_lag"] is None or r["recorded_lag"] != r["recorded_lag"] \
-            else f"{int(r['recorded_lag'])}"
-        day = "-" if r["simulated_day"] != r["simulated_day"] else f"{r['simulated_day']:.0f}"
-        cells = [f"{r[f'p_{lab}']:.0%}" if r[f"p_{lab}"] else "." for lab in LABELS]
-        table.add_row(r["episode"], r["recorded"], lag, *cells,
-                      ("✓ " if r["modal_match"] else "✗ ") + short[r["modal"]],
-                      "✓" if r["direction_match"] else "✗", day)
-    console.print(table)
-    s = result.scores
-    lines = [
-        f"modal outcome right: {s['modal_correct']}/{s['episodes']} "
-        f"({s['modal_accuracy']:.0%}); direction right: {s['direction_correct']}/"
-        f"{s['episodes']} ({s['direction_accuracy']:.0%})",
-        f"Brier {s['brier']:.3f} (base rate {s['brier_base_rate']:.3f}, nothing changes "
-        f"{s['brier_nothing_changes']:.3f}); skill vs base rate "
-        f"{s['brier_skill_vs_base_rate']:+.0%}",
-        f"log score {s['log_score']:.2f} (base rate {s['log_score_base_rate']:.2f}, nothing "
-        f"changes {s['log_score_nothing_changes']:.2f})",
-        f"AUC of P(settlement) {s['auc_settlement']:.2f}",
-    ]
-    if s.get("timing_episodes"):
-        lines.append(f"timing: median simulated day off by {s['timing_mean_abs_error_days']:.0f}"
-                     f" days on average ({s['timing_episodes']} episodes)")
-    if s.get("alternatives"):
-        lines.append(f"alternative readings: {s['alternatives']}; the modal outcome changes "
-                     f"in {s['episodes_whose_modal_changes']} of "
-                     f"{s['episodes_with_alternatives']} episodes that have them")
-    for line in lines:
-        console.print(line)
 
 
 def main() -> None:
