@@ -72,15 +72,15 @@ def Toolbar(state: PageState):
                       classes=["dipsim-step"])
         solara.Button("Reset (R)", on_click=state.reset, outlined=True,
                       classes=["dipsim-reset"])
-        with solara.Div(style="width:210px", classes=["dipsim-speed"]):
+        with solara.Div(style="flex:0 0 290px", classes=["dipsim-speed"]):
             solara.SliderInt(f"Speed: {state.speed:g} days/s", value=int(state.speed),
                              min=SPEED_MIN, max=SPEED_MAX, on_value=state.set_speed,
                              thumb_label="always")
         if current is not None:
-            with solara.Div(style="min-width:260px;flex:1 1 260px"):
+            with solara.Div(style="min-width:240px;flex:1 1 240px"):
                 solara.Select("Scenario", values=list(labels), value=current,
                               on_value=lambda label: state.pick_scenario(labels[label]))
-        with solara.Div(style="width:130px"):
+        with solara.Div(style="flex:0 0 130px"):
             solara.Select("Runs in the fan", values=[str(n) for n in RUN_COUNTS],
                           value=str(state.runs), on_value=lambda v: state.set_runs(int(v)))
         with solara.lab.Menu(activator=_menu_button("Act now ▾", ["dipsim-act"]),
@@ -89,7 +89,7 @@ def Toolbar(state: PageState):
                 for button in INJECTIONS:
                     solara.Button(button.label, on_click=functools.partial(state.inject, button),
                                   disabled=not active, text=True, classes=["dipsim-inject"])
-        solara.Button("Undo last pressure", on_click=state.undo, disabled=not m.injections,
+        solara.Button("Undo pressure", on_click=state.undo, disabled=not m.injections,
                       outlined=True, classes=["dipsim-undo"])
         with solara.lab.Menu(activator=_menu_button("Class vote ▾", ["dipsim-vote-menu"]),
                              use_activator_width=False), \

@@ -89,13 +89,14 @@ def sizes_for(width: int | None, height: int | None) -> Sizes:
     Labels of at least 16 px and titles of at least 22 px on every screen (legible from the
     back of a classroom at 1280 x 800); 20 px and 28 px from 1600 px wide, about the usual
     projection rule at 1080p. Charts share the height left under the banner and controls
-    between two rows, within 180-420 px. Unknown sizes (before the browser reports them)
-    are taken as 1280 x 800.
+    between two rows (with titles, axes and legends), within 180-420 px: all four fit on
+    a 1080p screen; at 800 px the second row is below the fold. Unknown sizes (before the
+    browser reports them) are taken as 1280 x 800.
     """
     width = width or 1280
     height = height or 800
     large = width >= 1600
-    chart = int(min(max((height - 330) / 2 - 60, 180), 420))
+    chart = int(min(max((height - 250) / 2 - 190, 180), 420))
     return Sizes(label=20 if large else 16, title=28 if large else 22, height=chart,
                  large=large)
 
@@ -240,12 +241,12 @@ def path_chart(scenario: Scenario, bands: Ensemble | None, sizes: Sizes) -> dict
                      scale=alt.Scale(domainMin=round(low, 1), domainMax=round(high, 1))),
         y2="hi:Q",
         color=alt.Color("group:N", title=None, scale=alt.Scale(
-            domain=[*groups, "this run"], range=[VERMILLION, BLUISH_GREEN, BLACK])))
+            domain=groups, range=[VERMILLION, BLUISH_GREEN])))
     talks = alt.Chart(alt.NamedData("talks")).mark_rect(color=SKY_BLUE, opacity=0.25).encode(
         x="t0:T", x2="t1:T")
     zero = alt.Chart(alt.Data(values=[{"y": 0}])).mark_rule(color="#555").encode(y="y:Q")
-    line = alt.Chart(alt.NamedData("run")).mark_line(strokeWidth=3.5).encode(
-        x=x, y="cc:Q", color=alt.datum("this run"))
+    line = alt.Chart(alt.NamedData("run")).mark_line(strokeWidth=3.5, color=BLACK).encode(
+        x=x, y="cc:Q")
     marks = alt.Chart(alt.NamedData("marks")).mark_tick(
         thickness=3, size=sizes.label, yOffset=-sizes.label / 2).encode(
         x=x, y=alt.value(sizes.height),
@@ -253,10 +254,10 @@ def path_chart(scenario: Scenario, bands: Ensemble | None, sizes: Sizes) -> dict
             domain=list(PRESSURE_COLOURS), range=list(PRESSURE_COLOURS.values()))),
         tooltip=["what:N"])
     chart = alt.layer(talks, band, zero, line, marks).resolve_scale(
-        color="shared").configure_legend(columns=1).properties(
+        color="shared").configure_legend(columns=1, symbolOpacity=0.6).properties(
         height=sizes.height,
         title=alt.Title("Conflict (−) or cooperation (+)",
-                        subtitle=["blue: at the table; ticks: pressures"]))
+                        subtitle=["black: this run · blue: at the table · ticks: pressures"]))
     return finish(chart, sizes)
 
 

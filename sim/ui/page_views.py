@@ -39,6 +39,8 @@ CSS = """
 .dipsim-levers { font-size: 18px; color: #333; }
 .dipsim-top { display: flex; flex-wrap: wrap; gap: 4px 24px; align-items: center;
               justify-content: space-between; }
+.dipsim-top > :first-child { flex: 1 1 640px; }
+.dipsim-top > :last-child { flex: 0 1 auto; }
 .dipsim-readouts { display: grid; grid-template-columns: auto auto auto; gap: 2px 22px;
                    font-size: 20px; margin: 2px 0; }
 .dipsim-readout b { font-size: 24px; }
@@ -79,6 +81,9 @@ CSS = """
                 text-align: center; }
 .dipsim-info { font-size: 20px; max-width: 70em; }
 .dipsim-info h2 { font-size: 30px; } .dipsim-info h3 { font-size: 24px; }
+.dipsim-info table { border-collapse: collapse; }
+.dipsim-info td, .dipsim-info th { border: 1px solid #bbb; padding: 4px 10px;
+                                   text-align: left; }
 .dipsim-page .v-tab { font-size: 20px !important; text-transform: none !important; }
 .v-slider__thumb-label { font-size: 14px !important; }
 @media (max-width: 1199px) {
@@ -99,6 +104,8 @@ CSS = """
 """
 
 UNDECIDED = "Talks, a deal or escalation?"
+#: Feed lines that keep their explanation (the newest).
+EXPLAINED = 4
 
 
 def _e(text: Any) -> str:
@@ -197,7 +204,7 @@ def readouts_html(model: ClassroomModel) -> str:
     return '<div class="dipsim-readouts">' + "".join(parts) + "</div>"
 
 
-def _item_html(item: FeedItem, model: ClassroomModel) -> str:
+def _item_html(item: FeedItem, model: ClassroomModel, explain: bool = True) -> str:
     colour = "#1a1a1a" if item.coercive is None else (
         "#a33a00" if item.coercive else "#00634a")
     if item.kind == "action":
@@ -205,7 +212,7 @@ def _item_html(item: FeedItem, model: ClassroomModel) -> str:
     first, last = model.spec.date_of(item.first), model.spec.date_of(item.last)
     when = short_date(first) if item.first == item.last else \
         f"{short_date(first)} – {short_date(last)}"
-    why = f'<div class="dipsim-why">{_e(item.why)}</div>' if item.why else ""
+    why = f'<div class="dipsim-why">{_e(item.why)}</div>' if item.why and explain else ""
     return (f'<div class="dipsim-event" data-kind="{_e(item.kind)}" data-count="{item.count}">'
             f'<div class="dipsim-when">{_e(when)} · {_e(item.kind)}</div>'
             f'<div class="dipsim-what" style="color:{colour}">{_e(item.text)}</div>{why}</div>')
@@ -238,7 +245,9 @@ def feed_html(model: ClassroomModel, moves: list[FeedItem] | None = None) -> str
                        f'{_e(CATALOGUE[i.kind].description)} ({_e(i.sender)} on '
                        f'{_e(i.target)})</div>')
     order = sorted(range(len(items)), key=lambda k: (items[k].last, k), reverse=True)
-    rolling = [_item_html(items[k], model) for k in order if not items[k].pinned]
+    shown = [k for k in order if not items[k].pinned]
+    # The newest few explain themselves; older lines keep only what happened.
+    rolling = [_item_html(items[k], model, n < EXPLAINED) for n, k in enumerate(shown)]
     if not rolling and not pinned:
         rolling.append('<div class="dipsim-why">Nothing has happened yet: press Play '
                        '(space) or Step (→).</div>')
