@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 import subprocess
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -136,3 +138,39 @@ def test_an_instructor_and_two_teams_play(browser, game, tmp_path):  # noqa: F81
         for context in contexts:
             context.close()
     assert local.seen and local.blocked == []
+
+
+def test_lan_mode_still_needs_every_token(tmp_path):
+    # --lan listens beyond this computer; this test still talks to 127.0.0.1 only.
+    port = free_port()
+    log_path = tmp_path / "lan.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen([*dipsim_command(), "class", "--lan", "--port", str(port)],
+                                stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
+                                env=offline_env(), start_new_session=True)
+        try:
+            deadline = time.monotonic() + 120
+            while "Ctrl-C ends the game" not in log_path.read_text():
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"dipsim class --lan did not start: {log_path.read_text()}")
+                time.sleep(0.05)
+            text = log_path.read_text()
+            assert "Listening on the local network" in text
+            join = re.search(r"Students: open\s+(http://\S+)", text)[1]
+            session = re.search(r"[?&]s=([\w-]+)", join)[1]
+            base = f"http://127.0.0.1:{port}"
+            # Any host name is accepted on the network, but never without the session token.
+            for headers in ({}, {"Host": "192.0.2.1"}, {"X-Dipsim-Session": "wrong"}):
+                request = urllib.request.Request(f"{base}/join", headers=headers)
+                with pytest.raises(urllib.error.HTTPError) as refused:
+                    urllib.request.urlopen(request, timeout=30)
+                assert refused.value.code == 403
+            request = urllib.request.Request(f"{base}/api/team", headers={
+                "Host": "192.0.2.1", "X-Dipsim-Session": session})
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(request, timeout=30)
+            assert refused.value.code == 403  # a session, but no team token
+            with urllib.request.urlopen(f"{base}/join?s={session}", timeout=30) as r:
+                assert r.status == 200
+        finally:
+            stop(proc)

@@ -1,6 +1,6 @@
 """The classroom's model: one narrated run of a scenario, its levers, buttons and ensembles.
 
-:class:`ClassroomModel` is what the page (:mod:`sim.ui.app`) steps: a
+:class:`ClassroomModel` is what the page (:mod:`sim.ui.page`) steps: a
 :class:`~sim.model.model.DiplomacyModel` of one replicate with the page's seed and levers,
 safe to step and inject into from two threads. It remembers each pressure injected from the
 page with its day, so one can be taken back (:func:`undo_injection`): the run is rebuilt and

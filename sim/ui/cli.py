@@ -268,11 +268,9 @@ def demo(
     port: Annotated[int, typer.Option(help="Port to listen on", min=1, max=65535)] = 8765,
 ) -> None:
     """Serve the classroom page in the browser (printed once it answers); no internet needed."""
-    from sim.scenario.load import load_scenario  # noqa: PLC0415
-    from sim.ui.serve import resolve_source, serve_demo  # noqa: PLC0415
+    from sim.ui.serve import serve_demo  # noqa: PLC0415
 
-    scn = load_scenario(scenario)  # bad input stops here, with exit code 2
-    code = serve_demo(resolve_source(scenario), scn.title, host, port, typer.echo, _err)
+    code = serve_demo(scenario, host, port, typer.echo, _err)  # bad input: exit code 2
     if code:
         raise typer.Exit(code)
 

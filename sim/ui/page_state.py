@@ -3,7 +3,7 @@
 :class:`PageState` is the page's logic without the page: the scenario picked, the live
 model, play and pause at a speed, the levers and seed (applied on Reset), pressures
 injected and taken back, the runs of the fan and of a side-by-side comparison, and class
-votes. The components of :mod:`sim.ui.app` only draw it and call its methods; the tests call
+votes. The components of :mod:`sim.ui.page` only draw it and call its methods; the tests call
 the same methods without a browser.
 
 A change bumps :attr:`PageState.version` (a Solara reactive value), which redraws what

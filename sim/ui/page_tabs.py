@@ -30,16 +30,34 @@ def _sizes(state: PageState) -> charts.Sizes:
     return charts.sizes_for(width, height)
 
 
-@solara.component
-def Progress(job: Job, what: str):
+def Progress(job: Job, what: str) -> None:
     """A progress bar with what is being computed, while ``job`` runs."""
-    if not job.running:
+    # The job's values, not the job, are the component's arguments: they change as it runs.
+    _ProgressBar(running=job.running, done=round(job.progress, 2), what=what)
+
+
+@solara.component
+def _ProgressBar(running: bool, done: float, what: str):
+    if not running:
         return
-    value: Any = job.progress * 100 if job.progress > 0 else True
+    value: Any = done * 100 if done > 0 else True
     with solara.Column(gap="2px", classes=["dipsim-progress"]):
-        solara.Text(f"{what}… {job.progress:.0%}" if job.progress > 0 else f"{what}…",
-                    style="font-size:18px")
+        solara.Text(f"{what}… {done:.0%}" if done > 0 else f"{what}…", style="font-size:18px")
         solara.ProgressLinear(value=value)
+
+
+def live_specs(state: PageState, bands: Any) -> dict[str, Any]:
+    """The four live charts' specs for the state's scenario and screen."""
+    scn, sizes = state.model.spec, _sizes(state)
+    return {"path": charts.path_chart(scn, bands, sizes),
+            "hostility": charts.hostility_chart(scn, sizes),
+            "readiness": charts.readiness_chart(scn, sizes),
+            "offers": charts.offers_chart(scn, sizes)}
+
+
+def warm_charts(state: PageState) -> None:
+    """Build the live charts once (imports the chart library), before anyone asks."""
+    live_specs(state, None)
 
 
 @solara.component
@@ -51,15 +69,14 @@ def LiveTab(state: PageState):
     solara.use_thread(state.compute_bands, dependencies=[state.bands], intrusive_cancel=False)
     bands = state.bands.result
     scn = m.spec
-    specs = solara.use_memo(lambda: {
-        "path": charts.path_chart(scn, bands, sizes),
-        "hostility": charts.hostility_chart(scn, sizes),
-        "readiness": charts.readiness_chart(scn, sizes),
-        "offers": charts.offers_chart(scn, sizes)}, [id(scn), sizes, id(bands)])
+    specs = solara.use_memo(lambda: live_specs(state, bands), [id(scn), sizes, id(bands)])
     data = solara.use_memo(lambda: charts.run_data(m),
                            [id(m), m.day, len(m.firings), len(m.injections)])
     if (m.finished or not m.running) and not state.end_card_closed:
         EndCard(state)
+    if state.viewport is None:  # the browser reports its size at once: draw once, at size
+        solara.Text("Drawing the charts…", style="font-size:20px")
+        return
     with solara.Div(classes=["dipsim-live"]):
         with solara.Column(gap="4px"):
             Progress(state.bands, f"The bands: {BAND_RUNS} runs of this scenario")

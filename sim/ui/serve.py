@@ -62,9 +62,20 @@ def lan_address() -> str:
     return "THIS-COMPUTER"
 
 
-def serve_demo(source: str | None, title: str, host: str, port: int,
-               echo: Callable[[str], None], err: Callable[[str], None]) -> int:
-    """Serve the classroom page; print its address once it answers. Returns an exit code."""
+def serve_demo(scenario: str | None, host: str, port: int, echo: Callable[[str], None],
+               err: Callable[[str], None]) -> int:
+    """Serve the classroom page; print its address once it answers. Returns an exit code.
+
+    The page's server starts at once, and the scenario is checked while it does (a bad
+    one stops it, with the command line's exit code 2): the check and the server's start
+    overlap.
+
+    Raises:
+        InputError: The scenario does not load.
+    """
+    from sim.scenario.load import load_scenario  # noqa: PLC0415
+
+    source = resolve_source(scenario)
     env = {**os.environ, "DIPSIM_DEMO_SCENARIO": source or "",
            # No telemetry, no "runs on Solara" banner over the page; the page's files come
            # from this computer (solara-assets).
@@ -74,8 +85,14 @@ def serve_demo(source: str | None, title: str, host: str, port: int,
     where = "this computer only" if host in LOCAL_HOSTS \
         else "other computers on the network can open it too"
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    echo(f"dipsim classroom: {title}\nStarting the page…")
     child = subprocess.Popen(command, env=env)
+    try:
+        title = load_scenario(scenario).title
+    except BaseException:
+        child.kill()
+        child.wait()
+        raise
+    echo(f"dipsim classroom: {title}\nStarting the page…")
     try:
         probe = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{port}/"
         if wait_for_page(probe, lambda: child.poll() is None):
