@@ -307,6 +307,15 @@ def test_a_vote_until_a_date_plays_to_the_end_of_that_day():
 # ---------------------------------------------------------------------------- the controls
 
 
+def test_a_file_that_does_not_validate_leaves_the_page_on_its_scenario(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\ntitle: A broken file\nhorizon_days: -3\n")
+    state = PageState()
+    state.step()
+    state.pick_scenario(str(bad))
+    assert state.model.spec.name == DEFAULT.name and state.said.startswith("Not opened: ")
+
+
 def test_keys_and_controls_of_the_page():
     state = PageState()
     state.on_key("right")

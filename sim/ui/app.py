@@ -19,14 +19,17 @@ import solara
 def _warm() -> None:
     """Import the page and prepare its first run, so the first visitor waits less.
 
-    In the order the first visit needs them: the page's modules, the chart library (its
-    specs), then the bands of the default scenario's runs (drawn when they arrive).
+    In the order the first visit needs them: the page's modules, the scenario picker's
+    entries, the chart library (its specs), then the bands of the default scenario's runs
+    (drawn when they arrive).
     """
     import sim.ui.page  # noqa: F401, PLC0415
+    from sim.ui.classroom import scenario_choices  # noqa: PLC0415
     from sim.ui.page_state import PageState  # noqa: PLC0415
     from sim.ui.page_tabs import warm_charts  # noqa: PLC0415
 
     state = PageState()
+    scenario_choices()
     warm_charts(state)
     state.compute_bands()
 

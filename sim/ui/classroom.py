@@ -33,7 +33,7 @@ from sim.model.recording import BAND_VARIABLES, VARIABLES
 from sim.output.results import Results
 from sim.scenario.errors import InputError
 from sim.scenario.levers import LEVERS, apply_levers
-from sim.scenario.library import DEFAULT_SCENARIO, list_scenarios
+from sim.scenario.library import DEFAULT_SCENARIO, list_episodes, list_scenarios
 from sim.scenario.load import load_scenario, with_overrides
 from sim.scenario.schema import GOVERNMENTS, Scenario
 
@@ -119,21 +119,47 @@ def load_choice(key: str) -> Scenario:
     return load_scenario(key or None)
 
 
-def scenario_choices() -> list[ScenarioChoice]:
-    """The picker's entries: what the command line named, then the library, by name.
+def _title(key: str) -> str | None:
+    """A picker entry's title, from the file's ``title:`` line (None if unreadable).
 
-    An entry that does not load (a library file with an error) is left out, so one broken
-    file does not take the page down.
+    Read without validating the file: 37 files are listed, each is validated when picked.
+    """
+    path = Path(key)
+    if not path.is_file():
+        try:
+            return load_choice(key).title
+        except InputError:
+            return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("title:"):
+            value = line.partition(":")[2].split(" #")[0].strip()
+            return value.strip("\"'") or path.stem
+    return path.stem
+
+
+@functools.cache
+def scenario_choices() -> list[ScenarioChoice]:
+    """The picker's entries: what the command line named, the library, then its episodes.
+
+    The episodes of the record (``scenarios/episodes/``, 2014-2026) start in the middle of
+    things (talks under way, deals in force) and end in the whole range of outcomes. Titles
+    are read without validating the files (a file is checked when it is picked); an entry
+    that cannot be read is left out. Listed once per server.
     """
     out: list[ScenarioChoice] = []
-    for source in [*_sources(), *(str(p) for p in list_scenarios())]:
+    sources = [*_sources(), *(str(p) for p in list_scenarios())]
+    episodes = {str(p) for p in list_episodes()}
+    for source in [*sources, *sorted(episodes)]:
         key = str(Path(source).resolve()) if Path(source).is_file() else source
-        try:
-            scn = load_choice(key)
-        except InputError:
+        title = _title(key)
+        if title is None:
             continue
         name = Path(key).stem if Path(key).is_file() else key
-        label = f"{name}: {scn.title}"
+        label = f"{'episode ' if source in episodes else ''}{name}: {title}"
         if all(c.label != label for c in out):
             out.append(ScenarioChoice(key, label))
     return out

@@ -52,15 +52,16 @@ def action_words(action: Action, gov: str) -> str:
     """What an action means for a team, in a few words."""
     i = GOVERNMENTS.index(gov)
     return {
-        Action.HOLD: "hold: do nothing new this week",
+        Action.HOLD: "hold: do nothing new this round",
         Action.ESCALATE: ("threaten military force" if gov == "us" else "mobilise forces")
         + ": the other side's hostility rises, and your public commitment",
         Action.DE_ESCALATE: "de-escalate: calm the other side (and yourselves) a little",
         Action.SIGNAL_OPENNESS: "signal openness to talks: the other side's readiness rises",
         Action.CONCEDE: "concede: give up 5% more of what you ask at the table",
         Action.RETALIATE: f"retaliate ({RETALIATION[i]}): pain and hostility for the other side",
-        Action.USE_FORCE: ("strike on land" if gov == "us" else "use force against US forces")
-        + ": escalation now; it may remove a leader whose exit you demand",
+        Action.USE_FORCE: ("strike on land: escalation now; it may remove a leader whose "
+                           "exit you demand" if gov == "us" else
+                           "use force against US forces: escalation now"),
         Action.RUPTURE: "break diplomatic relations: escalation now, for good",
         Action.WALK_OUT: "walk out of the talks: they end today",
     }[action]

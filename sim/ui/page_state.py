@@ -119,10 +119,18 @@ class PageState:
     # ------------------------------------------------------------------ controls
 
     def pick_scenario(self, key: str) -> None:
-        """Open another scenario (a Reset with its own levers and seed)."""
+        """Open another scenario (a Reset with its own levers and seed).
+
+        A file that does not validate leaves the page on its scenario, saying why.
+        """
         with self.lock:
             if key != self.key:
-                self._set_scenario(key)
+                old = self.key
+                try:
+                    self._set_scenario(key)
+                except InputError as exc:
+                    self._set_scenario(old)
+                    self.said = f"Not opened: {exc.problems[0].message}"
         self.bump()
 
     def reset(self) -> None:
