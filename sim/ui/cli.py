@@ -298,40 +298,31 @@ def demo(
              "shares it with the local network")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on", min=1, max=65535)] = 8765,
 ) -> None:
-    """Serve the classroom page (Mesa SolaraViz) in the browser; no internet needed."""
-    import subprocess  # noqa: PLC0415
+    """Serve the classroom page in the browser (printed once it answers); no internet needed."""
+    from sim.ui.serve import serve_demo  # noqa: PLC0415
 
-    from sim.scenario.load import load_scenario  # noqa: PLC0415
-
-    scn = load_scenario(scenario)  # bad input stops here, with exit code 2
-    _check_port_free(host, port)
-    source = str(Path(scenario).resolve()) if scenario and Path(scenario).is_file() \
-        else (scenario or "")
-    env = {**os.environ, "DIPSIM_DEMO_SCENARIO": source,
-           # No telemetry, and the page's files come from this computer (solara-assets).
-           "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
-    command = [sys.executable, "-m", "solara", "run", "sim.ui.app", "--production",
-               "--host", host, "--port", str(port), "--log-level", "warning"]
-    where = "this computer only" if host in ("127.0.0.1", "localhost", "::1") \
-        else "other computers on the network can open it too"
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    typer.echo(f"dipsim classroom: {scn.title}\n"
-               f"Serving on http://{shown}:{port}/ (listening on {host}: {where}).\n"
-               "Starting takes a few seconds; open the address in a browser. Ctrl-C stops.")
-    child = subprocess.Popen(command, env=env)
-    try:
-        code = child.wait()
-    except (KeyboardInterrupt, _Stopped):
-        child.terminate()
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
-        typer.echo("Classroom page stopped.")
-        return
+    _check_port_free(host, port)  # a busy port: in words, exit code 2
+    code = serve_demo(scenario, host, port, typer.echo, _err)  # bad input: exit code 2
     if code:
-        _err(f"error: the page server stopped with exit code {code}")
-        raise typer.Exit(1)
+        raise typer.Exit(code)
+
+
+@app.command("class")
+def class_(
+    scenario: ScenarioArg = None,
+    lan: Annotated[bool, typer.Option(
+        "--lan", help="Let students' laptops on this network join (each request then "
+                      "still needs the session's token)")] = False,
+    port: Annotated[int, typer.Option(help="Port to listen on", min=1, max=65535)] = 8766,
+    seed: SeedOpt = None,
+    round_days: Annotated[int, typer.Option(help="Days of model time in a round",
+                                            min=1, max=60)] = 7,
+) -> None:
+    """Teams play the two governments: an instructor page, a join link and a join code."""
+    from sim.ui.serve import serve_class  # noqa: PLC0415
+
+    _check_port_free("0.0.0.0" if lan else "127.0.0.1", port)
+    serve_class(scenario, port, lan, seed, round_days, typer.echo)
 
 
 @app.command()
