@@ -49,6 +49,7 @@ from sim.experiments.store import (
     write_shard,
 )
 from sim.experiments.sweepfile import Sweep, load_sweep
+from sim.output.storage import resolve_parent_refs
 from sim.scenario.errors import InputError
 
 #: The entry points of sweeps for notebooks and scripts (see the module docstring).
@@ -122,7 +123,7 @@ def run_sweep(sweep: Sweep | str | Path, *, out: str | Path = "results",
     """
     if not isinstance(sweep, Sweep):
         sweep = load_sweep(sweep)
-    folder = Path(out) / sweep.spec.name / sweep.spec_hash
+    folder = resolve_parent_refs(out) / sweep.spec.name / sweep.spec_hash
     if (folder / "manifest.json").is_file():
         chunk_runs = int(read_manifest(folder)["chunk_runs"])
     chunk_runs = chunk_runs or DEFAULT_CHUNK_RUNS

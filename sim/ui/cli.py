@@ -65,9 +65,34 @@ def _err(text: str) -> None:
     typer.echo(text, err=True)
 
 
-def _check_out(out: Path) -> None:
+def _check_out(out: Path, *inside: str) -> Path:
+    """``--out`` checked before any work: a folder that can be made and written.
+
+    Every command that writes results calls this before it simulates, so a bad ``--out``
+    is reported in a second (exit code 2), not after the whole run. ``..`` in the path is
+    resolved first, so ``runs/x/../d`` never makes a stray ``runs/x``.
+
+    Args:
+        out: The ``--out`` option.
+        inside: Subfolders the command will write under it (``caribbean-2025``).
+
+    Returns:
+        The folder to pass on (``out`` with ``..`` resolved).
+
+    Raises:
+        InputError: ``out`` is a file, or a folder that cannot be written.
+    """
+    from sim.output.storage import resolve_parent_refs  # noqa: PLC0415
+
+    out = resolve_parent_refs(out)
     if out.exists() and not out.is_dir():
         raise InputError.single("--out", f"{out} exists and is not a folder")
+    try:
+        _check_writable(out.joinpath(*inside))
+    except OSError as exc:
+        raise InputError.single("--out", f"cannot write results ({exc.filename}): "
+                                f"{exc.strerror}") from None
+    return out
 
 
 def _check_writable(folder: Path) -> None:
@@ -112,9 +137,8 @@ def run(
     """Run a scenario and write its results folder (charts, tables, summary)."""
     from sim.scenario.load import load_scenario  # noqa: PLC0415
 
-    _check_out(out)
     scn = load_scenario(scenario, set_ or None)
-    _check_writable(out / scn.name)
+    out = _check_out(out, scn.name)
     n = scn.runs if runs is None else runs
     import sim  # noqa: PLC0415
 
@@ -310,7 +334,7 @@ def sweep(
     """Run a parameter sweep into results/<sweep>/<hash>/; rerun the same command to resume."""
     from sim.ui.sweep_cli import cli_sweep  # noqa: PLC0415
 
-    _check_out(out)
+    out = _check_out(out)
     code = cli_sweep(sweep_file, executor=executor, workers=workers, out=out,
                      chunk_runs=chunk_runs, command=sys.argv)
     if code:
@@ -382,7 +406,7 @@ def compare(
 
     from sim.experiments.compare import compare as run_compare  # noqa: PLC0415
 
-    _check_out(out)
+    out = _check_out(out, "compare")
     cmp = run_compare(a, b, runs=runs, seed=seed, overrides=set_ or None, drop=drop or None)
     table = Table(title=f"A: {cmp.label_a}\nB: {cmp.label_b}\n{cmp.a.n_runs:,} runs each, "
                         f"seed {cmp.a.seed}, common random numbers", title_justify="left")
@@ -424,8 +448,8 @@ def tornado(
     if outcome not in labels:
         raise InputError.single("--outcome", f"expected one of: {', '.join(labels)}; "
                                 f"got {outcome!r}")
-    _check_out(out)
     scn = load_scenario(scenario, set_ or None)
+    out = _check_out(out, "tornado")
     seed = scn.seed if seed is None else seed
     table = one_at_a_time(scn, runs, seed)
     swing = (table[f"{outcome}_high"] - table[f"{outcome}_low"])
@@ -460,8 +484,7 @@ def hindcast(
     from sim.experiments.hindcast import hindcast as run_hindcast  # noqa: PLC0415
     from sim.experiments.hindcast import load_readings  # noqa: PLC0415
 
-    _check_out(out)
-    _check_writable(out / "hindcast")
+    out = _check_out(out, "hindcast")
     load_readings(episodes, alternatives)  # bad input stops here, before any run
     from sim.ui.progress import simple_bar  # noqa: PLC0415
 
