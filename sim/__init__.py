@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 
 __all__ = ["DiplomacyModel", "Results", "Scenario", "load_scenario", "run"]
 
+#: Keywords of :func:`run` passed on to :func:`sim.engine.ensemble.run_ensemble`.
+PASSTHROUGH = ("chunk", "trace_replicates", "band_replicates", "progress", "point",
+               "first_replicate", "workers", "runs_file")
+
 
 def load_scenario(path: str | Path | None = None, overrides: list[str] | None = None
                   ) -> Scenario:
@@ -60,7 +64,7 @@ def run(scenario: Scenario | str | Path | None = None, runs: int | None = None,
             (``boat_strike_tempo=2``, ``us_salience_oil=0.5``) or a field path with
             ``__`` for dots (``talks__threshold=0.6``). Other keywords of
             :func:`sim.engine.ensemble.run_ensemble` (``chunk``, ``trace_replicates``,
-            ``band_replicates``, ``progress``, ``workers``) pass through.
+            ``band_replicates``, ``progress``, ``workers``, ``runs_file``) pass through.
 
     Returns:
         The results; same scenario, runs and seed give identical results.
@@ -70,9 +74,7 @@ def run(scenario: Scenario | str | Path | None = None, runs: int | None = None,
     from sim.scenario.load import load_scenario, with_overrides  # noqa: PLC0415
     from sim.scenario.schema import Scenario  # noqa: PLC0415
 
-    passthrough = {k: levers.pop(k) for k in ("chunk", "trace_replicates", "band_replicates",
-                                              "progress", "point", "first_replicate", "workers")
-                   if k in levers}
+    passthrough = {k: levers.pop(k) for k in PASSTHROUGH if k in levers}
     named = {k: levers.pop(k) for k in list(levers) if k in LEVERS}
     assignments = list(overrides or []) + [f"{k.replace('__', '.')}={v}"
                                             for k, v in levers.items()]

@@ -40,7 +40,7 @@ class Results(Protocol):
 
     scenario: Scenario
     n_runs: int
-    runs: pd.DataFrame
+    key_runs: pd.DataFrame
     steps: pd.DataFrame
 
     def band(self, variable: str) -> pd.DataFrame:
@@ -105,7 +105,7 @@ def pressure_markers(results: Results) -> list[Marker]:
 def sample_paths(results: Results, variable: str, per_outcome: int = 3
                  ) -> list[tuple[str, pd.Series]]:
     """A few traced replicates of each outcome: (outcome, series by date) up to its end day."""
-    runs = results.runs
+    runs = results.key_runs
     steps = results.steps
     out = []
     traced = set(steps["replicate"].unique())

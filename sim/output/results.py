@@ -10,11 +10,14 @@ temporary folder and renamed into place, so a folder either is complete or does 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import platform
 import re
+import shutil
 import sys
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +31,8 @@ from sim.model.outcomes import OUTCOMES, Outcome
 from sim.model.recording import BAND_VARIABLES, VARIABLES
 from sim.output import charts as chart_module
 from sim.output.narrative import narrative_markdown
-from sim.output.rundata import ESCALATION_CAUSES, RunData
+from sim.output.rundata import RunData
+from sim.output.runtable import runs_frame
 from sim.output.stats import wilson_interval
 from sim.output.storage import file_checksums, versions, write_folder
 from sim.output.story import Story
@@ -80,18 +84,26 @@ class Results:
 
     @cached_property
     def runs(self) -> pd.DataFrame:
-        """One row per replicate: outcome, the day it happened, deal terms, end values."""
-        r = dict(self.data.runs)
-        labels = [o.label for o in OUTCOMES]
-        df = pd.DataFrame(r)
-        df["outcome"] = pd.Categorical.from_codes(r["outcome"], categories=labels)
-        for col in ("day", "talks_day"):
-            df[col] = pd.Series(r[col], dtype="Int64").mask(r[col] < 0)
-        df.insert(3, "date", pd.to_datetime(self.scenario.start) + pd.to_timedelta(
-            df["day"].astype("float64"), unit="D"))
-        df["escalation_cause"] = pd.Categorical.from_codes(r["escalation_cause"],
-                                                           categories=ESCALATION_CAUSES)
-        return df
+        """One row per replicate: outcome, the day it happened, deal terms, end values.
+
+        A run streamed to disk (``dipsim run``; see :mod:`sim.output.runtable`) reads its
+        table back from ``runs.parquet``: for millions of replicates, read the columns you
+        need with ``pandas.read_parquet(path, columns=[...])`` instead.
+        """
+        if self.data.runs_file is not None:
+            return pd.read_parquet(self.data.runs_file)
+        return runs_frame(self.data.runs, self.scenario.start)
+
+    @cached_property
+    def key_runs(self) -> pd.DataFrame:
+        """The run table's key columns (:func:`~sim.output.runtable.key_columns`).
+
+        What the probabilities, the summary and the charts read; the same as :attr:`runs`
+        for a run held in memory, and all a streamed run keeps in memory.
+        """
+        if self.data.runs_file is None:
+            return self.runs
+        return runs_frame(self.data.runs, self.scenario.start)
 
     @cached_property
     def steps(self) -> pd.DataFrame:
@@ -134,7 +146,7 @@ class Results:
 
     def probabilities(self) -> pd.DataFrame:
         """P(outcome) with 95% Wilson intervals, counts and the median day of each outcome."""
-        runs = self.runs
+        runs = self.key_runs
         n = len(runs)
         rows = []
         for o in OUTCOMES:
@@ -171,7 +183,7 @@ class Results:
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary of the run."""
         p = self.probabilities()
-        runs = self.runs
+        runs = self.key_runs
         agreed = runs[runs["outcome"] == Outcome.AGREEMENT.label]
         reached = int((runs["talks_day"].notna()).sum())
         lo, hi = wilson_interval(reached, len(runs))
@@ -200,7 +212,10 @@ class Results:
 
     def story(self) -> Story:
         """The story of replicate 0 of this run (the first replicate it holds)."""
-        return Story.from_run(self.scenario, self.seed, self.data)
+        data = self.data
+        if data.head is not None:  # streamed: the first rows are kept whole
+            data = dataclasses.replace(data, runs=data.head)
+        return Story.from_run(self.scenario, self.seed, data)
 
     def plot(self, which: str | None = None) -> dict[str, Figure] | Figure:
         """Draw the charts (see :mod:`sim.output.charts`); one by name, or all as a dict."""
@@ -231,7 +246,11 @@ class Results:
         """Write every result file into an existing, empty folder. Returns the file names."""
         (folder / "scenario.yaml").write_text(scenario_yaml(self.scenario), encoding="utf-8")
         parquet = {"compression": "zstd", "index": False}
-        self.runs.to_parquet(folder / "runs.parquet", **parquet)
+        runs_file = self.data.runs_file
+        if runs_file is None:
+            self.runs.to_parquet(folder / "runs.parquet", **parquet)
+        elif runs_file.resolve() != (folder / "runs.parquet").resolve():
+            shutil.copyfile(runs_file, folder / "runs.parquet")
         self.steps.to_parquet(folder / "steps.parquet", **parquet)
         self.bands.to_parquet(folder / "bands.parquet", **parquet)
         (folder / "summary.json").write_text(json.dumps(self.summary, indent=2) + "\n",
@@ -272,3 +291,33 @@ class Results:
 
 #: What a scenario name must look like to be used as a folder name.
 SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+
+
+def save_while_running(root: str | Path, scenario: Scenario,
+                       run: Callable[[Path], Results], *, charts: bool = True,
+                       command: list[str] | None = None) -> tuple[Results, Path]:
+    """Run a scenario straight into its results folder: memory flat in the number of runs.
+
+    The folder is written as :meth:`Results.save` writes it (atomically, at
+    ``root/<scenario>/<timestamp>/``), but the run itself writes ``runs.parquet`` into the
+    temporary folder chunk by chunk (``run(path)`` is expected to pass ``path`` as
+    ``runs_file`` to :func:`sim.engine.ensemble.run_ensemble`); the other files follow
+    when it ends. A run that fails or is interrupted leaves no folder.
+
+    Returns:
+        The results and the folder.
+    """
+    if not SLUG.fullmatch(scenario.name):
+        raise ValueError(f"scenario name {scenario.name!r} is not a safe folder name")
+    done: list[Results] = []
+
+    def write(tmp: Path) -> None:
+        results = run(tmp / "runs.parquet")
+        results.write_files(tmp, charts=charts, command=command)
+        done.append(results)
+
+    folder = write_folder(Path(root) / scenario.name, write)
+    results = done[0]
+    if results.data.runs_file is not None:  # the temporary folder was renamed
+        results.data.runs_file = folder / "runs.parquet"
+    return results, folder

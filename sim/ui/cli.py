@@ -140,8 +140,6 @@ def run(
     scn = load_scenario(scenario, set_ or None)
     out = _check_out(out, scn.name)
     n = scn.runs if runs is None else runs
-    import sim  # noqa: PLC0415
-
     if n * scn.horizon_days >= 5_000_000 and sys.stderr.isatty():
         from rich.progress import (  # noqa: PLC0415
             BarColumn,
@@ -164,15 +162,33 @@ def run(
                     bar.refresh()
                     shown[0] = time.monotonic()
 
-            results = sim.run(scn, runs=n, seed=seed, trace_replicates=keep_steps,
-                              progress=show, workers=workers)
+            results, folder = _run_into_folder(scn, out, n, seed, keep_steps, workers,
+                                               no_charts, scenario, set_, progress=show)
     else:
-        results = sim.run(scn, runs=n, seed=seed, trace_replicates=keep_steps,
-                          workers=workers)
-    results.source = scenario or "caribbean-2025"
-    results.overrides = list(set_ or [])
-    folder = results.save(out, charts=not no_charts, command=sys.argv)
+        results, folder = _run_into_folder(scn, out, n, seed, keep_steps, workers, no_charts,
+                                           scenario, set_)
     _print_summary(results, folder)
+
+
+def _run_into_folder(scn, out: Path, n: int, seed: int | None, keep_steps: int,
+                     workers: int | None, no_charts: bool, scenario: str | None,
+                     set_: list[str] | None, progress=None):
+    """Run straight into the results folder, the run table written chunk by chunk.
+
+    Memory stays flat in ``--runs`` (docs/performance.md, Memory): only the run table's
+    key columns stay in memory.
+    """
+    import sim  # noqa: PLC0415
+    from sim.output.results import save_while_running  # noqa: PLC0415
+
+    def run(runs_file: Path):
+        results = sim.run(scn, runs=n, seed=seed, trace_replicates=keep_steps,
+                          progress=progress, workers=workers, runs_file=runs_file)
+        results.source = scenario or "caribbean-2025"
+        results.overrides = list(set_ or [])
+        return results
+
+    return save_while_running(out, scn, run, charts=not no_charts, command=sys.argv)
 
 
 def _print_summary(results, folder: Path) -> None:

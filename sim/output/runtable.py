@@ -1,0 +1,130 @@
+"""The run table: one row per replicate, as a DataFrame and as ``runs.parquet``.
+
+:func:`runs_frame` turns the per-replicate arrays of a run (:class:`~sim.output.rundata.RunData`
+``runs``) into the table users read (``Results.runs``): outcome and escalation cause as
+categoricals, the days of events that did not happen as nulls, a calendar date beside the
+day. It is the one conversion, used for a run held in memory and for each chunk of a run
+streamed to disk.
+
+**Streaming.** A run of millions of replicates would hold a row of about 40 numbers per
+replicate (10 million replicates: about 3 GB, and more again in the copies that joining
+chunks and writing Parquet make). :class:`RunTableWriter` instead appends each chunk's rows
+to ``runs.parquet`` as the chunk finishes (one Parquet row group per chunk), and the run
+keeps in memory only :func:`key_columns` (outcome, days, casualties, deal terms), in
+compact types: what the summary, the charts and the probabilities read. Peak memory then
+stays flat in the number of replicates, apart from those few columns (about 50 bytes a
+replicate).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.model.outcomes import OUTCOMES
+from sim.output.rundata import ESCALATION_CAUSES
+
+#: Columns whose value -1 means "did not happen" (nulls in the table).
+MISSING_IF_NEGATIVE = ("day", "talks_day")
+#: Columns of the run table kept in memory when it is streamed to disk, besides the deal
+#: terms (every ``deal_*`` column): what ``Results.probabilities``, ``summary``,
+#: ``timing`` and the charts read.
+KEY_COLUMNS = ("replicate", "outcome", "day", "talks_day", "casualties")
+#: Compact types of the key columns (a day fits in 32 bits, an outcome code in 8).
+_COMPACT = {"outcome": np.int8, "day": np.int32, "talks_day": np.int32}
+
+
+def key_columns(names: Iterable[str]) -> list[str]:
+    """The columns of a run table (``names``) that a streamed run keeps in memory."""
+    return [n for n in names if n in KEY_COLUMNS or n.startswith("deal_")]
+
+
+def compact_dtype(name: str, dtype: np.dtype) -> np.dtype:
+    """The type a key column is kept in (smaller where its values allow)."""
+    return np.dtype(_COMPACT.get(name, dtype))
+
+
+def runs_frame(runs: Mapping[str, np.ndarray], start: Any) -> pd.DataFrame:
+    """The run table of per-replicate arrays: one row per replicate.
+
+    ``outcome`` and ``escalation_cause`` become categoricals (labels from
+    :data:`sim.model.outcomes.OUTCOMES` and the escalation causes; null where a replicate
+    did not escalate), ``day`` and
+    ``talks_day`` nullable integers (null: it did not happen), and a ``date`` column
+    (``start`` + ``day``) follows ``day``. Columns missing from ``runs`` are left out.
+    """
+    r = dict(runs)
+    df = pd.DataFrame(r)
+    if "outcome" in r:
+        df["outcome"] = pd.Categorical.from_codes(r["outcome"],
+                                                  categories=[o.label for o in OUTCOMES])
+    for col in MISSING_IF_NEGATIVE:
+        if col in r:
+            df[col] = pd.Series(r[col], dtype="Int64").mask(r[col] < 0)
+    if "day" in r:
+        df.insert(list(df.columns).index("day") + 1, "date", pd.to_datetime(start)
+                  + pd.to_timedelta(df["day"].astype("float64"), unit="D"))
+    if "escalation_cause" in r:
+        codes, labels = cause_codes(r["escalation_cause"])
+        df["escalation_cause"] = pd.Categorical.from_codes(codes, categories=labels)
+    return df
+
+
+def cause_codes(codes: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Escalation-cause codes as categorical codes of the named causes, -1 (null) for none.
+
+    A replicate that did not escalate has no cause: a null in the table, not an empty
+    label (:data:`~sim.output.rundata.ESCALATION_CAUSES` names "no cause" ``""``).
+    """
+    named = [c for c in ESCALATION_CAUSES if c]
+    lookup = np.array([named.index(c) if c else -1 for c in ESCALATION_CAUSES], np.int8)
+    return lookup[np.asarray(codes, dtype=np.int64)], named
+
+
+class RunTableWriter:
+    """Appends chunks of a run's rows to a Parquet file (``runs.parquet``), one row group each.
+
+    The file reads back (``pandas.read_parquet``) as the table :func:`runs_frame` makes of
+    the whole run at once. Use as a context manager, or call :meth:`close`.
+
+    Args:
+        path: The file to write (created; the caller writes into a temporary folder).
+        start: The scenario's first day (for the ``date`` column).
+    """
+
+    def __init__(self, path: str | Path, start: Any):
+        self.path = Path(path)
+        self.start = start
+        self.rows = 0
+        self._writer: Any = None
+        self._schema: Any = None
+
+    def write(self, runs: Mapping[str, np.ndarray]) -> None:
+        """Append one chunk's rows."""
+        import pyarrow as pa  # noqa: PLC0415
+        import pyarrow.parquet as pq  # noqa: PLC0415
+
+        table = pa.Table.from_pandas(runs_frame(runs, self.start), preserve_index=False)
+        if self._writer is None:
+            self._schema = table.schema
+            self._writer = pq.ParquetWriter(self.path, self._schema, compression="zstd")
+        elif not table.schema.equals(self._schema):
+            table = table.cast(self._schema)
+        self._writer.write_table(table)
+        self.rows += table.num_rows
+
+    def close(self) -> None:
+        """Finish the file (its footer); nothing more can be written."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def __enter__(self) -> RunTableWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
