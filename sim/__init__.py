@@ -69,24 +69,66 @@ def run(scenario: Scenario | str | Path | None = None, runs: int | None = None,
     Returns:
         The results; same scenario, runs and seed give identical results.
     """
+    import dataclasses  # noqa: PLC0415
+
     from sim.engine.ensemble import run_ensemble  # noqa: PLC0415
+    from sim.scenario.errors import InputError  # noqa: PLC0415
     from sim.scenario.levers import LEVERS, apply_levers  # noqa: PLC0415
     from sim.scenario.load import load_scenario, with_overrides  # noqa: PLC0415
     from sim.scenario.schema import Scenario  # noqa: PLC0415
 
     passthrough = {k: levers.pop(k) for k in PASSTHROUGH if k in levers}
     named = {k: levers.pop(k) for k in list(levers) if k in LEVERS}
+    _check_keywords(levers)
     assignments = list(overrides or []) + [f"{k.replace('__', '.')}={v}"
                                             for k, v in levers.items()]
+    # Errors name the keyword or the overrides entry, not a line of the scenario file.
+    origins = [f"sim.run overrides[{i}] {t!r}" for i, t in enumerate(overrides or [])] + [
+        f"sim.run keyword {k}={v!r}" for k, v in levers.items()]
     source = None if isinstance(scenario, Scenario) else str(scenario or "caribbean-2025")
     if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario, assignments or None)
+        scenario = load_scenario(scenario, assignments or None, origins)
     else:
-        scenario = with_overrides(scenario, assignments)
-    scenario = apply_levers(scenario, named)
+        scenario = with_overrides(scenario, assignments, origins=origins)
+    try:
+        scenario = apply_levers(scenario, named)
+    except InputError as exc:
+        origin = ", ".join(f"sim.run keyword {k}={v!r}" for k, v in named.items())
+        raise InputError(exc.source, [dataclasses.replace(p, origin=origin, line=None)
+                                      for p in exc.problems]) from None
     results = run_ensemble(scenario, runs, seed, source=source, **passthrough)
     results.overrides = assignments + [f"{k}={v}" for k, v in named.items()]
     return results
+
+
+def _check_keywords(fields: dict[str, Any]) -> None:
+    """Each keyword of :func:`run` that is not a lever must start with a scenario field.
+
+    Raises:
+        InputError: A keyword is neither (a misspelt lever, say); the message names it,
+            lists what is accepted and suggests the nearest name.
+    """
+    import difflib  # noqa: PLC0415
+
+    from sim.scenario.errors import InputError, Problem  # noqa: PLC0415
+    from sim.scenario.levers import LEVERS  # noqa: PLC0415
+    from sim.scenario.schema import Scenario  # noqa: PLC0415
+
+    known = {f.alias or name for name, f in Scenario.model_fields.items()}
+    problems = []
+    for key, value in fields.items():
+        if key.split("__")[0] in known:
+            continue
+        names = [*LEVERS, *PASSTHROUGH, *known]
+        near = difflib.get_close_matches(key, names, n=1)
+        hint = f"did you mean {near[0]!r}? " if near else ""
+        problems.append(Problem("", f"unknown keyword; {hint}expected a lever "
+                                f"({', '.join(LEVERS)}), a scenario field path with __ for "
+                                f"dots (talks__threshold=0.6), or one of "
+                                f"{', '.join(PASSTHROUGH)}",
+                                origin=f"sim.run keyword {key}={value!r}"))
+    if problems:
+        raise InputError("sim.run", problems)
 
 
 def __getattr__(name: str) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import re
 import signal
@@ -360,6 +361,14 @@ def test_a_sweep_killed_mid_way_resumes_to_the_same_results(tmp_path):
     runs = read_runs(folder)
     assert len(runs) == 120 and not runs.duplicated(["point", "replicate"]).any()
     pd.testing.assert_frame_equal(runs, read_runs(reference.folder))
+    # Both sessions are in the manifest: the killed one as such, with what it had done by
+    # its last note (the chunks it finished, give or take the last two seconds).
+    manifest = json.loads((folder / "manifest.json").read_text())
+    killed, resumed_session = manifest["sessions"]
+    assert killed["status"] == "killed" and killed["chunks_resumed"] == 0
+    assert killed["chunks_run"] <= done_at_kill and killed["pid"] == proc.pid
+    assert resumed_session["status"] == "complete"
+    assert resumed_session["chunks_resumed"] == resumed and manifest["complete"]
 
 
 @pytest.mark.slow

@@ -9,8 +9,9 @@ Parquet file per finished chunk (see ``docs/sweeps.md``). This is the "store" st
 - :func:`write_shard` renames each finished chunk's shard into place whole
   (:func:`sim.output.storage.write_file_atomic`), so a shard is complete or absent;
 - :func:`locked` keeps a second driver out of the folder, :func:`scan_shards` finds the
-  finished chunks (what a rerun skips), :func:`record_session` appends what a session did
-  to the manifest;
+  finished chunks (what a rerun skips), :func:`start_session` and :func:`update_session`
+  record each session in the manifest as it starts and goes (a killed session is marked
+  "killed" by the next one);
 - :func:`read_runs` reads every shard back as one run table.
 
 Every shard records :func:`code_fingerprint`, the hash of the code that computed it, so
@@ -277,14 +278,41 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
     return data
 
 
-def record_session(folder: Path, session: Mapping[str, Any], *, complete: bool, failed: int,
-                   code: str | None) -> None:
-    """Append what a session did to the manifest, with the folder's state after it."""
+#: Status of a session while it runs; one still "running" when the next session starts (it
+#: holds the lock, so the earlier one is gone) ended without a word and becomes "killed".
+RUNNING, KILLED = "running", "killed"
+
+
+def start_session(folder: Path, session: Mapping[str, Any]) -> int:
+    """Record a session as running in the manifest (hold the lock); return its index.
+
+    A session killed outright (SIGKILL, a lost machine) cannot record its end, so each
+    session is recorded when it starts and updated as it goes (:func:`update_session`);
+    the next session marks any session still "running" as "killed". So every session,
+    however it ended, appears in the manifest's ``sessions``.
+    """
     manifest = read_manifest(folder)
-    manifest["sessions"].append({**session, "dipsim": versions()["dipsim"]})
-    manifest["complete"] = complete
-    manifest["failed_runs"] = failed
-    manifest["code"] = code
+    for earlier in manifest["sessions"]:
+        if earlier.get("status") == RUNNING:
+            earlier["status"] = KILLED
+    manifest["sessions"].append({**session, "status": RUNNING,
+                                 "dipsim": versions()["dipsim"]})
+    write_json_atomic(folder / MANIFEST, manifest)
+    return len(manifest["sessions"]) - 1
+
+
+def update_session(folder: Path, index: int, fields: Mapping[str, Any], *,
+                   complete: bool | None = None, failed: int | None = None,
+                   code: str | None = None) -> None:
+    """Update session ``index`` of the manifest, and the folder's state (hold the lock)."""
+    manifest = read_manifest(folder)
+    manifest["sessions"][index].update(fields)
+    if complete is not None:
+        manifest["complete"] = complete
+    if failed is not None:
+        manifest["failed_runs"] = failed
+    if code is not None:
+        manifest["code"] = code
     write_json_atomic(folder / MANIFEST, manifest)
 
 

@@ -44,8 +44,9 @@ from sim.experiments.store import (
     locked,
     read_manifest,
     read_runs,
-    record_session,
     scan_shards,
+    start_session,
+    update_session,
     write_shard,
 )
 from sim.experiments.sweepfile import Sweep, load_sweep
@@ -55,6 +56,8 @@ from sim.scenario.errors import InputError
 #: The entry points of sweeps for notebooks and scripts (see the module docstring).
 __all__ = ["Progress", "SweepError", "SweepOutcome", "load_sweep", "read_runs", "run_sweep"]
 
+#: Seconds between updates of a running session's counts in the manifest.
+NOTE_SECONDS = 2.0
 #: ``progress(runs_done, runs_total, runs_failed)``; runs_done counts resumed chunks.
 Progress = Callable[[int, int, int], None]
 
@@ -152,30 +155,43 @@ def run_sweep(sweep: Sweep | str | Path, *, out: str | Path = "results",
         t0 = time.perf_counter()
         status = "interrupted"
         ran = ran_runs = 0
-        description = "none (nothing to run)"
+        description = "none (nothing to run)" if not todo else (
+            type(executor).__name__ if isinstance(executor, Executor) else str(executor))
+        session = start_session(folder, {
+            "started": started.isoformat(timespec="seconds"), "seconds": 0.0,
+            "executor": description, "chunks_resumed": len(done), "chunks_run": 0,
+            "runs_run": 0, "pid": os.getpid()})
+        noted = [t0]
+
+        def note(chunks_run: int, runs_run: int) -> None:
+            # What a killed session leaves: its counts as of its last few seconds.
+            now = time.perf_counter()
+            if now - noted[0] >= NOTE_SECONDS:
+                update_session(folder, session, {"seconds": round(now - t0, 3),
+                                                 "chunks_run": chunks_run,
+                                                 "runs_run": runs_run})
+                noted[0] = now
+
         try:
             if todo:
                 if isinstance(executor, Executor):
-                    description = type(executor).__name__
                     ran, ran_runs, failed, code = _drive(
                         executor, max(2, 2 * (workers or os.cpu_count() or 1)), sweep, todo,
-                        folder, done_runs, total, failed, progress, code)
+                        folder, done_runs, total, failed, progress, code, note)
                 else:
                     with open_executor(executor, workers) as (ex, slots, description):
                         ran, ran_runs, failed, code = _drive(
                             ex, 2 * slots, sweep, todo, folder, done_runs, total, failed,
-                            progress, code)
+                            progress, code, note)
             status = "complete"
         except SweepError:
             status = "failed"
             raise
         finally:
             seconds = time.perf_counter() - t0
-            record_session(folder, {
-                "started": started.isoformat(timespec="seconds"),
+            update_session(folder, session, {
                 "seconds": round(seconds, 3),
                 "executor": description,
-                "chunks_resumed": len(done),
                 "chunks_run": ran,
                 "runs_run": ran_runs,
                 "status": status,
@@ -190,7 +206,8 @@ class SweepError(RuntimeError):
 
 def _drive(ex: Executor, window: int, sweep: Sweep, todo: list[Chunk], folder: Path,
            done_runs: int, total: int, failed: int, progress: Progress | None,
-           code: str | None) -> tuple[int, int, int, str | None]:
+           code: str | None, note: Callable[[int, int], None] = lambda c, r: None
+           ) -> tuple[int, int, int, str | None]:
     """Submit chunks (at most ``window`` in flight), write each shard as it finishes.
 
     ``code`` is the fingerprint of the folder's existing shards (None if it has none); every
@@ -239,6 +256,7 @@ def _drive(ex: Executor, window: int, sweep: Sweep, todo: list[Chunk], folder: P
                 ran_runs += chunk.runs
                 done_runs += chunk.runs
                 failed += result.failed
+                note(ran, ran_runs)
                 if progress is not None:
                     progress(done_runs, total, failed)
             submit_more()

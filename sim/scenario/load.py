@@ -15,6 +15,8 @@ Example:
 from __future__ import annotations
 
 import copy
+import dataclasses
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,16 +30,46 @@ from sim.scenario.schema import GOVERNMENTS, Pressure, Scenario, semantic_proble
 from sim.scenario.yamlfile import YamlDocument, read_yaml
 
 
-def scenario_from_document(doc: YamlDocument, overrides: list[str] | None = None) -> Scenario:
-    """Validate a parsed document (after applying ``path=value`` overrides)."""
-    if overrides:
-        if not isinstance(doc.data, dict):
-            validate_document(doc, Scenario, "scenario file")
-        data = copy.deepcopy(doc.data)
-        for text in overrides:
+def scenario_from_document(doc: YamlDocument, overrides: list[str] | None = None,
+                           origins: list[str] | None = None) -> Scenario:
+    """Validate a parsed document (after applying ``path=value`` overrides).
+
+    A problem that the overrides made (the document alone is valid) is reported as coming
+    from the override that set its field, not from a line of the file.
+
+    Args:
+        doc: The parsed document.
+        overrides: ``path=value`` assignments, applied in order.
+        origins: What each assignment is called in messages (default ``--set <text>``),
+            e.g. ``sim.run keyword talks__threshold=7``.
+    """
+    if not overrides:
+        return _validated(doc)
+    if not isinstance(doc.data, dict):
+        validate_document(doc, Scenario, "scenario file")
+    origins = list(origins) if origins else [f"--set {t}" for t in overrides]
+    data = copy.deepcopy(doc.data)
+    paths = []
+    for text, origin in zip(overrides, origins, strict=True):
+        try:
             path, value = parse_assignment(text)
             apply_override(data, path, value)
-        doc = YamlDocument(doc.source, data, doc._root)
+        except InputError as exc:
+            raise InputError(exc.source, [dataclasses.replace(p, origin=origin)
+                                          for p in exc.problems]) from None
+        paths.append(path)
+    try:
+        return _validated(YamlDocument(doc.source, data, doc._root))
+    except InputError as exc:
+        try:
+            _validated(doc)
+        except InputError:
+            raise exc from None  # the file itself is invalid: its lines say where
+        raise InputError(exc.source, [_blame(p, paths, origins) for p in exc.problems]
+                         ) from None
+
+
+def _validated(doc: YamlDocument) -> Scenario:
     scn = validate_document(doc, Scenario, "scenario file")
     problems = semantic_problems(scn)
     if problems:
@@ -46,21 +78,43 @@ def scenario_from_document(doc: YamlDocument, overrides: list[str] | None = None
     return scn
 
 
+def _plain_path(path: str) -> str:
+    """A field path without list selectors: ``pressures[x].per_week`` -> ``pressures.per_week``."""
+    return re.sub(r"\[[^\]]*\]", "", path)
+
+
+def _blame(problem: Problem, paths: list[str], origins: list[str]) -> Problem:
+    """The problem as coming from the override(s) that set its field (or from all of them).
+
+    An override is to blame when its path and the problem's field are one inside the
+    other (``talks.threshold`` for ``talks.threshold``; ``actors.us.salience.oil`` for
+    ``actors.us.salience``, where a sum is checked). When none matches, every override is
+    named: the file alone was valid.
+    """
+    field = _plain_path(problem.field)
+    hits = [o for p, o in zip(paths, origins, strict=True)
+            if (q := _plain_path(p)) == field or field.startswith(q + ".")
+            or q.startswith(field + ".") or not field]
+    return dataclasses.replace(problem, line=None, origin=", ".join(hits or origins))
+
+
 def with_overrides(scenario: Scenario, assignments: list[str] | tuple[str, ...],
-                   source: str = "--set") -> Scenario:
+                   source: str = "--set", origins: list[str] | None = None) -> Scenario:
     """A copy of a validated scenario with ``path=value`` assignments applied and checked.
 
     Raises:
-        InputError: An assignment is malformed or makes the scenario invalid.
+        InputError: An assignment is malformed or makes the scenario invalid (named by
+            its ``origins``, default ``--set <assignment>``).
     """
     if not assignments:
         return scenario
     data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
-    return scenario_from_document(YamlDocument(source, data, None), list(assignments))
+    return scenario_from_document(YamlDocument(source, data, None), list(assignments),
+                                  origins)
 
 
-def load_scenario(path: str | Path | None = None, overrides: list[str] | None = None
-                  ) -> Scenario:
+def load_scenario(path: str | Path | None = None, overrides: list[str] | None = None,
+                  origins: list[str] | None = None) -> Scenario:
     """Read, validate and return a scenario.
 
     Args:
@@ -68,6 +122,7 @@ def load_scenario(path: str | Path | None = None, overrides: list[str] | None = 
             default scenario.
         overrides: ``path=value`` assignments applied before validation, as with
             ``dipsim run --set``.
+        origins: What each override is called in messages (default ``--set <text>``).
 
     Raises:
         InputError: The file or an override is invalid; the message names file, field,
@@ -75,7 +130,7 @@ def load_scenario(path: str | Path | None = None, overrides: list[str] | None = 
     """
     p = resolve_scenario_path(path)
     doc = read_yaml(p, "scenario file")
-    return scenario_from_document(doc, overrides)
+    return scenario_from_document(doc, overrides, origins)
 
 
 def pressure_from_fields(scenario: Scenario, fields: dict[str, Any], source: str
@@ -130,12 +185,16 @@ def alternatives(path: str | Path, scenario: Scenario | None = None
     out = []
     problems: list[Problem] = []
     source = str(resolve_scenario_path(path))
+    doc = read_yaml(source, "scenario file")
     for k, alt in enumerate(scn.record.alternatives):
+        # An assignment that breaks the file is reported at its own line.
+        origins = [f"{source}:{doc.line_of(('record', 'alternatives', k, 'set', i))}"
+                   for i in range(len(alt.set))]
         try:
-            out.append((alt.id, load_scenario(path, list(alt.set))))
+            out.append((alt.id, load_scenario(path, list(alt.set), origins)))
         except InputError as exc:
             problems += [Problem(f"record.alternatives[{k}] ({alt.id}): {p.field}".rstrip(": "),
-                                 p.message, p.line) for p in exc.problems]
+                                 p.message, p.line, p.origin) for p in exc.problems]
     if problems:
         raise InputError(source, problems)
     return out
