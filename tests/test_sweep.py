@@ -216,7 +216,13 @@ def test_any_run_column_can_be_kept_with_its_type(tmp_path):
     for kind, column in wanted.items():
         assert str(schema.field(column).type) == types[kind]
     assert str(schema.field("escalation_cause").type).startswith("dictionary<values=string")
+    # The shard's point joins the design's without a cast.
+    design = pq.read_schema(res.folder / "design.parquet")
+    assert schema.field("point").type == design.field("point").type == "int64"
     runs = read_runs(res.folder)
+    cause = runs["escalation_cause"]
+    assert "" not in cause.cat.categories
+    assert (cause.isna() == (runs["outcome"] != "escalation")).all()
     sw = load_sweep(path)
     alone = run_ensemble(point_scenario(sw.base, design_points(sw.spec).settings(5)), 6, 5,
                          point=5, trace_replicates=0, band_replicates=0)
@@ -496,3 +502,20 @@ def test_any_executor_works_and_other_model_code_never_mixes_in_a_folder(tmp_pat
     # Workers with different code in one session stop it too.
     with Reporting("a", "b") as mixed, pytest.raises(SweepError, match="workers run different"):
         run_sweep(path, out=tmp_path / "mixed", executor=mixed, chunk_runs=12)
+
+
+def test_each_runs_seed_is_recovered_and_the_run_redone_alone(tmp_path):
+    from sim.engine.streams import replicate_generators
+    from sim.experiments.sweep import rerun, run_seed
+
+    path = write_sweep(tmp_path, GRID)
+    res = run_sweep(path, out=tmp_path / "out", workers=1, chunk_runs=36)
+    runs = read_runs(res.folder)
+    row = runs[(runs.point == 4) & (runs.replicate == 5)].iloc[0]
+    seq = run_seed(res.folder, 4, 5)
+    assert seq.entropy == 5 and tuple(seq.spawn_key) == (4, 5)  # the sweep file's seed
+    (gen,) = replicate_generators(5, 4, 5, 1)  # what the model draws from
+    assert gen.random() == np.random.Generator(np.random.PCG64(seq)).random()
+    again = rerun(res.folder, 4, 5).runs.iloc[0]
+    for column in ("outcome", "day", "talks_day", "casualties", "hostility_venezuela"):
+        assert (pd.isna(row[column]) and pd.isna(again[column])) or row[column] == again[column]

@@ -106,17 +106,19 @@ def shard_table(cols: Mapping[str, Any], kinds: Mapping[str, str], code: str):
     """The Parquet table of a finished chunk (built by the worker, written by the driver).
 
     ``outcome`` and ``escalation_cause`` are dictionary-encoded labels (pandas reads them as
-    categoricals); ``day`` and ``talks_day`` are null when the event did not happen; every
-    column of a failed run is null except ``point``, ``replicate`` and ``error``. The
-    table's metadata holds the worker's code fingerprint.
+    categoricals; the cause is null where a run did not escalate); ``day`` and ``talks_day``
+    are null when the event did not happen; every column of a failed run is null except
+    ``point``, ``replicate`` and ``error``. ``point`` and ``replicate`` are 64-bit
+    integers, as in ``design.parquet``, so the two join without a cast. The table's
+    metadata holds the worker's code fingerprint.
     """
     import pyarrow as pa  # noqa: PLC0415
 
-    from sim.output.rundata import ESCALATION_CAUSES  # noqa: PLC0415
+    from sim.output.runtable import cause_codes  # noqa: PLC0415
 
     failed = np.array([e is not None for e in cols["error"]], dtype=bool)
     arrays: dict[str, Any] = {
-        "point": pa.array(cols["point"], pa.int32()),
+        "point": pa.array(cols["point"], pa.int64()),
         "replicate": pa.array(cols["replicate"], pa.int64()),
     }
     for name, raw in cols.items():
@@ -124,9 +126,12 @@ def shard_table(cols: Mapping[str, Any], kinds: Mapping[str, str], code: str):
             continue
         values = np.asarray(raw)
         if name in ("outcome", "escalation_cause"):
-            labels = OUTCOME_LABELS if name == "outcome" else ESCALATION_CAUSES
-            codes = pa.array(values.astype(np.int8), pa.int8(), mask=failed)
-            arrays[name] = pa.DictionaryArray.from_arrays(codes, pa.array(labels))
+            if name == "outcome":
+                codes, labels = values.astype(np.int8), list(OUTCOME_LABELS)
+            else:
+                codes, labels = cause_codes(values)
+            arrays[name] = pa.DictionaryArray.from_arrays(
+                pa.array(codes, pa.int8(), mask=failed | (codes < 0)), pa.array(labels))
         elif kinds[name] == "int":
             mask = failed | (values < 0) if name in MISSING_IF_NEGATIVE else failed
             arrays[name] = pa.array(values.astype(np.int64), pa.int64(), mask=mask)
@@ -314,6 +319,23 @@ def update_session(folder: Path, index: int, fields: Mapping[str, Any], *,
     if code is not None:
         manifest["code"] = code
     write_json_atomic(folder / MANIFEST, manifest)
+
+
+def is_locked(folder: Path) -> bool:
+    """Whether a driver holds the folder's lock now (a sweep is writing it)."""
+    try:
+        fd = os.open(Path(folder) / ".lock", os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return False
 
 
 @contextlib.contextmanager

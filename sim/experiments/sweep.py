@@ -54,7 +54,8 @@ from sim.output.storage import resolve_parent_refs
 from sim.scenario.errors import InputError
 
 #: The entry points of sweeps for notebooks and scripts (see the module docstring).
-__all__ = ["Progress", "SweepError", "SweepOutcome", "load_sweep", "read_runs", "run_sweep"]
+__all__ = ["Progress", "SweepError", "SweepOutcome", "load_sweep", "read_runs", "rerun",
+           "run_seed", "run_sweep"]
 
 #: Seconds between updates of a running session's counts in the manifest.
 NOTE_SECONDS = 2.0
@@ -264,3 +265,44 @@ def _drive(ex: Executor, window: int, sweep: Sweep, todo: list[Chunk], folder: P
         for fut in pending:
             fut.cancel()
     return ran, ran_runs, failed, code
+
+
+def run_seed(folder: str | Path, point: int, replicate: int):
+    """The seed of one run of a sweep: ``SeedSequence(seed, spawn_key=(point, replicate))``.
+
+    ``seed`` is the sweep's root seed (``seed`` in ``manifest.json`` and ``sweep.yaml``);
+    ``point`` and ``replicate`` are the run's row in the shards. The run drew every random
+    number from ``numpy.random.Generator(numpy.random.PCG64(run_seed(...)))``.
+
+    Returns:
+        The :class:`numpy.random.SeedSequence`.
+    """
+    from sim.engine.streams import replicate_seed_sequence  # noqa: PLC0415
+
+    return replicate_seed_sequence(int(read_manifest(folder)["seed"]), point, replicate)
+
+
+def rerun(folder: str | Path, point: int, replicate: int, *, trace: bool = True):
+    """Run one run of a sweep again, alone: the same row as in the shards, with its story.
+
+    The design point's scenario is rebuilt from the folder's ``sweep.yaml`` (its base
+    scenario) and ``design.parquet``, and replicate ``replicate`` is run from its own seed
+    (:func:`run_seed`), so every column equals the shard's row; with ``trace`` its every
+    variable is kept day by day (``Results.steps``, ``Results.story()``).
+
+    Returns:
+        The :class:`~sim.output.results.Results` of that one run.
+    """
+    from sim.engine.ensemble import run_ensemble  # noqa: PLC0415
+    from sim.experiments.design import design_points  # noqa: PLC0415
+    from sim.experiments.sweepfile import point_scenario  # noqa: PLC0415
+
+    folder = Path(folder)
+    sweep = load_sweep(folder / "sweep.yaml")
+    design = design_points(sweep.spec)
+    scenario = point_scenario(sweep.base, design.settings(point),
+                              source=f"design point {point}")
+    n = 1 if trace else 0
+    return run_ensemble(scenario, 1, int(sweep.spec.seed or 0), point=point,
+                        first_replicate=replicate, trace_replicates=n, band_replicates=n,
+                        narrate=trace)

@@ -45,6 +45,7 @@ from pydantic import (
 )
 
 from sim.model.issues import ISSUES
+from sim.model.outcomes import OUTCOMES
 from sim.scenario.errors import InputError, Problem
 from sim.scenario.fields import Number, Slug
 from sim.scenario.library import resolve_scenario_path
@@ -59,8 +60,8 @@ MAX_RUNS = 1_000_000_000
 #: Version of the sweep format: part of every spec hash and of every sweep manifest.
 FORMAT = 1
 
-#: The outcome labels, in the model's order (:data:`sim.model.model.OUTCOMES`; a test checks).
-OUTCOME_LABELS: tuple[str, ...] = ("stalemate", "talks", "agreement", "escalation")
+#: The outcome labels, in the model's order (:data:`sim.model.outcomes.OUTCOMES`).
+OUTCOME_LABELS: tuple[str, ...] = tuple(o.label for o in OUTCOMES)
 
 
 @functools.cache
