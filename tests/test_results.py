@@ -151,3 +151,39 @@ def test_every_library_scenario_runs_with_sane_output(path):
     assert (steps[["hostility_us", "hostility_venezuela"]] >= 0).all().all()
     # Every library scenario shows some variety: not every run ends the same way.
     assert (p["probability"] > 0).sum() >= 2
+
+
+def test_the_pressure_strip_is_drawn_in_a_few_artists_whatever_the_pressures(tmp_path):
+    """One artist per pressure took 78 s with 5,000 pressures: the strip is collections."""
+    import datetime as dt
+
+    import yaml
+
+    from sim.output.charts import MAX_NAMED_PRESSURES, path_chart
+
+    data = yaml.safe_load((ROOT / "scenarios" / "caribbean-2025.yaml").read_text())
+    start = dt.date.fromisoformat(str(data["start"]))
+
+    def day(k: int) -> str:
+        return (start + dt.timedelta(days=k)).isoformat()
+
+    data["pressures"] = [
+        {"id": f"s{i}", "type": "boat_strike", "sender": "us", "target": "venezuela",
+         "at": day(i % 240), "deaths": 1} if i % 2 else
+        {"id": f"t{i}", "type": "financial_sanctions", "sender": "us", "target": "venezuela",
+         "start": day(i % 200), "until": day(i % 200 + 30), "intensity": 0.01}
+        for i in range(1000)]
+    path = tmp_path / "many.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+    def artists(results) -> int:
+        ax = path_chart(results).axes[0]
+        return len(ax.lines) + len(ax.texts) + len(ax.collections) + len(ax.patches)
+
+    few = sim.run(ROOT / "scenarios" / "caribbean-2025.yaml", runs=20, seed=1)
+    many = sim.run(path, runs=20, seed=1)
+    assert len(many.scenario.pressures) == 1000 > MAX_NAMED_PRESSURES
+    # The default scenario names its 15 pressures; 1,000 are drawn, unnamed, in as few.
+    assert artists(many) <= artists(few)
+    texts = [t.get_text() for t in path_chart(many).axes[0].texts]
+    assert any("1,000 of them, too many to name" in t for t in texts)

@@ -145,28 +145,53 @@ def path_chart(results: Results, ax: Axes | None = None) -> Figure:
     lo, hi = ax.get_ylim()
     span = hi - lo
     ax.set_ylim(lo - 0.24 * span, hi)
-    base = lo - 0.22 * span
     markers = sorted(pressure_markers(results), key=lambda m: (m.start, m.end or m.start))
-    for k, mk in enumerate(markers):
-        colour = "#b2182b" if mk.conflict else "#1a9850"
-        y = base + (k % 5) * 0.038 * span
-        if mk.end is None:
-            ax.plot([mk.start], [y], marker="v", color=colour, ms=6)
-            ax.annotate(mk.label, (mdates.date2num(mk.start), y), xytext=(3, 2),
-                        textcoords="offset points", fontsize=7, color=colour)
-        else:
-            ax.plot([mk.start, mk.end], [y, y], color=colour, lw=3, alpha=0.6,
-                    solid_capstyle="butt")
-            ax.annotate(mk.label, (mdates.date2num(mk.start), y), xytext=(2, 2),
-                        textcoords="offset points", fontsize=7, color=colour)
-    ax.text(0.005, 0.01, "pressures (red: coercive, green: conciliatory)",
-            transform=ax.transAxes, fontsize=7, color="#444444")
+    _pressure_strip(ax, markers, lo - 0.22 * span, 0.038 * span)
     _date_axis(ax)
     ax.set_ylabel("Conflict (−) / cooperation (+)\nGoldstein points per day, 14-day smoothing")
     ax.set_title(f"{results.scenario.title}\nThe path toward talks or escalation "
                  f"({results.n_runs:,} runs)", fontsize=12)
     ax.legend(loc="upper left", fontsize=8, ncol=2, framealpha=0.9)
     return fig
+
+
+#: Pressures named on the path chart; beyond this they are drawn but not labelled (a
+#: scenario with thousands of pressures would be a wall of text).
+MAX_NAMED_PRESSURES = 40
+
+
+def _pressure_strip(ax: Axes, markers: list[Marker], base: float, step: float) -> None:
+    """Draw the pressures along the time axis, in five rows.
+
+    One collection for the spans and one for the events, whatever their number (one
+    artist per pressure took 78 s to draw with 5,000 pressures); each pressure is named
+    when there are at most :data:`MAX_NAMED_PRESSURES`.
+    """
+    from matplotlib.collections import LineCollection  # noqa: PLC0415
+
+    colours = ["#b2182b" if mk.conflict else "#1a9850" for mk in markers]
+    ys = [base + (k % 5) * step for k in range(len(markers))]
+    starts = mdates.date2num([mk.start for mk in markers]) if markers else np.empty(0)
+    spans = [k for k, mk in enumerate(markers) if mk.end is not None]
+    events = [k for k, mk in enumerate(markers) if mk.end is None]
+    if spans:
+        ends = mdates.date2num([markers[k].end for k in spans])
+        ax.add_collection(LineCollection(
+            [[(starts[k], ys[k]), (e, ys[k])] for k, e in zip(spans, ends, strict=True)],
+            colors=[colours[k] for k in spans], linewidths=3, alpha=0.6, capstyle="butt"),
+            autolim=False)
+    if events:
+        ax.scatter(starts[events], [ys[k] for k in events], marker="v", s=36,
+                   c=[colours[k] for k in events], zorder=3)
+    named = len(markers) <= MAX_NAMED_PRESSURES
+    if named:
+        for k, mk in enumerate(markers):
+            ax.annotate(mk.label, (starts[k], ys[k]), xytext=(3 if mk.end is None else 2, 2),
+                        textcoords="offset points", fontsize=7, color=colours[k])
+    note = "pressures (red: coercive, green: conciliatory)"
+    if not named:
+        note += f"; {len(markers):,} of them, too many to name"
+    ax.text(0.005, 0.01, note, transform=ax.transAxes, fontsize=7, color="#444444")
 
 
 def offers_chart(results: Results, axes: list[Axes] | None = None) -> Figure:
