@@ -32,6 +32,11 @@ from sim.scenario.errors import InputError
 from sim.scenario.load import scenario_from_document
 from sim.scenario.yamlfile import YamlDocument
 
+#: What the fork server imports once, so the workers forked from it need not: the heavy
+#: libraries, not dipsim (each worker imports the dipsim code on disk when it starts).
+FORKSERVER_PRELOAD = ["sim.engine.lifeline", "numpy", "pandas", "pyarrow", "pydantic",
+                      "scipy.stats", "yaml", "mesa"]
+
 
 @dataclass(frozen=True)
 class ChunkTask:
@@ -135,10 +140,6 @@ def open_executor(kind: str = "local", workers: int | None = None
         # deadlock). dipsim itself is imported by each worker, so a pool runs the code on
         # disk when the sweep starts, not when the server did.
         ctx = multiprocessing.get_context("forkserver")
-        # sim.engine.lifeline first: imported by the fork server, it has the server die
-        # with the driver (see _start_forkserver).
-        ctx.set_forkserver_preload(["sim.engine.lifeline", "numpy", "pandas", "pyarrow",
-                                    "pydantic", "scipy.stats", "yaml", "mesa"])
         # Ctrl-C belongs to the driver, which stops the sweep and says how to resume: the
         # fork server and the workers ignore it (else each prints its own traceback).
         _start_forkserver()
@@ -156,8 +157,14 @@ def open_executor(kind: str = "local", workers: int | None = None
 
         # Dask's workers sample their task thread's stack every 10 ms for the dashboard's
         # profiler; here that cost a fifth of each chunk and made the first (importing) task
-        # eight times slower. The workers are spawned with the config in force now.
-        with dask.config.set({"distributed.worker.profile.enabled": False}):
+        # eight times slower. The workers are started with the config in force now.
+        # They fork from the same fork server as the local pool, which has imported numpy,
+        # pandas, SciPy and Mesa (and dies with this process): spawned workers imported
+        # them each (10-12 s on a loaded machine before their first chunk) and took 4 s to
+        # close against 0.2 s (docs/performance.md, Sweeps).
+        _start_forkserver()
+        with dask.config.set({"distributed.worker.profile.enabled": False,
+                              "distributed.worker.multiprocessing-method": "forkserver"}):
             cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                    dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)
@@ -208,11 +215,17 @@ def _start_forkserver() -> None:
     is started with :data:`sim.engine.lifeline.PARENT_ENV` naming this process, so its
     preload of :mod:`sim.engine.lifeline` has the kernel kill it when this process dies.
     """
+    import multiprocessing  # noqa: PLC0415
     import signal  # noqa: PLC0415
     import threading  # noqa: PLC0415
     from multiprocessing import forkserver  # noqa: PLC0415
 
     from sim.engine.lifeline import PARENT_ENV  # noqa: PLC0415
+
+    # sim.engine.lifeline first: imported by the fork server, it has the server die with
+    # this process. The server runs for the rest of the process, for the local pool and
+    # Dask's workers alike (a later preload list is not used by a running server).
+    multiprocessing.get_context("forkserver").set_forkserver_preload(FORKSERVER_PRELOAD)
 
     previous_env = os.environ.get(PARENT_ENV)
     # The kernel's parent-death signal follows the thread that started the server: only
