@@ -457,7 +457,10 @@ def test_the_command_line_runs_and_resumes(tmp_path):
 def test_example_sweeps_load_and_expand(path):
     sw = load_sweep(path)
     design, chunks = expand(sw.spec)
-    assert len(design) == sw.spec.n_points() >= 50
+    if sw.spec.sampler == "adaptive":  # its first grid; n_points counts every round
+        assert len(design) < sw.spec.n_points()
+    else:
+        assert len(design) == sw.spec.n_points() >= 50
     assert sum(c.runs for c in chunks) == len(design) * sw.spec.replicates
     # Every point's scenario is valid (the examples should not record failures).
     for p in range(0, len(design), max(1, len(design) // 40)):

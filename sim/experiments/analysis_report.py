@@ -20,7 +20,7 @@ from sim.experiments.analysis import (
 )
 from sim.experiments.sweepfile import Sampler, SweepFile
 from sim.output.storage import write_folder
-from sim.output.sweep_charts import plot_heatmap, plot_indices, tick_label
+from sim.output.sweep_charts import plot_heatmap, plot_indices, plot_profile, tick_label
 from sim.scenario.errors import InputError
 
 
@@ -82,6 +82,16 @@ def report_markdown(res: SweepResults, charts: dict[str, str] | None = None,
     if failed:
         lines += [f"**{failed:,} runs failed** (see Failed runs below); they are left out of "
                   "every probability.", ""]
+    if spec.refine is not None:
+        followed = spec.refine.outcome
+        lines += [f"Adaptive design: a first grid, then {m.get('rounds', 0)} of "
+                  f"{spec.refine.rounds} rounds of refinement, each adding up to "
+                  f"{spec.refine.points} points where P({followed}) jumps most between "
+                  "neighbouring points" + (f" ({m['refined']})" if m.get("refined") else "")
+                  + ".", ""]
+        if f"profile_{followed}" in charts and followed not in KEY_OUTCOMES:
+            lines += [f"![P({followed}) along {spec.labels[0]}]"
+                      f"({charts[f'profile_{followed}']})", ""]
     lines += ["## Parameters", "", "| parameter | sets | values |", "| --- | --- | --- |"]
     for p in spec.parameters:
         lines.append(f"| {p.label} | `{p.path}` | {_describe(spec, p.label)} |")
@@ -110,6 +120,8 @@ def report_markdown(res: SweepResults, charts: dict[str, str] | None = None,
         lines += ["", f"## P({o})", "",
                   f"P({o}) ranges from {percent(lo[col])} (point {int(lo.point)}: "
                   f"{where(lo)}) to {percent(hi[col])} (point {int(hi.point)}: {where(hi)})."]
+        if f"profile_{o}" in charts:
+            lines += ["", f"![P({o}) along {params[0]}]({charts[f'profile_{o}']})"]
         if f"heatmap_{o}" in charts:
             lines += ["", f"![P({o}) by {x} and {y}]({charts[f'heatmap_{o}']})", "",
                       f"Each cell pools the runs of every design point with those values of "
@@ -306,6 +318,12 @@ def analyze(folder: str | Path | SweepResults, x: str | None = None, y: str | No
     def write(tmp: Path) -> None:
         charts: dict[str, str] = {}
         res.points.to_csv(tmp / "points.csv", index=False)
+        if len(res.parameters) == 1:
+            followed = res.spec.refine.outcome if res.spec.refine else None
+            for o in dict.fromkeys([*([followed] if followed else []), *KEY_OUTCOMES]):
+                fig = plot_profile(res.points, res.parameters[0], o)
+                fig.savefig(tmp / f"profile_{o}.png")
+                charts[f"profile_{o}"] = f"profile_{o}.png"
         for o in KEY_OUTCOMES:
             if have_pair:
                 fig = plot_heatmap(res.heatmap(x, y, o))

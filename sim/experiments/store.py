@@ -235,7 +235,10 @@ def create_folder(sweep: Sweep, folder: Path, design: Design, chunks: list[Chunk
         (tmp / SHARDS).mkdir()
         (tmp / "sweep.yaml").write_text(sweep.resolved_yaml(), encoding="utf-8")
         (tmp / "scenario.yaml").write_text(scenario_yaml(sweep.base), encoding="utf-8")
-        pq.write_table(pa.Table.from_pandas(design.table(), preserve_index=False),
+        adaptive = str(spec.sampler) == "adaptive"
+        rounds = [0] * len(design) if adaptive else None
+        pq.write_table(pa.Table.from_pandas(design_frame(design, rounds),
+                                            preserve_index=False),
                        tmp / "design.parquet", compression="zstd")
         manifest = {
             "format": FORMAT,
@@ -260,9 +263,36 @@ def create_folder(sweep: Sweep, folder: Path, design: Design, chunks: list[Chunk
             "complete": False,
             "sessions": [],
         }
+        if adaptive:
+            manifest["rounds"] = 0
         (tmp / MANIFEST).write_text(json_text(manifest), encoding="utf-8")
 
     return write_folder(folder.parent, fill, name=folder.name)
+
+
+def design_frame(design: Design, rounds: Sequence[int] | None = None):
+    """The design as ``design.parquet`` holds it (with each point's ``round`` if adaptive)."""
+    table = design.table()
+    if rounds is not None:
+        table["round"] = np.asarray(rounds, dtype=np.int64)
+    return table
+
+
+def write_design(folder: Path, design: Design, rounds: Sequence[int] | None = None) -> None:
+    """Rewrite ``design.parquet`` whole (an adaptive sweep's new round), atomically."""
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    table = pa.Table.from_pandas(design_frame(design, rounds), preserve_index=False)
+    write_file_atomic(folder / "design.parquet",
+                      lambda p: pq.write_table(table, p, compression="zstd"))
+
+
+def update_manifest(folder: Path, **fields: Any) -> None:
+    """Set top-level fields of the manifest (hold the lock)."""
+    manifest = read_manifest(folder)
+    manifest.update(fields)
+    write_json_atomic(folder / MANIFEST, manifest)
 
 
 def read_manifest(folder: str | Path) -> dict[str, Any]:

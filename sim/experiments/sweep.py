@@ -27,6 +27,7 @@ The command line (``dipsim sweep``, with its progress bar) is in :mod:`sim.ui.sw
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import time
@@ -35,7 +36,10 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.experiments.design import DEFAULT_CHUNK_RUNS, Chunk, expand
+import numpy as np
+
+from sim.experiments.adaptive import design_from_table, extended, refine_points
+from sim.experiments.design import DEFAULT_CHUNK_RUNS, Chunk, Design, chunk_specs, expand
 from sim.experiments.executors import ChunkTask, open_executor, run_chunk
 from sim.experiments.store import (
     clean_temporary,
@@ -46,10 +50,12 @@ from sim.experiments.store import (
     read_runs,
     scan_shards,
     start_session,
+    update_manifest,
     update_session,
+    write_design,
     write_shard,
 )
-from sim.experiments.sweepfile import Sweep, load_sweep
+from sim.experiments.sweepfile import Refine, Sampler, Sweep, load_sweep
 from sim.output.storage import resolve_parent_refs
 from sim.scenario.errors import InputError
 
@@ -134,8 +140,11 @@ def run_sweep(sweep: Sweep | str | Path, *, out: str | Path = "results",
     if chunk_runs < 1:
         raise InputError.single("--chunk-runs", f"expected at least 1; got {chunk_runs}")
     design, chunks = expand(sweep.spec, chunk_runs)
+    adaptive = sweep.spec.sampler is Sampler.ADAPTIVE
     if not (folder / "manifest.json").is_file():
         create_folder(sweep, folder, design, chunks, chunk_runs, command)
+    elif adaptive:  # the rounds made so far are in design.parquet
+        design, chunks = _adaptive_design(sweep, folder, chunk_runs)
     total = sum(c.runs for c in chunks)
     with locked(folder):
         clean_temporary(folder)
@@ -174,16 +183,22 @@ def run_sweep(sweep: Sweep | str | Path, *, out: str | Path = "results",
                 noted[0] = now
 
         try:
-            if todo:
+            if todo or (adaptive and not _refined(folder, sweep)):
                 if isinstance(executor, Executor):
-                    ran, ran_runs, failed, code = _drive(
-                        executor, max(2, 2 * (workers or os.cpu_count() or 1)), sweep, todo,
-                        folder, done_runs, total, failed, progress, code, note)
+                    opened = contextlib.nullcontext(
+                        (executor, max(1, workers or os.cpu_count() or 1), description))
                 else:
-                    with open_executor(executor, workers) as (ex, slots, description):
-                        ran, ran_runs, failed, code = _drive(
-                            ex, 2 * slots, sweep, todo, folder, done_runs, total, failed,
-                            progress, code, note)
+                    opened = open_executor(executor, workers)
+                with opened as (ex, slots, description):
+                    ran, ran_runs, failed, code = _drive(
+                        ex, 2 * slots, sweep, todo, folder, done_runs, total, failed,
+                        progress, code, note)
+                    if adaptive:
+                        a_ran, a_runs, failed, code, design, chunks = _refine_rounds(
+                            sweep, folder, design, chunks, chunk_runs, ex, 2 * slots,
+                            progress, failed, code, note, ran, ran_runs)
+                        ran, ran_runs = ran + a_ran, ran_runs + a_runs
+                        total = sum(c.runs for c in chunks)
             status = "complete"
         except SweepError:
             status = "failed"
@@ -199,6 +214,88 @@ def run_sweep(sweep: Sweep | str | Path, *, out: str | Path = "results",
             }, complete=status == "complete", failed=failed, code=code)
     return SweepOutcome(folder, len(design), total, len(chunks), len(done), ran, ran_runs,
                         failed, seconds, description, status == "complete")
+
+
+def _adaptive_design(sweep: Sweep, folder: Path, chunk_runs: int) -> tuple[Design, list[Chunk]]:
+    """An adaptive sweep's design so far (every round in ``design.parquet``) and its chunks.
+
+    Each round's points are cut into chunks of their own, numbered after the previous
+    round's, so a new round never changes an earlier chunk.
+    """
+    import pandas as pd  # noqa: PLC0415
+
+    table = pd.read_parquet(folder / "design.parquet")
+    design = design_from_table(sweep.spec, table)
+    rounds = table.sort_values("point")["round"].to_numpy()
+    chunks: list[Chunk] = []
+    for r in range(int(rounds.max()) + 1 if len(rounds) else 0):
+        members = np.flatnonzero(rounds == r)
+        head = Design(design.labels, design.paths, design.points[:members[-1] + 1],
+                      design.x[:members[-1] + 1])
+        chunks += chunk_specs(head, sweep.spec.replicates, chunk_runs,
+                              first_point=int(members[0]), first_index=len(chunks))
+    return design, chunks
+
+
+def _refined(folder: Path, sweep: Sweep) -> bool:
+    """Whether an adaptive sweep has made all its rounds (or stopped: nothing to refine)."""
+    manifest = read_manifest(folder)
+    refine = sweep.spec.refine or Refine()
+    return "refined" in manifest or int(manifest.get("rounds", 0)) >= refine.rounds
+
+
+def _refine_rounds(sweep: Sweep, folder: Path, design: Design, chunks: list[Chunk],
+                   chunk_runs: int, ex: Executor, window: int,
+                   progress: Progress | None, failed: int, code: str | None,
+                   note: Callable[[int, int], None], ran: int, ran_runs: int):
+    """Run an adaptive sweep's remaining rounds: refine, store the round, run its chunks.
+
+    The rounds already made were run (and resumed) with the rest; each new round's points
+    come from every finished run (:func:`sim.experiments.adaptive.refine_points`), which
+    are the same whatever the executor or interruptions, so a resumed sweep refines alike.
+
+    Returns:
+        Chunks and runs run here, failed runs, the code fingerprint, the design and chunks.
+    """
+    import pandas as pd  # noqa: PLC0415
+
+    from sim.experiments.analysis import point_probabilities  # noqa: PLC0415
+
+    spec = sweep.spec
+    refine = spec.refine or Refine()
+    table = pd.read_parquet(folder / "design.parquet")
+    rounds = table.sort_values("point")["round"].tolist()
+    made = max(rounds) if rounds else 0
+    a_ran = a_runs = 0
+    while made < refine.rounds:
+        runs = read_runs(folder)
+        new = refine_points(spec, design, point_probabilities(runs, design.table()))
+        if not new:  # no jump left above the noise
+            update_manifest(folder, rounds=made, refined="no change left above the noise")
+            break
+        if made + 1 == refine.rounds:
+            update_manifest(folder, refined=f"{refine.rounds} rounds")
+        first = len(design)
+        design = extended(design, new)
+        made += 1
+        rounds += [made] * len(new)
+        todo = chunk_specs(design, spec.replicates, chunk_runs, first_point=first,
+                           first_index=len(chunks))
+        chunks = chunks + todo
+        write_design(folder, design, rounds)
+        total = sum(c.runs for c in chunks)
+        update_manifest(folder, rounds=made, points=len(design), chunks=len(chunks),
+                        runs=len(design) * spec.replicates, complete=False)
+        done_runs = total - sum(c.runs for c in todo)
+
+        def noted(c: int, n: int, before: tuple[int, int] = (ran + a_ran, ran_runs + a_runs)
+                  ) -> None:
+            note(before[0] + c, before[1] + n)
+
+        r, rr, failed, code = _drive(ex, window, sweep, todo, folder, done_runs, total,
+                                     failed, progress, code, noted)
+        a_ran, a_runs = a_ran + r, a_runs + rr
+    return a_ran, a_runs, failed, code, design, chunks
 
 
 class SweepError(RuntimeError):

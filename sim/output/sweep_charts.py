@@ -99,6 +99,32 @@ def plot_heatmap(data: pd.DataFrame, ax: Axes | None = None, title: str | None =
     return fig
 
 
+def plot_profile(points: pd.DataFrame, x: str, outcome: str, ax: Axes | None = None,
+                 title: str | None = None) -> Figure:
+    """P(outcome) along one parameter: each design point with its 95% interval.
+
+    For sweeps of one parameter (an adaptive sweep's refined points show where the
+    change is); ``points`` is :func:`~sim.experiments.analysis.point_probabilities`.
+    """
+    fig, ax = _new_figure(ax, (6.4, 4.0))
+    pts = points.dropna(subset=[f"p_{outcome}"]).sort_values(x)
+    xs = pts[x].to_numpy(dtype=float)
+    p = pts[f"p_{outcome}"].to_numpy(dtype=float)
+    lo, hi = pts[f"lo_{outcome}"].to_numpy(dtype=float), pts[f"hi_{outcome}"].to_numpy(dtype=float)
+    ax.fill_between(xs, lo, hi, color="#9ecae1", alpha=0.5, lw=0, label="95% interval")
+    ax.plot(xs, p, "o-", color="#08519c", ms=4, label=f"P({outcome}) at a design point")
+    if "round" in pts and pts["round"].max() > 0:
+        later = pts["round"] > 0
+        ax.plot(xs[later], p[later], "o", color="#e6550d", ms=5, label="added by refinement")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel(x)
+    ax.set_ylabel(f"P({outcome})")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    ax.set_title(title or f"P({outcome}) along {x}")
+    return fig
+
+
 def plot_indices(table: pd.DataFrame, ax: Axes | None = None, title: str | None = None
                  ) -> Figure:
     """Bar chart of Sobol (S1 and ST) or Morris (mu* and sigma) indices, with error bars."""
