@@ -8,6 +8,7 @@ short markdown report: the design, the outcomes, where they change, and what mat
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -52,7 +53,8 @@ def failures(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def report_markdown(res: SweepResults, charts: dict[str, str] | None = None,
-                    x: str | None = None, y: str | None = None) -> str:
+                    x: str | None = None, y: str | None = None,
+                    sections: Sequence[str] = ()) -> str:
     """A short markdown report: the design, outcomes, where they change, and what matters.
 
     Args:
@@ -61,6 +63,7 @@ def report_markdown(res: SweepResults, charts: dict[str, str] | None = None,
             embed.
         x: Heatmap x parameter.
         y: Heatmap y parameter.
+        sections: Further markdown sections to append (scenario discovery, say).
     """
     spec, m, pts = res.spec, res.manifest, res.points
     charts = charts or {}
@@ -144,6 +147,8 @@ def report_markdown(res: SweepResults, charts: dict[str, str] | None = None,
                                                              else "")
             err = str(r.error).replace("|", "\\|").replace("\n", " ")[:300]
             lines.append(f"| {err} | {r.runs:,} | {pts_text} |")
+    for section in sections:
+        lines += ["", section]
     return "\n".join(lines) + "\n"
 
 
@@ -286,8 +291,8 @@ def _index_table(table: pd.DataFrame) -> list[str]:
             "distinguishable from 0."]
 
 
-def analyze(folder: str | Path | SweepResults, x: str | None = None, y: str | None = None
-            ) -> Path:
+def analyze(folder: str | Path | SweepResults, x: str | None = None, y: str | None = None,
+            sections: Sequence[str] = ()) -> Path:
     """Write ``analysis/`` in a sweep results folder: tables, charts and ``report.md``.
 
     Files: ``points.csv`` (P(outcome) per point), ``heatmap_<outcome>.png`` (two or more
@@ -303,6 +308,7 @@ def analyze(folder: str | Path | SweepResults, x: str | None = None, y: str | No
             sweep still running adds shards between two readings).
         x: Heatmap x parameter.
         y: Heatmap y parameter.
+        sections: Further markdown sections for the report (``dipsim analyze --prim``).
 
     Returns:
         The analysis folder.
@@ -336,6 +342,7 @@ def analyze(folder: str | Path | SweepResults, x: str | None = None, y: str | No
                 fig = plot_indices(table, title=f"Sensitivity of P({o})")
                 fig.savefig(tmp / f"indices_{o}.png")
                 charts[f"indices_{o}"] = f"indices_{o}.png"
-        (tmp / "report.md").write_text(report_markdown(res, charts, x, y), encoding="utf-8")
+        (tmp / "report.md").write_text(report_markdown(res, charts, x, y, sections),
+                                       encoding="utf-8")
 
     return write_folder(res.folder, write, name="analysis", replace=True)

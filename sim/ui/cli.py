@@ -395,11 +395,15 @@ def analyze(
                                           show_default=False)] = None,
     y: Annotated[str | None, typer.Option(help="Heatmap y parameter (default: the second)",
                                           show_default=False)] = None,
+    prim: Annotated[list[str] | None, typer.Option(
+        "--prim", help="Scenario discovery: PRIM boxes of the parameters where this outcome "
+                       "(or reached_talks) happens; needs the ema extra (repeatable)",
+        show_default=False)] = None,
 ) -> None:
     """Outcome probabilities, heatmaps and sensitivity indices of a sweep, with a report."""
     from sim.ui.sweep_cli import cli_analyze  # noqa: PLC0415
 
-    cli_analyze(results_dir, x=x, y=y)
+    cli_analyze(results_dir, x=x, y=y, prim=prim or ())
 
 
 class _Stopped(BaseException):

@@ -81,7 +81,8 @@ def cli_sweep(path: Path, executor: str = "local", workers: int | None = None,
     return 0
 
 
-def cli_analyze(folder: Path, x: str | None = None, y: str | None = None) -> None:
+def cli_analyze(folder: Path, x: str | None = None, y: str | None = None,
+                prim: Sequence[str] = ()) -> None:
     """``dipsim analyze``: write the analysis folder and print the headline figures."""
     from sim.experiments.analysis import (  # noqa: PLC0415
         KEY_OUTCOMES,
@@ -95,7 +96,12 @@ def cli_analyze(folder: Path, x: str | None = None, y: str | None = None) -> Non
     )
 
     res = SweepResults.load(folder)  # the shards are read once, for report and terminal
-    dest = analyze(res, x=x, y=y)
+    boxes = []
+    if prim:
+        from sim.ema import prim_boxes  # noqa: PLC0415 - an optional extra
+
+        boxes = [prim_boxes(res, o) for o in prim]
+    dest = analyze(res, x=x, y=y, sections=[b.markdown() for b in boxes])
     overall = overall_probabilities(res.points)
     done = int(res.points["runs"].sum() + res.points["failed"].sum())
     print(f"Sweep {res.spec.name}: {len(res.points):,} points, "
@@ -113,4 +119,6 @@ def cli_analyze(folder: Path, x: str | None = None, y: str | None = None) -> Non
         _, text = sensitivity_summary(res, o)
         if text is not None:
             print("  " + text.replace("**", ""))
+    for box in boxes:
+        print(f"  PRIM, {box.outcome}: {box.sentence()}")
     print(f"Report: {dest / 'report.md'}")
