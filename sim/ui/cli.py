@@ -222,12 +222,13 @@ def validate(
     fields, its base scenario and every parameter tried on it.
     """
     from sim.scenario.load import alternatives, load_scenario  # noqa: PLC0415
+    from sim.ui.validate import is_sweep_file, validate_sweep_file  # noqa: PLC0415
 
     bad = 0
     for f in files:
         try:
-            if _is_sweep_file(f):
-                typer.echo(_validate_sweep(f))
+            if is_sweep_file(f):
+                typer.echo(validate_sweep_file(f))
                 continue
             scn = load_scenario(f)
             readings = alternatives(f, scn)
@@ -240,30 +241,6 @@ def validate(
                    f"{scn.horizon_days} days{extra})")
     if bad:
         raise typer.Exit(2)
-
-
-def _is_sweep_file(path: Path) -> bool:
-    """Whether a file is a sweep file: a mapping with ``parameters`` (no scenario has one)."""
-    from sim.scenario.yamlfile import read_yaml  # noqa: PLC0415
-
-    try:
-        data = read_yaml(path, "file").data
-    except InputError:
-        return False  # read again as a scenario, which reports the problem
-    return isinstance(data, dict) and "parameters" in data
-
-
-def _validate_sweep(path: Path) -> str:
-    """Check a sweep file as ``dipsim sweep`` would; the line that says it is sound."""
-    from sim.experiments.sweepfile import load_sweep  # noqa: PLC0415
-
-    sweep = load_sweep(path)
-    spec = sweep.spec
-    n = spec.n_points()
-    return (f"ok: {path}: sweep file{': ' + spec.title if spec.title else ''} "
-            f"({len(spec.parameters)} parameters, {spec.sampler}, {n:,} points x "
-            f"{spec.replicates:,} replicates = {n * spec.replicates:,} runs of "
-            f"{sweep.base.name})")
 
 
 @app.command()
