@@ -99,11 +99,12 @@ class Results:
         """The run table's key columns (:func:`~sim.output.runtable.key_columns`).
 
         What the probabilities, the summary and the charts read; the same as :attr:`runs`
-        for a run held in memory, and all a streamed run keeps in memory.
+        for a run held in memory, and all a streamed run keeps in memory (without the
+        ``date`` column there).
         """
         if self.data.runs_file is None:
             return self.runs
-        return runs_frame(self.data.runs, self.scenario.start)
+        return runs_frame(self.data.runs, self.scenario.start, dates=False)
 
     @cached_property
     def steps(self) -> pd.DataFrame:

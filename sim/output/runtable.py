@@ -48,24 +48,27 @@ def compact_dtype(name: str, dtype: np.dtype) -> np.dtype:
     return np.dtype(_COMPACT.get(name, dtype))
 
 
-def runs_frame(runs: Mapping[str, np.ndarray], start: Any) -> pd.DataFrame:
+def runs_frame(runs: Mapping[str, np.ndarray], start: Any, dates: bool = True
+               ) -> pd.DataFrame:
     """The run table of per-replicate arrays: one row per replicate.
 
     ``outcome`` and ``escalation_cause`` become categoricals (labels from
     :data:`sim.model.outcomes.OUTCOMES` and the escalation causes; null where a replicate
     did not escalate), ``day`` and
     ``talks_day`` nullable integers (null: it did not happen), and a ``date`` column
-    (``start`` + ``day``) follows ``day``. Columns missing from ``runs`` are left out.
+    (``start`` + ``day``) follows ``day`` unless ``dates`` is False. Columns missing from
+    ``runs`` are left out. The arrays are not copied (pandas' copy-on-write keeps them
+    unchanged if the table is edited).
     """
     r = dict(runs)
-    df = pd.DataFrame(r)
+    df = pd.DataFrame(r, copy=False)
     if "outcome" in r:
         df["outcome"] = pd.Categorical.from_codes(r["outcome"],
                                                   categories=[o.label for o in OUTCOMES])
     for col in MISSING_IF_NEGATIVE:
         if col in r:
             df[col] = pd.Series(r[col], dtype="Int64").mask(r[col] < 0)
-    if "day" in r:
+    if "day" in r and dates:
         df.insert(list(df.columns).index("day") + 1, "date", pd.to_datetime(start)
                   + pd.to_timedelta(df["day"].astype("float64"), unit="D"))
     if "escalation_cause" in r:
