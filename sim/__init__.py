@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 
 __all__ = ["DiplomacyModel", "Results", "Scenario", "load_scenario", "run"]
 
+#: Keywords of :func:`run` passed on to :func:`sim.engine.ensemble.run_ensemble`.
+PASSTHROUGH = ("chunk", "trace_replicates", "band_replicates", "progress", "point",
+               "first_replicate", "workers", "runs_file")
+
 
 def load_scenario(path: str | Path | None = None, overrides: list[str] | None = None
                   ) -> Scenario:
@@ -63,36 +67,77 @@ def run(scenario: Scenario | str | Path | None = None, runs: int | None = None,
             (``boat_strike_tempo=2``, ``us_salience_oil=0.5``) or a field path with
             ``__`` for dots (``talks__threshold=0.6``). Other keywords of
             :func:`sim.engine.ensemble.run_ensemble` (``chunk``, ``trace_replicates``,
-            ``band_replicates``, ``progress``, ``workers``) pass through.
+            ``band_replicates``, ``progress``, ``workers``, ``runs_file``) pass through.
 
     Returns:
         The results; same scenario, runs and seed give identical results.
     """
+    import dataclasses  # noqa: PLC0415
+
     from sim.engine.ensemble import run_ensemble  # noqa: PLC0415
+    from sim.scenario.errors import InputError  # noqa: PLC0415
     from sim.scenario.levers import LEVERS, apply_levers  # noqa: PLC0415
     from sim.scenario.load import load_scenario, with_overrides  # noqa: PLC0415
     from sim.scenario.params import load_params  # noqa: PLC0415
     from sim.scenario.schema import Scenario  # noqa: PLC0415
 
-    passthrough = {k: levers.pop(k) for k in ("chunk", "trace_replicates", "band_replicates",
-                                              "progress", "point", "first_replicate", "workers")
-                   if k in levers}
+    passthrough = {k: levers.pop(k) for k in PASSTHROUGH if k in levers}
     named = {k: levers.pop(k) for k in list(levers) if k in LEVERS}
+    _check_keywords(levers)
     assignments = list(overrides or []) + [f"{k.replace('__', '.')}={v}"
                                             for k, v in levers.items()]
+    # Errors name the keyword or the overrides entry, not a line of the scenario file.
+    origins = [f"sim.run overrides[{i}] {t!r}" for i, t in enumerate(overrides or [])] + [
+        f"sim.run keyword {k}={v!r}" for k, v in levers.items()]
     source = None if isinstance(scenario, Scenario) else str(scenario or "caribbean-2025")
     fitted = load_params(params) if params is not None else None
     if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario, None if fitted else (assignments or None))
+        scenario = load_scenario(scenario, None if fitted else (assignments or None),
+                                 None if fitted else origins)
     if fitted is not None:
         scenario = fitted.apply(scenario)
     if fitted is not None or source is None:
-        scenario = with_overrides(scenario, assignments)
-    scenario = apply_levers(scenario, named)
+        scenario = with_overrides(scenario, assignments, origins=origins)
+    try:
+        scenario = apply_levers(scenario, named)
+    except InputError as exc:
+        origin = ", ".join(f"sim.run keyword {k}={v!r}" for k, v in named.items())
+        raise InputError(exc.source, [dataclasses.replace(p, origin=origin, line=None)
+                                      for p in exc.problems]) from None
     results = run_ensemble(scenario, runs, seed, source=source, **passthrough)
     results.overrides = ([*fitted.assignments] if fitted else []) + assignments + [
         f"{k}={v}" for k, v in named.items()]
     return results
+
+
+def _check_keywords(fields: dict[str, Any]) -> None:
+    """Each keyword of :func:`run` that is not a lever must start with a scenario field.
+
+    Raises:
+        InputError: A keyword is neither (a misspelt lever, say); the message names it,
+            lists what is accepted and suggests the nearest name.
+    """
+    import difflib  # noqa: PLC0415
+
+    from sim.scenario.errors import InputError, Problem  # noqa: PLC0415
+    from sim.scenario.levers import LEVERS  # noqa: PLC0415
+    from sim.scenario.schema import Scenario  # noqa: PLC0415
+
+    known = {f.alias or name for name, f in Scenario.model_fields.items()}
+    problems = []
+    for key, value in fields.items():
+        if key.split("__")[0] in known:
+            continue
+        names = [*LEVERS, *PASSTHROUGH, *known]
+        near = difflib.get_close_matches(key, names, n=1)
+        hint = f"did you mean {near[0]!r}? " if near else ""
+        problems.append(Problem("", f"unknown keyword; {hint}expected a lever "
+                                f"({', '.join(LEVERS)}), a scenario field path with __ for "
+                                f"dots (talks__threshold=0.6), or one of "
+                                f"{', '.join(PASSTHROUGH)}",
+                                origin=f"sim.run keyword {key}={value!r}"))
+    if problems:
+        raise InputError("sim.run", problems)
 
 
 def __getattr__(name: str) -> Any:

@@ -19,7 +19,7 @@ from sim.experiments.analysis import (
     point_probabilities,
     sensitivity,
 )
-from sim.experiments.analysis_report import analyze
+from sim.experiments.analysis_report import _index_table, _sensitivity_text, analyze
 from sim.experiments.design import design_points
 from sim.experiments.store import shard_path
 from sim.experiments.sweep import run_sweep
@@ -160,8 +160,11 @@ def test_plots_return_figures_and_draw_into_a_given_axes():
     fig = plot_heatmap(cells)
     assert isinstance(fig, Figure)
     ax = fig.axes[0]
-    labels = sorted(t.get_text() for t in ax.texts)
-    assert labels == ["12%", "25%", "62%", "75%"]  # e.g. a=0, c=1: (1 + 3) / 16 pooled over b
+    cells_text = sorted(t.get_text() for t in ax.texts if "\n" in t.get_text())
+    # Each cell: P, its 95% interval, the runs pooled (e.g. a=0, c=1: (1 + 3) / 16 over b).
+    assert [t.split("\n")[0] for t in cells_text] == ["12%", "25%", "62%", "75%"]
+    lo, hi = wilson_interval(2, 16)
+    assert cells_text[0] == f"12%\n{lo:.0%}-{hi:.0%}\nn=16"
     assert ax.get_xlabel() == "a" and ax.get_ylabel() == "c"
     own = Figure()
     target = own.add_subplot()
@@ -256,3 +259,78 @@ def test_analyze_command_line(morris_results, tmp_path):
     assert wrong.returncode == 2
     assert "--x: unknown parameter 'tempo'; expected one of: boat_strike_tempo, ve_tolerance" \
         in wrong.stderr
+
+
+def test_empty_cells_of_a_binned_design_say_no_points_and_wide_ones_are_hatched():
+    rng = np.random.default_rng(3)
+    u = rng.random((40, 2))
+    u[:, 1] = u[:, 1] * 0.5 + (u[:, 0] > 0.5) * 0.5  # v below 0.5 exactly when u is
+    points = pd.DataFrame({"point": range(40), "u": u[:, 0], "v": u[:, 1], "runs": 10,
+                           "k_talks": (10 * u[:, 0]).astype(int)})
+    cells = heatmap_data(points, "u", "v", "talks", bins=4)
+    assert len(cells) == 16 and cells["points"].sum() == 40  # every cell, empty or not
+    empty = cells[cells["points"] == 0]
+    assert len(empty) == 8 and empty["p"].isna().all() and (empty["runs"] == 0).all()
+    ax = plot_heatmap(cells).axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    assert texts.count("no points") == 8
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    wide = ((cells["ci_high"] - cells["ci_low"]) > 0.2).sum()
+    assert len(hatched) == wide > 0
+    assert any("hatched: interval wider than 20%" in t for t in texts)
+
+
+def test_noise_level_indices_read_not_distinguishable_and_a_small_n_is_flagged():
+    # The issue's case: S1 = -0.10 with a half-width of 0.88 at N = 16.
+    table = pd.DataFrame({"S1": [-0.10, 0.02], "S1_conf": [0.88, 0.30],
+                          "ST": [0.70, 0.30], "ST_conf": [0.60, 0.35]},
+                         index=pd.Index(["tempo", "oil"], name="parameter"))
+    text = _sensitivity_text(table, "escalation", 16)
+    assert "-10%" not in text.split("estimate")[0]  # never "explains -10%"
+    assert "Alone, its share of the variance across the design (first-order Sobol index) " \
+           "is not distinguishable from 0 (estimate -10%, 95% interval -98% to 78%)" in text
+    assert "with its interactions, 70% (95% interval 10% to 100%)" in text
+    assert "Not distinguishable from 0, even with interactions: oil." in text
+    assert "**Warning: N = 16 is too small to tell the parameters apart**" in text
+    # Half-widths shrink as 1/sqrt(N): from 0.88 to 0.05 takes 16 x (0.88 / 0.05)^2 = 4,956,
+    # a power of two: 8,192.
+    assert "About N = 8,192 (samples in the sweep file)" in text
+    rows = _index_table(table)
+    assert "| tempo | -0.100 ± 0.880 (≈ 0) | 0.700 ± 0.600 |" in rows
+    precise = table.assign(S1=[0.5, 0.2], S1_conf=[0.02, 0.02], ST=[0.6, 0.25],
+                           ST_conf=[0.03, 0.03])
+    assert "Warning" not in _sensitivity_text(precise, "escalation", 4096)
+    assert "50% (95% interval 48% to 52%)" in _sensitivity_text(precise, "escalation", 4096)
+
+
+def test_the_terminal_and_the_report_come_from_one_reading(morris_results, tmp_path,
+                                                             monkeypatch, capsys):
+    """A sweep still running adds shards between two readings: read the folder once."""
+    import shutil
+
+    from sim.experiments import store
+    from sim.ui.sweep_cli import cli_analyze
+
+    copy = tmp_path / "copy"
+    shutil.copytree(morris_results, copy)
+    held = tmp_path / "held.parquet"
+    shutil.move(shard_path(copy, 2), held)
+    read = store.read_runs
+    calls = []
+
+    def reading_then_a_chunk_lands(folder, columns=None):
+        calls.append(folder)
+        runs = read(folder, columns)
+        if held.exists():
+            shutil.move(held, shard_path(copy, 2))  # the sweep finishes a chunk meanwhile
+        return runs
+
+    monkeypatch.setattr(store, "read_runs", reading_then_a_chunk_lands)
+    monkeypatch.setattr("sim.experiments.analysis.read_runs", reading_then_a_chunk_lands)
+    cli_analyze(copy)
+    out = capsys.readouterr().out
+    report = (copy / "analysis" / "report.md").read_text()
+    assert len(calls) == 1
+    assert "Sweep tiny-morris: 18 points, 300 runs (incomplete: 300 of 360 runs finished)" \
+        in out
+    assert "**Incomplete:** 300 of 360 runs are finished" in report

@@ -104,7 +104,9 @@ def test_path_chart_pressures_have_a_strip_of_their_own_and_the_y_range_is_the_d
     assert strip.get_title(loc="left").startswith("Pressures of the scenario")
     assert not [t for t in main.texts if t.get_text() in labels]
     # The strip's marks are coloured by kind from the palette.
-    colours = {mcolors.to_hex(line.get_color()) for line in strip.get_lines()}
+    colours = {mcolors.to_hex(c) for coll in strip.collections
+               for c in (coll.get_edgecolor() if hasattr(coll, "get_segments")
+                         else coll.get_facecolor())}
     assert colours <= {c.lower() for c in PRESSURE_COLOURS.values()}
     assert len(colours) == 2
     # The legend is outside the chart: it covers no data.

@@ -72,13 +72,13 @@ def test_bad_set_exits_2(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
-def test_out_that_is_a_file_exits_2_and_unwritable_out_exits_1(tmp_path):
+def test_out_that_is_a_file_or_under_a_file_exits_2(tmp_path):
     f = tmp_path / "file"
     f.write_text("x")
     r = dipsim("run", "--runs", 5, "--out", f)
     assert r.returncode == 2 and "not a folder" in r.stderr
     r = dipsim("run", "--runs", 5, "--no-charts", "--out", f / "sub")
-    assert r.returncode == 1 and "cannot write results" in r.stderr
+    assert r.returncode == 2 and "--out: cannot write results" in r.stderr
     assert "Traceback" not in r.stderr
 
 

@@ -6,7 +6,8 @@ land while the results folder is being written. Afterwards the results root may 
 complete results folders (every file present and matching the manifest's checksum) and, after
 SIGKILL only, hidden ``.partial-*`` folders that the next run removes. A full disk (the
 child's file-size limit) or an unwritable ``--out`` must give a clear message and exit 1 or 2
-with no folder presented as complete, and a second run must never overwrite the first.
+(2 when found before the run) with no folder presented as complete, and a second run must
+never overwrite the first.
 Killed sweeps must keep only complete shards and resume to the same table as an uninterrupted
 sweep.
 """
@@ -247,8 +248,8 @@ def test_an_unwritable_out_fails_before_the_run(locked_folder):
     started = time.perf_counter()
     r = subprocess.run(command(locked_folder / "results"), capture_output=True, text=True,
                        check=False, timeout=120)
-    assert r.returncode == 1, r.stderr
-    assert f"cannot write results ({locked_folder}): Permission denied" in r.stderr
+    assert r.returncode == 2, r.stderr  # found before any work: bad input
+    assert f"--out: cannot write results ({locked_folder}): Permission denied" in r.stderr
     assert "Traceback" not in r.stderr and r.stdout == ""
     assert time.perf_counter() - started < 15, "it fails before simulating"
     assert list(locked_folder.iterdir()) == []
@@ -259,7 +260,7 @@ def test_out_inside_a_file_and_a_name_cannot_escape(tmp_path):
     f.write_text("x")
     r = subprocess.run(command(f / "results"), capture_output=True, text=True, check=False,
                        timeout=120)
-    assert r.returncode == 1 and f"cannot write results ({f}): not a folder" in r.stderr
+    assert r.returncode == 2 and f"cannot write results ({f}): not a folder" in r.stderr
     assert "Traceback" not in r.stderr
     r = subprocess.run(command(tmp_path / "out", "--set", "name=../../escaped"),
                        capture_output=True, text=True, check=False, timeout=120)

@@ -163,5 +163,41 @@ def test_every_library_scenario_runs_with_sane_output(path):
     assert (steps[["hostility_us", "hostility_venezuela"]] >= 0).all().all()
     # Every library scenario shows some variety: runs do not all end the same way on the
     # same day (under model v2 some end the same way, on different days).
-    ends = res.runs[["outcome", "day"]].astype(str).drop_duplicates()
+    ends = res.runs[["outcome", "outcome_day"]].astype(str).drop_duplicates()
     assert len(ends) >= 2
+
+
+def test_the_pressure_strip_is_drawn_in_a_few_artists_whatever_the_pressures(tmp_path):
+    """One artist per pressure took 78 s with 5,000 pressures: the strip is collections."""
+    import datetime as dt
+
+    import yaml
+
+    from sim.output.path_chart import MAX_NAMED_PRESSURES, path_chart
+
+    data = yaml.safe_load((ROOT / "scenarios" / "caribbean-2025.yaml").read_text())
+    start = dt.date.fromisoformat(str(data["start"]))
+
+    def day(k: int) -> str:
+        return (start + dt.timedelta(days=k)).isoformat()
+
+    data["pressures"] = [
+        {"id": f"s{i}", "type": "boat_strike", "sender": "us", "target": "venezuela",
+         "at": day(i % 240), "deaths": 1} if i % 2 else
+        {"id": f"t{i}", "type": "financial_sanctions", "sender": "us", "target": "venezuela",
+         "start": day(i % 200), "until": day(i % 200 + 30), "intensity": 0.01}
+        for i in range(1000)]
+    path = tmp_path / "many.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+    def artists(results) -> int:
+        strip = path_chart(results).axes[-1]  # the strip of pressures under the path
+        return len(strip.lines) + len(strip.texts) + len(strip.collections) + len(
+            strip.patches)
+
+    few = sim.run(ROOT / "scenarios" / "caribbean-2025.yaml", runs=20, seed=1)
+    many = sim.run(path, runs=20, seed=1)
+    assert len(many.scenario.pressures) == 1000 > MAX_NAMED_PRESSURES
+    # The default scenario names its 15 pressures; 1,000 are drawn, unnamed, in as few.
+    assert artists(many) <= artists(few)
+    assert "1,000 of them, too many to name" in path_chart(many).axes[-1].get_title("left")

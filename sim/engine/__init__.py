@@ -8,6 +8,8 @@ What lives here:
   chunks, each chunk in shares stepped one process per core, collected into
   :class:`~sim.output.results.Results`;
 - ``shards``: the forked processes that step the shares of a chunk;
+- ``lifeline``: processes that end with the process that started them (a parent-death
+  signal, a watch on a pidfd), so a killed run or sweep leaves nothing running;
 - ``allocator``: glibc tuning that keeps numpy's temporaries off the page-fault path, set
   by the engine for the process it runs in (never by the model).
 

@@ -32,6 +32,8 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from sim.engine.lifeline import die_with_parent
+
 #: Fewest replicates worth a process of their own: below this the fork and the transfer
 #: of the results cost about what the share's stepping saves (docs/performance.md).
 MIN_SHARE = 4_000
@@ -96,6 +98,7 @@ def map_shares[T](shares: list[tuple[int, int]], work: Callable[[int, int], T]) 
         RuntimeError: A child failed or was killed (with what it reported).
     """
     children: list[tuple[int, int, tuple[int, int]]] = []  # pid, its results' file, share
+    parent = os.getpid()
     try:
         for share in shares[1:]:
             out = os.memfd_create("dipsim-share", os.MFD_CLOEXEC)
@@ -108,7 +111,7 @@ def map_shares[T](shares: list[tuple[int, int]], work: Callable[[int, int], T]) 
                     os.close(out)
                     raise
             if pid == 0:  # pragma: no cover - runs in the child, which never returns
-                _child(work, share, out)
+                _child(work, share, out, parent)
             children.append((pid, out, share))
         results = [work(*shares[0])]
         while children:
@@ -129,8 +132,14 @@ def _end(pid: int) -> None:
         os.waitpid(pid, 0)
 
 
-def _child(work: Callable[[int, int], Any], share: tuple[int, int], out: int) -> None:
-    """Run one share in a forked child, send its result (or its failure) and exit."""
+def _child(work: Callable[[int, int], Any], share: tuple[int, int], out: int,
+           parent: int) -> None:
+    """Run one share in a forked child, send its result (or its failure) and exit.
+
+    The child dies with its parent: a parent killed by SIGKILL cannot end its children,
+    and nobody would read their results (:func:`sim.engine.lifeline.die_with_parent`).
+    """
+    die_with_parent(parent=parent)
     try:
         # Ctrl-C reaches the whole process group: the parent handles it and ends the
         # children. Other stop signals end a child at once, without a traceback.

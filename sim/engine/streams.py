@@ -134,6 +134,17 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def replicate_seed_sequence(seed: int, point: int, replicate: int) -> np.random.SeedSequence:
+    """The seed of one replicate's stream: ``SeedSequence(seed, spawn_key=(point, replicate))``.
+
+    Every random number replicate ``replicate`` of design point ``point`` (0 for a plain
+    run) of a run with root seed ``seed`` draws comes from
+    ``Generator(PCG64(replicate_seed_sequence(seed, point, replicate)))``
+    (:func:`replicate_generators`), whatever the batch, chunk or worker it ran in.
+    """
+    return np.random.SeedSequence(int(seed), spawn_key=(int(point), int(replicate)))
+
+
 def replicate_generators(seed: int, point: int, first: int, n: int
                          ) -> list[np.random.Generator]:
     """``Generator(PCG64(SeedSequence(seed, spawn_key=(point, first + r))))``, r < n."""

@@ -4,7 +4,8 @@ What lives here, as EMA Workbench separates design, evaluation and storage:
 
 - ``sweepfile``: the sweep-file schema, its checks, :func:`~sim.experiments.sweepfile.load_sweep`;
 - ``design``: samplers (grid, list, Monte Carlo, Latin hypercube, Sobol, Morris), design
-  points and their chunks of runs (pure);
+  points and their chunks of runs (pure); ``adaptive``: the adaptive sampler's refinement
+  (new points where P jumps between neighbours, pure);
 - ``executors``: the worker that runs a chunk and the executors that run workers (a local
   process pool, Dask);
 - ``store``: a sweep's results folder, its shards, resume, the code fingerprint;

@@ -26,21 +26,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sim.experiments.store import read_manifest, read_runs
+from sim.experiments.store import is_locked, read_manifest, read_runs
 from sim.experiments.sweepfile import OUTCOME_LABELS, Sampler, SweepFile
 from sim.output.stats import wilson_interval
 from sim.scenario.errors import InputError
 
-if TYPE_CHECKING:
-    pass
-
-#: Outcomes whose heatmaps and indices the report shows.
-KEY_OUTCOMES: tuple[str, ...] = ("escalation", "talks")
+#: Outcomes whose heatmaps and indices the report shows: escalation and talks, those of
+#: the model's outcomes (:data:`sim.experiments.sweepfile.OUTCOME_LABELS`) it has.
+KEY_OUTCOMES: tuple[str, ...] = tuple(o for o in ("escalation", "talks")
+                                      if o in OUTCOME_LABELS)
 #: A parameter with more distinct values than this is binned in heatmaps.
 MAX_LEVELS = 12
 DEFAULT_BINS = 8
@@ -77,7 +76,9 @@ class SweepResults:
 
         spec = validate_document(read_yaml(folder / "sweep.yaml", "sweep file"), SweepFile,
                                  "sweep file")
-        return cls(folder, manifest, spec)
+        res = cls(folder, manifest, spec)
+        res.running  # noqa: B018 - taken now, before the shards are read
+        return res
 
     @cached_property
     def design(self) -> pd.DataFrame:
@@ -101,8 +102,14 @@ class SweepResults:
 
     @property
     def complete(self) -> bool:
-        """Whether every chunk of the sweep has finished."""
-        return bool(self.manifest.get("complete"))
+        """Whether every chunk of the sweep had finished when the shards were read."""
+        pts = self.points
+        return int(pts["runs"].sum() + pts["failed"].sum()) >= int(self.manifest["runs"])
+
+    @cached_property
+    def running(self) -> bool:
+        """Whether a sweep held this folder's lock when it was opened (it is still running)."""
+        return is_locked(self.folder)
 
     def heatmap(self, x: str | None = None, y: str | None = None,
                 outcome: str = "escalation") -> pd.DataFrame:
@@ -223,13 +230,18 @@ def overall_probabilities(points: pd.DataFrame) -> pd.DataFrame:
 # ------------------------------------------------------------------------------ heatmaps
 
 
-def _axis_values(col: pd.Series, bins: int) -> pd.Series:
-    """A parameter column as heatmap levels: its values, or bin midpoints if too many."""
+def _axis_values(col: pd.Series, bins: int) -> tuple[pd.Series, list[Any]]:
+    """A parameter column as heatmap levels, and every level of the axis.
+
+    The levels are the column's values, or the midpoints of ``bins`` equal-width bins if
+    it has too many; every bin is a level, including bins no design point falls in.
+    """
     if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col) \
             and col.nunique() > MAX_LEVELS:
         cut = pd.cut(col.astype(float), bins=bins)
-        return cut.map(lambda iv: round(float(iv.mid), 10)).astype(float)
-    return col
+        levels = [round(float(iv.mid), 10) for iv in cut.cat.categories]
+        return cut.map(lambda iv: round(float(iv.mid), 10)).astype(float), levels
+    return col, sorted(col.dropna().unique().tolist())
 
 
 def heatmap_data(points: pd.DataFrame, x: str, y: str, outcome: str = "escalation",
@@ -239,7 +251,8 @@ def heatmap_data(points: pd.DataFrame, x: str, y: str, outcome: str = "escalatio
     The runs of all points that share a cell are pooled (so each replicate weighs the
     same), and the cell gets a Wilson interval from the pooled counts. A numeric parameter
     with more than :data:`MAX_LEVELS` distinct values is cut into ``bins`` equal-width bins,
-    each labelled by its midpoint.
+    each labelled by its midpoint. Every cell of the grid is a row: a cell no design point
+    falls in has ``points`` 0 (and no P); one whose points have not run yet, ``runs`` 0.
 
     Returns:
         One row per cell: ``x``, ``y`` (named after the parameters), ``runs``, ``k``, ``p``,
@@ -252,9 +265,12 @@ def heatmap_data(points: pd.DataFrame, x: str, y: str, outcome: str = "escalatio
     for name in (x, y):
         if name not in points:
             raise InputError.single("parameter", f"unknown parameter {name!r}")
-    frame = pd.DataFrame({x: _axis_values(points[x], bins), y: _axis_values(points[y], bins),
-                          "runs": points["runs"], "k": points[key], "points": 1})
-    cells = frame.groupby([x, y], sort=True, observed=True).sum().reset_index()
+    (xs, x_levels), (ys, y_levels) = _axis_values(points[x], bins), _axis_values(points[y], bins)
+    frame = pd.DataFrame({x: xs, y: ys, "runs": points["runs"], "k": points[key],
+                          "points": 1})
+    cells = frame.groupby([x, y], sort=True, observed=True).sum()
+    grid = pd.MultiIndex.from_product([x_levels, y_levels], names=[x, y])
+    cells = cells.reindex(grid, fill_value=0).reset_index()
     n = cells["runs"].to_numpy(dtype=float)
     k = cells["k"].to_numpy(dtype=float)
     safe = np.where(n > 0, n, 1)

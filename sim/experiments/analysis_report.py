@@ -8,6 +8,7 @@ short markdown report: the design, the outcomes, where they change, and what mat
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,7 @@ from sim.experiments.analysis import (
 )
 from sim.experiments.sweepfile import Sampler, SweepFile
 from sim.output.storage import write_folder
-from sim.output.sweep_charts import plot_heatmap, plot_indices, tick_label
+from sim.output.sweep_charts import plot_heatmap, plot_indices, plot_profile, tick_label
 from sim.scenario.errors import InputError
 
 
@@ -52,7 +53,8 @@ def failures(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def report_markdown(res: SweepResults, charts: dict[str, str] | None = None,
-                    x: str | None = None, y: str | None = None) -> str:
+                    x: str | None = None, y: str | None = None,
+                    sections: Sequence[str] = ()) -> str:
     """A short markdown report: the design, outcomes, where they change, and what matters.
 
     Args:
@@ -61,6 +63,7 @@ def report_markdown(res: SweepResults, charts: dict[str, str] | None = None,
             embed.
         x: Heatmap x parameter.
         y: Heatmap y parameter.
+        sections: Further markdown sections to append (scenario discovery, say).
     """
     spec, m, pts = res.spec, res.manifest, res.points
     charts = charts or {}
@@ -73,13 +76,25 @@ def report_markdown(res: SweepResults, charts: dict[str, str] | None = None,
         f"{m['runs']:,} runs of scenario `{m.get('scenario')}`, root seed {spec.seed}. "
         f"Results: `{res.folder}`.", ""]
     if done < m["runs"]:
+        still = (" A sweep was still writing this folder when it was read: every figure "
+                 "here is from the runs finished then, read once." if res.running else "")
         lines += [f"**Incomplete:** {done:,} of {m['runs']:,} runs are finished; rerun "
                   "`dipsim sweep` with the same file to finish it. Figures below use the "
-                  "finished runs.", ""]
+                  f"finished runs.{still}", ""]
     failed = int(pts["failed"].sum())
     if failed:
         lines += [f"**{failed:,} runs failed** (see Failed runs below); they are left out of "
                   "every probability.", ""]
+    if spec.refine is not None:
+        followed = spec.refine.outcome
+        lines += [f"Adaptive design: a first grid, then {m.get('rounds', 0)} of "
+                  f"{spec.refine.rounds} rounds of refinement, each adding up to "
+                  f"{spec.refine.points} points where P({followed}) jumps most between "
+                  "neighbouring points" + (f" ({m['refined']})" if m.get("refined") else "")
+                  + ".", ""]
+        if f"profile_{followed}" in charts and followed not in KEY_OUTCOMES:
+            lines += [f"![P({followed}) along {spec.labels[0]}]"
+                      f"({charts[f'profile_{followed}']})", ""]
     lines += ["## Parameters", "", "| parameter | sets | values |", "| --- | --- | --- |"]
     for p in spec.parameters:
         lines.append(f"| {p.label} | `{p.path}` | {_describe(spec, p.label)} |")
@@ -108,6 +123,8 @@ def report_markdown(res: SweepResults, charts: dict[str, str] | None = None,
         lines += ["", f"## P({o})", "",
                   f"P({o}) ranges from {percent(lo[col])} (point {int(lo.point)}: "
                   f"{where(lo)}) to {percent(hi[col])} (point {int(hi.point)}: {where(hi)})."]
+        if f"profile_{o}" in charts:
+            lines += ["", f"![P({o}) along {params[0]}]({charts[f'profile_{o}']})"]
         if f"heatmap_{o}" in charts:
             lines += ["", f"![P({o}) by {x} and {y}]({charts[f'heatmap_{o}']})", "",
                       f"Each cell pools the runs of every design point with those values of "
@@ -130,6 +147,8 @@ def report_markdown(res: SweepResults, charts: dict[str, str] | None = None,
                                                              else "")
             err = str(r.error).replace("|", "\\|").replace("\n", " ")[:300]
             lines.append(f"| {err} | {r.runs:,} | {pts_text} |")
+    for section in sections:
+        lines += ["", section]
     return "\n".join(lines) + "\n"
 
 
@@ -152,36 +171,128 @@ def sensitivity_summary(res: SweepResults, outcome: str
         return None, (f"P({outcome}) is {percent(p[0])} at every design point, so no "
                       "parameter changes it over these ranges.")
     table = res.sensitivity(outcome)
-    return table, None if table is None else _sensitivity_text(table, outcome)
+    return table, None if table is None else _sensitivity_text(table, outcome,
+                                                                res.spec.samples)
 
 
-def _sensitivity_text(table: pd.DataFrame, outcome: str) -> str:
+#: A 95% half-width above this is too wide for an index to be read; the report suggests
+#: the N that would bring it to :data:`TARGET_HALF_WIDTH`.
+WIDE_HALF_WIDTH = 0.1
+TARGET_HALF_WIDTH = 0.05
+
+
+def distinguishable(value: float, half_width: float) -> bool:
+    """Whether an index is distinguishable from 0: its 95% interval lies above 0."""
+    return bool(np.isfinite(value) and np.isfinite(half_width) and value - half_width > 0)
+
+
+def share(value: float, half_width: float) -> str:
+    """A Sobol share with its 95% interval, or "not distinguishable from 0" (with the numbers).
+
+    A negative index, or one within its half-width of 0, is sampling noise (the
+    estimators are unbiased, so they go below 0 when the true index is about 0).
+    """
+    lo, hi = max(value - half_width, 0.0), min(value + half_width, 1.0)
+    if not distinguishable(value, half_width):
+        return (f"not distinguishable from 0 (estimate {value:.0%}, 95% interval "
+                f"{value - half_width:.0%} to {value + half_width:.0%})")
+    return f"{value:.0%} (95% interval {lo:.0%} to {hi:.0%})"
+
+
+def suggested_n(n: int, half_width: float, target: float = TARGET_HALF_WIDTH) -> int:
+    """The Sobol N (a power of two) that would shrink a half-width to ``target``.
+
+    Bootstrap half-widths shrink as 1/sqrt(N) (Saltelli et al. 2010), so N grows with the
+    square of the ratio.
+    """
+    need = n * (half_width / target) ** 2
+    return 1 << max(int(np.ceil(np.log2(max(need, 2)))), int(n).bit_length() - 1)
+
+
+def _sobol_precision(table: pd.DataFrame, n: int) -> str | None:
+    """A warning when the intervals are too wide to tell the parameters apart, with the N."""
+    widest = float(np.nanmax(table[["S1_conf", "ST_conf"]].to_numpy(dtype=float)))
+    overlap = False
+    if len(table) > 1:
+        a, b = table.iloc[0], table.iloc[1]
+        overlap = a.ST - a.ST_conf < b.ST + b.ST_conf
+    if widest <= WIDE_HALF_WIDTH and not overlap:
+        return None
+    target = TARGET_HALF_WIDTH
+    if overlap:
+        gap = float(table.iloc[0].ST - table.iloc[1].ST)
+        target = min(target, max(gap / 2, 0.01))
+    why = (f"the 95% intervals are up to ±{widest:.0%} wide" if widest > WIDE_HALF_WIDTH
+           else "the two largest total indices have overlapping intervals")
+    return (f"**Warning: N = {n:,} is too small to tell the parameters apart** ({why}). "
+            f"About N = {suggested_n(n, widest, target):,} (samples in the sweep file) "
+            f"would bring the half-widths to ±{target:.0%}; more replicates per point "
+            "lower the noise floor of the binomial estimates.")
+
+
+def _sensitivity_text(table: pd.DataFrame, outcome: str, n: int | None = None) -> str:
     top = table.index[0]
     if "ST" in table:
         r = table.iloc[0]
         rest = table.index[1:3].tolist()
-        return (f"**{top}** matters most for P({outcome}): alone it explains "
-                f"{r.S1:.0%} of its variance across the design (first-order Sobol index), "
-                f"and {r.ST:.0%} with its interactions (total index)"
+        alone = (f"Alone it explains {share(r.S1, r.S1_conf)} of its variance across the "
+                 "design (first-order Sobol index)" if distinguishable(r.S1, r.S1_conf) else
+                 "Alone, its share of the variance across the design (first-order Sobol "
+                 f"index) is {share(r.S1, r.S1_conf)}")
+        text = (f"**{top}** matters most for P({outcome}). {alone}; with its interactions, "
+                f"{share(r.ST, r.ST_conf)} (total index)"
                 + (f"; next come {', '.join(rest)}." if rest else ".")
-                + " The *_conf columns are 95% bootstrap half-widths; an index within "
-                  "its half-width of 0 (or a negative one) is sampling noise.")
+                + " Every share carries its 95% bootstrap interval; one whose interval "
+                  "reaches 0 is not distinguishable from 0.")
+        noise = [str(name) for name, q in table.iterrows()
+                 if not distinguishable(q.ST, q.ST_conf)]
+        if noise:
+            text += (f" Not distinguishable from 0, even with interactions: "
+                     f"{', '.join(noise)}.")
+        warning = _sobol_precision(table, n) if n else None
+        return text + (f"\n\n{warning}" if warning else "")
     r = table.iloc[0]
-    return (f"**{top}** has the largest influence on P({outcome}) (Morris mu* = "
-            f"{r.mu_star:.3f}, sigma = {r.sigma:.3f}; a sigma close to mu* means its effect "
-            "depends on the other parameters or is not linear).")
+    text = (f"**{top}** has the largest influence on P({outcome}) (Morris mu* = "
+            f"{r.mu_star:.3f}, 95% interval {max(r.mu_star - r.mu_star_conf, 0):.3f} to "
+            f"{r.mu_star + r.mu_star_conf:.3f}; sigma = {r.sigma:.3f}; a sigma close to mu* "
+            "means its effect depends on the other parameters or is not linear).")
+    if not distinguishable(r.mu_star, r.mu_star_conf):
+        text += " Its influence is not distinguishable from 0."
+    noise = [str(name) for name, q in table.iterrows()
+             if not distinguishable(q.mu_star, q.mu_star_conf)]
+    if noise and distinguishable(r.mu_star, r.mu_star_conf):
+        text += f" Not distinguishable from 0: {', '.join(noise)}."
+    if n and r.mu_star_conf > 0.5 * abs(r.mu_star):
+        more = int(np.ceil(n * (r.mu_star_conf / (0.25 * max(abs(r.mu_star), 1e-9))) ** 2))
+        text += (f"\n\n**Warning: {n} trajectories are too few to rank the parameters** "
+                 f"(the leading mu*'s interval is ±{r.mu_star_conf:.3f}); about {more:,} "
+                 "would halve it twice.")
+    return text
 
 
 def _index_table(table: pd.DataFrame) -> list[str]:
-    cols = list(table.columns)
-    out = ["| parameter | " + " | ".join(cols) + " |",
-           "| --- | " + " | ".join("---:" for _ in cols) + " |"]
+    if "ST" in table:
+        out = ["| parameter | S1 (alone) | ST (with interactions) |", "| --- | ---: | ---: |"]
+        for name, r in table.iterrows():
+            cells = []
+            for col in ("S1", "ST"):
+                v, h = r[col], r[f"{col}_conf"]
+                cells.append(f"{v:.3f} ± {h:.3f}" + ("" if distinguishable(v, h)
+                                                     else " (≈ 0)"))
+            out.append(f"| {name} | " + " | ".join(cells) + " |")
+        return [*out, "", "± is the 95% bootstrap half-width; (≈ 0): not distinguishable "
+                "from 0."]
+    out = ["| parameter | mu* | mu | sigma |", "| --- | ---: | ---: | ---: |"]
     for name, r in table.iterrows():
-        out.append(f"| {name} | " + " | ".join(f"{r[c]:.3f}" for c in cols) + " |")
-    return out
+        mark = "" if distinguishable(r.mu_star, r.mu_star_conf) else " (≈ 0)"
+        out.append(f"| {name} | {r.mu_star:.3f} ± {r.mu_star_conf:.3f}{mark} | {r.mu:.3f} | "
+                   f"{r.sigma:.3f} |")
+    return [*out, "", "± is the 95% bootstrap half-width of mu*; (≈ 0): not "
+            "distinguishable from 0."]
 
 
-def analyze(folder: str | Path, x: str | None = None, y: str | None = None) -> Path:
+def analyze(folder: str | Path | SweepResults, x: str | None = None, y: str | None = None,
+            sections: Sequence[str] = ()) -> Path:
     """Write ``analysis/`` in a sweep results folder: tables, charts and ``report.md``.
 
     Files: ``points.csv`` (P(outcome) per point), ``heatmap_<outcome>.png`` (two or more
@@ -190,10 +301,19 @@ def analyze(folder: str | Path, x: str | None = None, y: str | None = None) -> P
     written whole (:func:`sim.output.storage.write_folder`), then takes the place of any
     earlier analysis.
 
+    Args:
+        folder: A results folder, or one already opened: pass the
+            :class:`~sim.experiments.analysis.SweepResults` whose figures you print, so
+            the report and what you print come from the same reading of the shards (a
+            sweep still running adds shards between two readings).
+        x: Heatmap x parameter.
+        y: Heatmap y parameter.
+        sections: Further markdown sections for the report (``dipsim analyze --prim``).
+
     Returns:
         The analysis folder.
     """
-    res = SweepResults.load(folder)
+    res = folder if isinstance(folder, SweepResults) else SweepResults.load(folder)
     if res.runs.empty:
         raise InputError.single(str(res.folder), "no finished runs yet; run 'dipsim sweep' "
                                 "(again) to make some")
@@ -204,6 +324,12 @@ def analyze(folder: str | Path, x: str | None = None, y: str | None = None) -> P
     def write(tmp: Path) -> None:
         charts: dict[str, str] = {}
         res.points.to_csv(tmp / "points.csv", index=False)
+        if len(res.parameters) == 1:
+            followed = res.spec.refine.outcome if res.spec.refine else None
+            for o in dict.fromkeys([*([followed] if followed else []), *KEY_OUTCOMES]):
+                fig = plot_profile(res.points, res.parameters[0], o)
+                fig.savefig(tmp / f"profile_{o}.png")
+                charts[f"profile_{o}"] = f"profile_{o}.png"
         for o in KEY_OUTCOMES:
             if have_pair:
                 fig = plot_heatmap(res.heatmap(x, y, o))
@@ -216,6 +342,7 @@ def analyze(folder: str | Path, x: str | None = None, y: str | None = None) -> P
                 fig = plot_indices(table, title=f"Sensitivity of P({o})")
                 fig.savefig(tmp / f"indices_{o}.png")
                 charts[f"indices_{o}"] = f"indices_{o}.png"
-        (tmp / "report.md").write_text(report_markdown(res, charts, x, y), encoding="utf-8")
+        (tmp / "report.md").write_text(report_markdown(res, charts, x, y, sections),
+                                       encoding="utf-8")
 
     return write_folder(res.folder, write, name="analysis", replace=True)

@@ -121,7 +121,7 @@ def design_points(spec: SweepFile, seed: int | None = None) -> Design:
     d = len(params)
     problem: dict[str, Any] | None = None
     match spec.sampler:
-        case Sampler.GRID:
+        case Sampler.GRID | Sampler.ADAPTIVE:  # adaptive: its first grid
             points = [tuple(pt) for pt in itertools.product(*(p.grid_values() for p in params))]
             x = np.array([[_number(v) for v in pt] for pt in points], dtype=float)
         case Sampler.LIST:
@@ -207,20 +207,27 @@ class Chunk:
         return sum(s.replicates for s in self.specs)
 
 
-def chunk_specs(design: Design, replicates: int, chunk_runs: int = DEFAULT_CHUNK_RUNS
-                ) -> list[Chunk]:
+def chunk_specs(design: Design, replicates: int, chunk_runs: int = DEFAULT_CHUNK_RUNS,
+                first_point: int = 0, first_index: int = 0) -> list[Chunk]:
     """Cut the runs of a design into chunks of ``chunk_runs`` runs (the last may be smaller).
 
     Points are taken in order and each point's replicates in order; a point whose
     replicates do not fit in the current chunk is split across chunks. Every (point,
     replicate) pair is in exactly one chunk. Pure.
+
+    Args:
+        design: The design.
+        replicates: Runs per point.
+        chunk_runs: Runs per chunk.
+        first_point: Cut only the points from this one on (an adaptive sweep's new round).
+        first_index: Number of the first chunk.
     """
     if replicates < 1 or chunk_runs < 1:
         raise ValueError("replicates and chunk_runs must be at least 1")
     chunks: list[Chunk] = []
     current: list[RunSpec] = []
     room = chunk_runs
-    for p in range(len(design)):
+    for p in range(first_point, len(design)):
         settings = design.settings(p)
         start = 0
         while start < replicates:
@@ -229,10 +236,10 @@ def chunk_specs(design: Design, replicates: int, chunk_runs: int = DEFAULT_CHUNK
             start += n
             room -= n
             if room == 0:
-                chunks.append(Chunk(len(chunks), tuple(current)))
+                chunks.append(Chunk(first_index + len(chunks), tuple(current)))
                 current, room = [], chunk_runs
     if current:
-        chunks.append(Chunk(len(chunks), tuple(current)))
+        chunks.append(Chunk(first_index + len(chunks), tuple(current)))
     return chunks
 
 

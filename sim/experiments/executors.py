@@ -32,6 +32,11 @@ from sim.scenario.errors import InputError
 from sim.scenario.load import scenario_from_document
 from sim.scenario.yamlfile import YamlDocument
 
+#: What the fork server imports once, so the workers forked from it need not: the heavy
+#: libraries, not dipsim (each worker imports the dipsim code on disk when it starts).
+FORKSERVER_PRELOAD = ["sim.engine.lifeline", "numpy", "pandas", "pyarrow", "pydantic",
+                      "scipy.stats", "yaml", "mesa"]
+
 
 @dataclass(frozen=True)
 class ChunkTask:
@@ -135,13 +140,11 @@ def open_executor(kind: str = "local", workers: int | None = None
         # deadlock). dipsim itself is imported by each worker, so a pool runs the code on
         # disk when the sweep starts, not when the server did.
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["numpy", "pandas", "pyarrow", "pydantic", "scipy.stats",
-                                    "yaml", "mesa"])
         # Ctrl-C belongs to the driver, which stops the sweep and says how to resume: the
         # fork server and the workers ignore it (else each prints its own traceback).
-        _start_forkserver_ignoring_sigint()
+        _start_forkserver()
         pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx,
-                                   initializer=_ignore_sigint)
+                                   initializer=_worker_start, initargs=(os.getpid(),))
         try:
             yield pool, n, f"local process pool, {n} worker{'s' * (n != 1)}"
         finally:
@@ -182,8 +185,14 @@ def dask_client(kind: str = "dask", workers: int | None = None
 
         # Dask's workers sample their task thread's stack every 10 ms for the dashboard's
         # profiler; here that cost a fifth of each chunk and made the first (importing) task
-        # eight times slower. The workers are spawned with the config in force now.
-        with dask.config.set({"distributed.worker.profile.enabled": False}):
+        # eight times slower. The workers are started with the config in force now.
+        # They fork from the same fork server as the local pool, which has imported numpy,
+        # pandas, SciPy and Mesa (and dies with this process): spawned workers imported
+        # them each (10-12 s on a loaded machine before their first chunk) and took 4 s to
+        # close against 0.2 s (docs/performance.md, Sweeps).
+        _start_forkserver()
+        with dask.config.set({"distributed.worker.profile.enabled": False,
+                              "distributed.worker.multiprocessing-method": "forkserver"}):
             cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                    dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)
@@ -210,24 +219,59 @@ def dask_client(kind: str = "dask", workers: int | None = None
                                 f"as tcp://127.0.0.1:8786; got {kind!r}")
 
 
-def _ignore_sigint() -> None:
-    """Worker initializer: leave Ctrl-C to the driver."""
+def _worker_start(driver: int) -> None:
+    """Worker initializer: leave Ctrl-C to the driver, and end when the driver ends.
+
+    A driver killed with SIGKILL cannot stop its pool, and the workers would wait on its
+    pipes for ever (keeping the fork server and the resource tracker alive with them). So
+    each worker dies with its parent, the fork server (which itself dies with the driver),
+    and also watches the driver directly (:mod:`sim.engine.lifeline`).
+    """
     import signal  # noqa: PLC0415
+
+    from sim.engine.lifeline import die_with_parent, watch_process  # noqa: PLC0415
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
+    watch_process(driver)
 
 
-def _start_forkserver_ignoring_sigint() -> None:
-    """Start multiprocessing's fork server with SIGINT ignored (it and its forks keep that)."""
+def _start_forkserver() -> None:
+    """Start multiprocessing's fork server with SIGINT ignored, dying with this process.
+
+    SIGINT ignored: the server and its forks keep that (Ctrl-C is the driver's). The server
+    is started with :data:`sim.engine.lifeline.PARENT_ENV` naming this process, so its
+    preload of :mod:`sim.engine.lifeline` has the kernel kill it when this process dies.
+    """
+    import multiprocessing  # noqa: PLC0415
     import signal  # noqa: PLC0415
+    import threading  # noqa: PLC0415
     from multiprocessing import forkserver  # noqa: PLC0415
 
+    from sim.engine.lifeline import PARENT_ENV  # noqa: PLC0415
+
+    # sim.engine.lifeline first: imported by the fork server, it has the server die with
+    # this process. The server runs for the rest of the process, for the local pool and
+    # Dask's workers alike (a later preload list is not used by a running server).
+    multiprocessing.get_context("forkserver").set_forkserver_preload(FORKSERVER_PRELOAD)
+
+    previous_env = os.environ.get(PARENT_ENV)
+    # The kernel's parent-death signal follows the thread that started the server: only
+    # the main thread lives as long as the process (elsewhere the workers' watch suffices).
+    if threading.current_thread() is threading.main_thread():
+        os.environ[PARENT_ENV] = str(os.getpid())
     try:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:  # not the main thread: signals are not ours to set
-        forkserver.ensure_running()
-        return
-    try:
-        forkserver.ensure_running()
+        try:
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        except ValueError:  # not the main thread: signals are not ours to set
+            forkserver.ensure_running()
+            return
+        try:
+            forkserver.ensure_running()
+        finally:
+            signal.signal(signal.SIGINT, previous)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        if previous_env is None:
+            os.environ.pop(PARENT_ENV, None)
+        else:
+            os.environ[PARENT_ENV] = previous_env

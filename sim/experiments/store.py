@@ -9,8 +9,9 @@ Parquet file per finished chunk (see ``docs/sweeps.md``). This is the "store" st
 - :func:`write_shard` renames each finished chunk's shard into place whole
   (:func:`sim.output.storage.write_file_atomic`), so a shard is complete or absent;
 - :func:`locked` keeps a second driver out of the folder, :func:`scan_shards` finds the
-  finished chunks (what a rerun skips), :func:`record_session` appends what a session did
-  to the manifest;
+  finished chunks (what a rerun skips), :func:`start_session` and :func:`update_session`
+  record each session in the manifest as it starts and goes (a killed session is marked
+  "killed" by the next one);
 - :func:`read_runs` reads every shard back as one run table.
 
 Every shard records :func:`code_fingerprint`, the hash of the code that computed it, so
@@ -105,17 +106,19 @@ def shard_table(cols: Mapping[str, Any], kinds: Mapping[str, str], code: str):
     """The Parquet table of a finished chunk (built by the worker, written by the driver).
 
     ``outcome`` and ``escalation_cause`` are dictionary-encoded labels (pandas reads them as
-    categoricals); ``outcome_day`` and ``talks_day`` are null when the event did not happen; every
-    column of a failed run is null except ``point``, ``replicate`` and ``error``. The
-    table's metadata holds the worker's code fingerprint.
+    categoricals; the cause is null where a run did not escalate); ``outcome_day`` and ``talks_day``
+    are null when the event did not happen; every column of a failed run is null except
+    ``point``, ``replicate`` and ``error``. ``point`` and ``replicate`` are 64-bit
+    integers, as in ``design.parquet``, so the two join without a cast. The table's
+    metadata holds the worker's code fingerprint.
     """
     import pyarrow as pa  # noqa: PLC0415
 
-    from sim.output.rundata import ESCALATION_CAUSES  # noqa: PLC0415
+    from sim.output.runtable import cause_codes  # noqa: PLC0415
 
     failed = np.array([e is not None for e in cols["error"]], dtype=bool)
     arrays: dict[str, Any] = {
-        "point": pa.array(cols["point"], pa.int32()),
+        "point": pa.array(cols["point"], pa.int64()),
         "replicate": pa.array(cols["replicate"], pa.int64()),
     }
     for name, raw in cols.items():
@@ -123,9 +126,12 @@ def shard_table(cols: Mapping[str, Any], kinds: Mapping[str, str], code: str):
             continue
         values = np.asarray(raw)
         if name in ("outcome", "escalation_cause"):
-            labels = OUTCOME_LABELS if name == "outcome" else ESCALATION_CAUSES
-            codes = pa.array(values.astype(np.int8), pa.int8(), mask=failed)
-            arrays[name] = pa.DictionaryArray.from_arrays(codes, pa.array(labels))
+            if name == "outcome":
+                codes, labels = values.astype(np.int8), list(OUTCOME_LABELS)
+            else:
+                codes, labels = cause_codes(values)
+            arrays[name] = pa.DictionaryArray.from_arrays(
+                pa.array(codes, pa.int8(), mask=failed | (codes < 0)), pa.array(labels))
         elif kinds[name] == "int":
             missing = name in MISSING_IF_NEGATIVE or name.endswith("_day")
             mask = failed | (values < 0) if missing else failed
@@ -230,7 +236,10 @@ def create_folder(sweep: Sweep, folder: Path, design: Design, chunks: list[Chunk
         (tmp / SHARDS).mkdir()
         (tmp / "sweep.yaml").write_text(sweep.resolved_yaml(), encoding="utf-8")
         (tmp / "scenario.yaml").write_text(scenario_yaml(sweep.base), encoding="utf-8")
-        pq.write_table(pa.Table.from_pandas(design.table(), preserve_index=False),
+        adaptive = str(spec.sampler) == "adaptive"
+        rounds = [0] * len(design) if adaptive else None
+        pq.write_table(pa.Table.from_pandas(design_frame(design, rounds),
+                                            preserve_index=False),
                        tmp / "design.parquet", compression="zstd")
         manifest = {
             "format": FORMAT,
@@ -255,9 +264,36 @@ def create_folder(sweep: Sweep, folder: Path, design: Design, chunks: list[Chunk
             "complete": False,
             "sessions": [],
         }
+        if adaptive:
+            manifest["rounds"] = 0
         (tmp / MANIFEST).write_text(json_text(manifest), encoding="utf-8")
 
     return write_folder(folder.parent, fill, name=folder.name)
+
+
+def design_frame(design: Design, rounds: Sequence[int] | None = None):
+    """The design as ``design.parquet`` holds it (with each point's ``round`` if adaptive)."""
+    table = design.table()
+    if rounds is not None:
+        table["round"] = np.asarray(rounds, dtype=np.int64)
+    return table
+
+
+def write_design(folder: Path, design: Design, rounds: Sequence[int] | None = None) -> None:
+    """Rewrite ``design.parquet`` whole (an adaptive sweep's new round), atomically."""
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    table = pa.Table.from_pandas(design_frame(design, rounds), preserve_index=False)
+    write_file_atomic(folder / "design.parquet",
+                      lambda p: pq.write_table(table, p, compression="zstd"))
+
+
+def update_manifest(folder: Path, **fields: Any) -> None:
+    """Set top-level fields of the manifest (hold the lock)."""
+    manifest = read_manifest(folder)
+    manifest.update(fields)
+    write_json_atomic(folder / MANIFEST, manifest)
 
 
 def read_manifest(folder: str | Path) -> dict[str, Any]:
@@ -278,15 +314,59 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
     return data
 
 
-def record_session(folder: Path, session: Mapping[str, Any], *, complete: bool, failed: int,
-                   code: str | None) -> None:
-    """Append what a session did to the manifest, with the folder's state after it."""
+#: Status of a session while it runs; one still "running" when the next session starts (it
+#: holds the lock, so the earlier one is gone) ended without a word and becomes "killed".
+RUNNING, KILLED = "running", "killed"
+
+
+def start_session(folder: Path, session: Mapping[str, Any]) -> int:
+    """Record a session as running in the manifest (hold the lock); return its index.
+
+    A session killed outright (SIGKILL, a lost machine) cannot record its end, so each
+    session is recorded when it starts and updated as it goes (:func:`update_session`);
+    the next session marks any session still "running" as "killed". So every session,
+    however it ended, appears in the manifest's ``sessions``.
+    """
     manifest = read_manifest(folder)
-    manifest["sessions"].append({**session, "dipsim": versions()["dipsim"]})
-    manifest["complete"] = complete
-    manifest["failed_runs"] = failed
-    manifest["code"] = code
+    for earlier in manifest["sessions"]:
+        if earlier.get("status") == RUNNING:
+            earlier["status"] = KILLED
+    manifest["sessions"].append({**session, "status": RUNNING,
+                                 "dipsim": versions()["dipsim"]})
     write_json_atomic(folder / MANIFEST, manifest)
+    return len(manifest["sessions"]) - 1
+
+
+def update_session(folder: Path, index: int, fields: Mapping[str, Any], *,
+                   complete: bool | None = None, failed: int | None = None,
+                   code: str | None = None) -> None:
+    """Update session ``index`` of the manifest, and the folder's state (hold the lock)."""
+    manifest = read_manifest(folder)
+    manifest["sessions"][index].update(fields)
+    if complete is not None:
+        manifest["complete"] = complete
+    if failed is not None:
+        manifest["failed_runs"] = failed
+    if code is not None:
+        manifest["code"] = code
+    write_json_atomic(folder / MANIFEST, manifest)
+
+
+def is_locked(folder: Path) -> bool:
+    """Whether a driver holds the folder's lock now (a sweep is writing it)."""
+    try:
+        fd = os.open(Path(folder) / ".lock", os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return False
 
 
 @contextlib.contextmanager

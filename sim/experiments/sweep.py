@@ -27,6 +27,7 @@ The command line (``dipsim sweep``, with its progress bar) is in :mod:`sim.ui.sw
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import time
@@ -35,7 +36,10 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.experiments.design import DEFAULT_CHUNK_RUNS, Chunk, expand
+import numpy as np
+
+from sim.experiments.adaptive import design_from_table, extended, refine_points
+from sim.experiments.design import DEFAULT_CHUNK_RUNS, Chunk, Design, chunk_specs, expand
 from sim.experiments.executors import ChunkTask, open_executor, run_chunk
 from sim.experiments.store import (
     clean_temporary,
@@ -44,16 +48,23 @@ from sim.experiments.store import (
     locked,
     read_manifest,
     read_runs,
-    record_session,
     scan_shards,
+    start_session,
+    update_manifest,
+    update_session,
+    write_design,
     write_shard,
 )
-from sim.experiments.sweepfile import Sweep, load_sweep
+from sim.experiments.sweepfile import Refine, Sampler, Sweep, load_sweep
+from sim.output.storage import resolve_parent_refs
 from sim.scenario.errors import InputError
 
 #: The entry points of sweeps for notebooks and scripts (see the module docstring).
-__all__ = ["Progress", "SweepError", "SweepOutcome", "load_sweep", "read_runs", "run_sweep"]
+__all__ = ["Progress", "SweepError", "SweepOutcome", "load_sweep", "read_runs", "rerun",
+           "run_seed", "run_sweep"]
 
+#: Seconds between updates of a running session's counts in the manifest.
+NOTE_SECONDS = 2.0
 #: ``progress(runs_done, runs_total, runs_failed)``; runs_done counts resumed chunks.
 Progress = Callable[[int, int, int], None]
 
@@ -122,15 +133,18 @@ def run_sweep(sweep: Sweep | str | Path, *, out: str | Path = "results",
     """
     if not isinstance(sweep, Sweep):
         sweep = load_sweep(sweep)
-    folder = Path(out) / sweep.spec.name / sweep.spec_hash
+    folder = resolve_parent_refs(out) / sweep.spec.name / sweep.spec_hash
     if (folder / "manifest.json").is_file():
         chunk_runs = int(read_manifest(folder)["chunk_runs"])
     chunk_runs = chunk_runs or DEFAULT_CHUNK_RUNS
     if chunk_runs < 1:
         raise InputError.single("--chunk-runs", f"expected at least 1; got {chunk_runs}")
     design, chunks = expand(sweep.spec, chunk_runs)
+    adaptive = sweep.spec.sampler is Sampler.ADAPTIVE
     if not (folder / "manifest.json").is_file():
         create_folder(sweep, folder, design, chunks, chunk_runs, command)
+    elif adaptive:  # the rounds made so far are in design.parquet
+        design, chunks = _adaptive_design(sweep, folder, chunk_runs)
     total = sum(c.runs for c in chunks)
     with locked(folder):
         clean_temporary(folder)
@@ -151,30 +165,49 @@ def run_sweep(sweep: Sweep | str | Path, *, out: str | Path = "results",
         t0 = time.perf_counter()
         status = "interrupted"
         ran = ran_runs = 0
-        description = "none (nothing to run)"
+        description = "none (nothing to run)" if not todo else (
+            type(executor).__name__ if isinstance(executor, Executor) else str(executor))
+        session = start_session(folder, {
+            "started": started.isoformat(timespec="seconds"), "seconds": 0.0,
+            "executor": description, "chunks_resumed": len(done), "chunks_run": 0,
+            "runs_run": 0, "pid": os.getpid()})
+        noted = [t0]
+
+        def note(chunks_run: int, runs_run: int) -> None:
+            # What a killed session leaves: its counts as of its last few seconds.
+            now = time.perf_counter()
+            if now - noted[0] >= NOTE_SECONDS:
+                update_session(folder, session, {"seconds": round(now - t0, 3),
+                                                 "chunks_run": chunks_run,
+                                                 "runs_run": runs_run})
+                noted[0] = now
+
         try:
-            if todo:
+            if todo or (adaptive and not _refined(folder, sweep)):
                 if isinstance(executor, Executor):
-                    description = type(executor).__name__
-                    ran, ran_runs, failed, code = _drive(
-                        executor, max(2, 2 * (workers or os.cpu_count() or 1)), sweep, todo,
-                        folder, done_runs, total, failed, progress, code)
+                    opened = contextlib.nullcontext(
+                        (executor, max(1, workers or os.cpu_count() or 1), description))
                 else:
-                    with open_executor(executor, workers) as (ex, slots, description):
-                        ran, ran_runs, failed, code = _drive(
-                            ex, 2 * slots, sweep, todo, folder, done_runs, total, failed,
-                            progress, code)
+                    opened = open_executor(executor, workers)
+                with opened as (ex, slots, description):
+                    ran, ran_runs, failed, code = _drive(
+                        ex, 2 * slots, sweep, todo, folder, done_runs, total, failed,
+                        progress, code, note)
+                    if adaptive:
+                        a_ran, a_runs, failed, code, design, chunks = _refine_rounds(
+                            sweep, folder, design, chunks, chunk_runs, ex, 2 * slots,
+                            progress, failed, code, note, ran, ran_runs)
+                        ran, ran_runs = ran + a_ran, ran_runs + a_runs
+                        total = sum(c.runs for c in chunks)
             status = "complete"
         except SweepError:
             status = "failed"
             raise
         finally:
             seconds = time.perf_counter() - t0
-            record_session(folder, {
-                "started": started.isoformat(timespec="seconds"),
+            update_session(folder, session, {
                 "seconds": round(seconds, 3),
                 "executor": description,
-                "chunks_resumed": len(done),
                 "chunks_run": ran,
                 "runs_run": ran_runs,
                 "status": status,
@@ -183,13 +216,96 @@ def run_sweep(sweep: Sweep | str | Path, *, out: str | Path = "results",
                         failed, seconds, description, status == "complete")
 
 
+def _adaptive_design(sweep: Sweep, folder: Path, chunk_runs: int) -> tuple[Design, list[Chunk]]:
+    """An adaptive sweep's design so far (every round in ``design.parquet``) and its chunks.
+
+    Each round's points are cut into chunks of their own, numbered after the previous
+    round's, so a new round never changes an earlier chunk.
+    """
+    import pandas as pd  # noqa: PLC0415
+
+    table = pd.read_parquet(folder / "design.parquet")
+    design = design_from_table(sweep.spec, table)
+    rounds = table.sort_values("point")["round"].to_numpy()
+    chunks: list[Chunk] = []
+    for r in range(int(rounds.max()) + 1 if len(rounds) else 0):
+        members = np.flatnonzero(rounds == r)
+        head = Design(design.labels, design.paths, design.points[:members[-1] + 1],
+                      design.x[:members[-1] + 1])
+        chunks += chunk_specs(head, sweep.spec.replicates, chunk_runs,
+                              first_point=int(members[0]), first_index=len(chunks))
+    return design, chunks
+
+
+def _refined(folder: Path, sweep: Sweep) -> bool:
+    """Whether an adaptive sweep has made all its rounds (or stopped: nothing to refine)."""
+    manifest = read_manifest(folder)
+    refine = sweep.spec.refine or Refine()
+    return "refined" in manifest or int(manifest.get("rounds", 0)) >= refine.rounds
+
+
+def _refine_rounds(sweep: Sweep, folder: Path, design: Design, chunks: list[Chunk],
+                   chunk_runs: int, ex: Executor, window: int,
+                   progress: Progress | None, failed: int, code: str | None,
+                   note: Callable[[int, int], None], ran: int, ran_runs: int):
+    """Run an adaptive sweep's remaining rounds: refine, store the round, run its chunks.
+
+    The rounds already made were run (and resumed) with the rest; each new round's points
+    come from every finished run (:func:`sim.experiments.adaptive.refine_points`), which
+    are the same whatever the executor or interruptions, so a resumed sweep refines alike.
+
+    Returns:
+        Chunks and runs run here, failed runs, the code fingerprint, the design and chunks.
+    """
+    import pandas as pd  # noqa: PLC0415
+
+    from sim.experiments.analysis import point_probabilities  # noqa: PLC0415
+
+    spec = sweep.spec
+    refine = spec.refine or Refine()
+    table = pd.read_parquet(folder / "design.parquet")
+    rounds = table.sort_values("point")["round"].tolist()
+    made = max(rounds) if rounds else 0
+    a_ran = a_runs = 0
+    while made < refine.rounds:
+        runs = read_runs(folder)
+        new = refine_points(spec, design, point_probabilities(runs, design.table()))
+        if not new:  # no jump left above the noise
+            update_manifest(folder, rounds=made, refined="no change left above the noise")
+            break
+        if made + 1 == refine.rounds:
+            update_manifest(folder, refined=f"{refine.rounds} rounds")
+        first = len(design)
+        design = extended(design, new)
+        made += 1
+        rounds += [made] * len(new)
+        todo = chunk_specs(design, spec.replicates, chunk_runs, first_point=first,
+                           first_index=len(chunks))
+        chunks = chunks + todo
+        write_design(folder, design, rounds)
+        total = sum(c.runs for c in chunks)
+        update_manifest(folder, rounds=made, points=len(design), chunks=len(chunks),
+                        runs=len(design) * spec.replicates, complete=False)
+        done_runs = total - sum(c.runs for c in todo)
+
+        def noted(c: int, n: int, before: tuple[int, int] = (ran + a_ran, ran_runs + a_runs)
+                  ) -> None:
+            note(before[0] + c, before[1] + n)
+
+        r, rr, failed, code = _drive(ex, window, sweep, todo, folder, done_runs, total,
+                                     failed, progress, code, noted)
+        a_ran, a_runs = a_ran + r, a_runs + rr
+    return a_ran, a_runs, failed, code, design, chunks
+
+
 class SweepError(RuntimeError):
     """The executor failed; the sweep stopped with its finished chunks kept."""
 
 
 def _drive(ex: Executor, window: int, sweep: Sweep, todo: list[Chunk], folder: Path,
            done_runs: int, total: int, failed: int, progress: Progress | None,
-           code: str | None) -> tuple[int, int, int, str | None]:
+           code: str | None, note: Callable[[int, int], None] = lambda c, r: None
+           ) -> tuple[int, int, int, str | None]:
     """Submit chunks (at most ``window`` in flight), write each shard as it finishes.
 
     ``code`` is the fingerprint of the folder's existing shards (None if it has none); every
@@ -238,6 +354,7 @@ def _drive(ex: Executor, window: int, sweep: Sweep, todo: list[Chunk], folder: P
                 ran_runs += chunk.runs
                 done_runs += chunk.runs
                 failed += result.failed
+                note(ran, ran_runs)
                 if progress is not None:
                     progress(done_runs, total, failed)
             submit_more()
@@ -245,3 +362,44 @@ def _drive(ex: Executor, window: int, sweep: Sweep, todo: list[Chunk], folder: P
         for fut in pending:
             fut.cancel()
     return ran, ran_runs, failed, code
+
+
+def run_seed(folder: str | Path, point: int, replicate: int):
+    """The seed of one run of a sweep: ``SeedSequence(seed, spawn_key=(point, replicate))``.
+
+    ``seed`` is the sweep's root seed (``seed`` in ``manifest.json`` and ``sweep.yaml``);
+    ``point`` and ``replicate`` are the run's row in the shards. The run drew every random
+    number from ``numpy.random.Generator(numpy.random.PCG64(run_seed(...)))``.
+
+    Returns:
+        The :class:`numpy.random.SeedSequence`.
+    """
+    from sim.engine.streams import replicate_seed_sequence  # noqa: PLC0415
+
+    return replicate_seed_sequence(int(read_manifest(folder)["seed"]), point, replicate)
+
+
+def rerun(folder: str | Path, point: int, replicate: int, *, trace: bool = True):
+    """Run one run of a sweep again, alone: the same row as in the shards, with its story.
+
+    The design point's scenario is rebuilt from the folder's ``sweep.yaml`` (its base
+    scenario) and ``design.parquet``, and replicate ``replicate`` is run from its own seed
+    (:func:`run_seed`), so every column equals the shard's row; with ``trace`` its every
+    variable is kept day by day (``Results.steps``, ``Results.story()``).
+
+    Returns:
+        The :class:`~sim.output.results.Results` of that one run.
+    """
+    from sim.engine.ensemble import run_ensemble  # noqa: PLC0415
+    from sim.experiments.design import design_points  # noqa: PLC0415
+    from sim.experiments.sweepfile import point_scenario  # noqa: PLC0415
+
+    folder = Path(folder)
+    sweep = load_sweep(folder / "sweep.yaml")
+    design = design_points(sweep.spec)
+    scenario = point_scenario(sweep.base, design.settings(point),
+                              source=f"design point {point}")
+    n = 1 if trace else 0
+    return run_ensemble(scenario, 1, int(sweep.spec.seed or 0), point=point,
+                        first_replicate=replicate, trace_replicates=n, band_replicates=n,
+                        narrate=trace)

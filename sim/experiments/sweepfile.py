@@ -108,7 +108,9 @@ class Sampler(StrEnum):
     the ranges (a value list is sampled uniformly among its items); ``sobol`` is Saltelli's
     design for first-order and total Sobol indices (``samples`` = N, a power of two, gives
     N x (D + 2) points); ``morris`` is Morris's one-at-a-time trajectories (``samples`` = r
-    trajectories give r x (D + 1) points).
+    trajectories give r x (D + 1) points); ``adaptive`` starts from the grid of ``levels``
+    and, for ``refine.rounds`` rounds, adds ``refine.points`` points where P(outcome)
+    changes most between neighbouring points (:mod:`sim.experiments.adaptive`).
     """
 
     GRID = "grid"
@@ -117,6 +119,7 @@ class Sampler(StrEnum):
     LATIN_HYPERCUBE = "latin_hypercube"
     SOBOL = "sobol"
     MORRIS = "morris"
+    ADAPTIVE = "adaptive"
 
 
 Value = StrictBool | StrictInt | StrictFloat | str
@@ -182,6 +185,18 @@ class Parameter(_Section):
         return [self.cast(round(float(x), 12)) for x in xs]
 
 
+class Refine(_Section):
+    """How an ``adaptive`` sweep refines its grid (see :mod:`sim.experiments.adaptive`)."""
+
+    outcome: str = Field("reached_talks", min_length=1, max_length=40,
+                         description="The probability followed: an outcome label, or "
+                                     "reached_talks (talks opened at any time)")
+    rounds: Annotated[StrictInt, Field(ge=1, le=50)] = Field(
+        4, description="Rounds of refinement after the first grid")
+    points: Annotated[StrictInt, Field(ge=1, le=10_000)] = Field(
+        4, description="Points added per round (fewer when no change is left to resolve)")
+
+
 class SweepFile(_Section):
     """A whole sweep file (see ``docs/sweeps.md``)."""
 
@@ -201,6 +216,8 @@ class SweepFile(_Section):
                           "morris: trajectories")
     morris_levels: Annotated[StrictInt, Field(ge=2, le=1000)] = Field(
         4, description="Morris only: levels of the grid the trajectories move on")
+    refine: Refine | None = Field(
+        None, description="Adaptive only: the outcome followed, rounds and points per round")
     replicates: Annotated[StrictInt, Field(ge=1, le=1_000_000)] = Field(
         100, description="Monte Carlo replicates per design point")
     seed: Annotated[StrictInt, Field(ge=0, le=MAX_SEED)] | None = Field(
@@ -229,6 +246,10 @@ class SweepFile(_Section):
                 return (self.samples or 0) * (d + 2)
             case Sampler.MORRIS:
                 return (self.samples or 0) * (d + 1)
+            case Sampler.ADAPTIVE:  # at most: the grid, then each round's points
+                grid = math.prod(p.levels or 0 for p in self.parameters)
+                refine = self.refine or Refine()
+                return grid + refine.rounds * refine.points
             case _:
                 raise ValueError(f"unknown sampler {self.sampler!r}")
 
@@ -252,7 +273,11 @@ def sweep_problems(spec: SweepFile) -> list[tuple[tuple[str | int, ...], str]]:
         if s is Sampler.GRID and p.range is not None and p.levels is None:
             out.append(((*where, "range"), "a grid needs 'levels' with a range (how many "
                         "evenly spaced values), or a list of 'values'"))
-        if s is not Sampler.GRID and p.levels is not None:
+        if s is Sampler.ADAPTIVE and (p.range is None or p.levels is None):
+            out.append(((*where, "range" if p.range is not None else "values"),
+                        "the adaptive sampler needs 'range: [low, high]' and 'levels' (its "
+                        "first grid) for every parameter"))
+        if s not in (Sampler.GRID, Sampler.ADAPTIVE) and p.levels is not None:
             out.append(((*where, "levels"), f"'levels' is for the grid sampler, not {s}"))
         if s in (Sampler.SOBOL, Sampler.MORRIS) and p.range is None:
             out.append(((*where, "values"), f"the {s} sampler needs 'range: [low, high]' "
@@ -269,9 +294,18 @@ def sweep_problems(spec: SweepFile) -> list[tuple[tuple[str | int, ...], str]]:
                     out.append((("parameters", i, "values"),
                                 f"the list sampler needs as many values for every "
                                 f"parameter: {len(p.values)} here, {first} in parameters[0]"))
-    if s in (Sampler.GRID, Sampler.LIST) and spec.samples is not None:
+    if s is not Sampler.ADAPTIVE and spec.refine is not None:
+        out.append((("refine",), f"'refine' is for the adaptive sampler, not {s}"))
+    if spec.refine is not None and spec.refine.outcome not in (*OUTCOME_LABELS,
+                                                               "reached_talks"):
+        out.append((("refine", "outcome"), f"unknown outcome {spec.refine.outcome!r}; "
+                    f"expected one of: {', '.join((*OUTCOME_LABELS, 'reached_talks'))}"))
+    if s is Sampler.ADAPTIVE and "talks_day" not in spec.outputs and (
+            spec.refine or Refine()).outcome == "reached_talks":
+        out.append((("outputs",), "refining on reached_talks needs talks_day in outputs"))
+    if s in (Sampler.GRID, Sampler.LIST, Sampler.ADAPTIVE) and spec.samples is not None:
         out.append((("samples",), f"'samples' is not used by the {s} sampler; remove it"))
-    if s not in (Sampler.GRID, Sampler.LIST) and spec.samples is None:
+    if s not in (Sampler.GRID, Sampler.LIST, Sampler.ADAPTIVE) and spec.samples is None:
         what = {Sampler.SOBOL: "N, a power of two (N x (parameters + 2) points)",
                 Sampler.MORRIS: "trajectories (trajectories x (parameters + 1) points)"}
         out.append((("sampler",), f"the {s} sampler needs 'samples': "
@@ -362,6 +396,8 @@ def spec_hash(spec: SweepFile, base_data: Mapping[str, Any]) -> str:
     """
     what = spec.model_dump(mode="json", by_alias=True,
                            exclude={"name", "title", "description", "scenario", "set_"})
+    if what.get("refine") is None:  # sweeps from before 'refine' keep their hash
+        what.pop("refine", None)
     text = json.dumps({"format": FORMAT, "scenario": base_data, "sweep": what},
                       sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:12]

@@ -2,7 +2,8 @@
 
 What lives here:
 
-- ``rundata``: the raw arrays collected from models; ``results``:
+- ``rundata``: the raw arrays collected from models; ``runtable``: the run table as a
+  DataFrame and streamed to ``runs.parquet`` chunk by chunk; ``results``:
   :class:`~sim.output.results.Results`, its tables, summary, charts and results folder;
 - ``storage``: the one atomic folder writer, manifests, library versions, checksums;
 - ``stats``: intervals for proportions; ``palette``: the one colour-blind-safe palette;

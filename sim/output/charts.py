@@ -63,10 +63,10 @@ Marker = path_module.Marker
 
 def _talks_opened(results: Results) -> tuple[float, dt.date | None]:
     """The share of runs that reached talks, and the median date talks opened in them."""
-    days = results.runs["talks_day"].dropna()
+    days = results.key_runs["talks_day"].dropna()
     if days.empty:
         return 0.0, None
-    return len(days) / len(results.runs), results.scenario.date_of(
+    return len(days) / len(results.key_runs), results.scenario.date_of(
         round(float(np.median(days.astype(float)))))
 
 

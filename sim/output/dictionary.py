@@ -155,7 +155,7 @@ def run_columns() -> list[Column]:
         Column("escalation_day", _DAY_OR_NULL, "the first day of escalation"),
         Column("n_breakdowns", "count", "times talks broke off (hostility or a walk-out)"),
         Column("n_incidents", "count", "clashes between the two sides' forces"),
-        Column("escalation_cause", "label; empty if it never escalated", "what made the run "
+        Column("escalation_cause", "label; null if it never escalated", "what made the run "
                "escalate first: " + ", ".join(c.label for c in EscalationCause if c.label)),
         Column("mediated", "true/false", "the bargain at the table was struck on a mediator's "
                "proposal"),

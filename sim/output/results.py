@@ -12,11 +12,14 @@ temporary folder and renamed into place, so a folder either is complete or does 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import platform
 import re
+import shutil
 import sys
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +36,8 @@ from sim.output import charts as chart_module
 from sim.output.brief import narrative_file_markdown
 from sim.output.dictionary import folder_readme, write_parquet
 from sim.output.report import CHART_CAPTIONS, REPORT, report_html
-from sim.output.rundata import ESCALATION_CAUSES, RENAMED_RUN_COLUMNS, RunData
+from sim.output.rundata import RENAMED_RUN_COLUMNS, RunData
+from sim.output.runtable import runs_frame
 from sim.output.stats import in_play_quantiles, wilson_interval
 from sim.output.storage import (
     file_checksums,
@@ -135,20 +139,29 @@ class Results:
 
     @cached_property
     def runs(self) -> pd.DataFrame:
-        """One row per replicate: outcome, the day it happened, deal terms, end values."""
+        """One row per replicate: outcome, the day it happened, deal terms, end values.
+
+        A run streamed to disk (``dipsim run``; see :mod:`sim.output.runtable`) reads its
+        table back from ``runs.parquet``: for millions of replicates, read the columns you
+        need with ``pandas.read_parquet(path, columns=[...])`` instead.
+        """
         if self._tables is not None:
             return self._tables["runs"]
-        r = dict(self.data.runs)
-        labels = [o.label for o in OUTCOMES]
-        df = pd.DataFrame(r)
-        df["outcome"] = pd.Categorical.from_codes(r["outcome"], categories=labels)
-        for col in [c for c in r if c.endswith("_day")]:
-            df[col] = pd.Series(r[col], dtype="Int64").mask(r[col] < 0)
-        df.insert(3, "outcome_date", pd.to_datetime(self.scenario.start) + pd.to_timedelta(
-            df["outcome_day"].astype("float64"), unit="D"))
-        df["escalation_cause"] = pd.Categorical.from_codes(r["escalation_cause"],
-                                                           categories=ESCALATION_CAUSES)
-        return df
+        if self.data.runs_file is not None:
+            return pd.read_parquet(self.data.runs_file)
+        return runs_frame(self.data.runs, self.scenario.start)
+
+    @cached_property
+    def key_runs(self) -> pd.DataFrame:
+        """The run table's key columns (:func:`~sim.output.runtable.key_columns`).
+
+        What the probabilities, the summary and the charts read; the same as :attr:`runs`
+        for a run held in memory, and all a streamed run keeps in memory (without the
+        ``outcome_date`` column there).
+        """
+        if self.data is None or self.data.runs_file is None:
+            return self.runs
+        return runs_frame(self.data.runs, self.scenario.start, dates=False)
 
     @cached_property
     def steps(self) -> pd.DataFrame:
@@ -215,7 +228,7 @@ class Results:
 
     def probabilities(self) -> pd.DataFrame:
         """P(outcome) with 95% Wilson intervals, counts and the median day of each outcome."""
-        runs = self.runs
+        runs = self.key_runs
         n = len(runs)
         rows = []
         for o in OUTCOMES:
@@ -237,7 +250,7 @@ class Results:
 
         By each day, whatever came after: a run that reached a deal may later escalate.
         """
-        runs = self.runs
+        runs = self.key_runs
         days = np.arange(self.scenario.horizon_days)
         n = len(runs)
 
@@ -258,7 +271,7 @@ class Results:
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary of the run."""
         p = self.probabilities()
-        runs = self.runs
+        runs = self.key_runs
         agreed = runs[runs["deal_drugs"].notna()]  # the broad bargain's terms, where struck
         reached = int((runs["talks_day"].notna()).sum())
         lo, hi = wilson_interval(reached, len(runs))
@@ -288,7 +301,10 @@ class Results:
 
     def story(self) -> Story:
         """The story of replicate 0 of this run (the first replicate it holds)."""
-        return Story.from_run(self.scenario, self.seed, self.data)
+        data = self.data
+        if data.head is not None:  # streamed: the first rows are kept whole
+            data = dataclasses.replace(data, runs=data.head)
+        return Story.from_run(self.scenario, self.seed, data)
 
     def plot(self, which: str | None = None) -> dict[str, Figure] | Figure:
         """Draw the charts (see :mod:`sim.output.charts`); one by name, or all as a dict."""
@@ -323,7 +339,11 @@ class Results:
         checksums cover every other file.
         """
         (folder / "scenario.yaml").write_text(scenario_yaml(self.scenario), encoding="utf-8")
-        write_parquet(self.runs, folder / "runs.parquet")
+        runs_file = None if self.data is None else self.data.runs_file
+        if runs_file is None:
+            write_parquet(self.runs, folder / "runs.parquet")
+        elif runs_file.resolve() != (folder / "runs.parquet").resolve():
+            shutil.copyfile(runs_file, folder / "runs.parquet")
         write_parquet(self.steps, folder / "steps.parquet")
         write_parquet(self.bands, folder / "bands.parquet")
         summary = self.summary
@@ -397,3 +417,33 @@ def rebuild_report(folder: str | Path) -> Path:
         manifest["files"][REPORT] = sha256_file(path)
         write_json_atomic(folder / "manifest.json", manifest)
     return path
+
+
+def save_while_running(root: str | Path, scenario: Scenario,
+                       run: Callable[[Path], Results], *, charts: bool = True,
+                       command: list[str] | None = None) -> tuple[Results, Path]:
+    """Run a scenario straight into its results folder: memory flat in the number of runs.
+
+    The folder is written as :meth:`Results.save` writes it (atomically, at
+    ``root/<scenario>/<timestamp>/``), but the run itself writes ``runs.parquet`` into the
+    temporary folder chunk by chunk (``run(path)`` is expected to pass ``path`` as
+    ``runs_file`` to :func:`sim.engine.ensemble.run_ensemble`); the other files follow
+    when it ends. A run that fails or is interrupted leaves no folder.
+
+    Returns:
+        The results and the folder.
+    """
+    if not SLUG.fullmatch(scenario.name):
+        raise ValueError(f"scenario name {scenario.name!r} is not a safe folder name")
+    done: list[Results] = []
+
+    def write(tmp: Path) -> None:
+        results = run(tmp / "runs.parquet")
+        results.write_files(tmp, charts=charts, command=command)
+        done.append(results)
+
+    folder = write_folder(Path(root) / scenario.name, write)
+    results = done[0]
+    if results.data.runs_file is not None:  # the temporary folder was renamed
+        results.data.runs_file = folder / "runs.parquet"
+    return results, folder

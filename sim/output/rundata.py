@@ -8,6 +8,7 @@ charts and the results folder, and :class:`~sim.output.narrative.Story` into wor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -50,6 +51,11 @@ class RunData:
         firings: Pressures that acted in replicate 0 (when narrated).
         turning_points: Turning points of replicate 0 (when narrated).
         decisions: Each government's daily choice in replicate 0 (when narrated).
+        runs_file: Where the whole run table was written, chunk by chunk, when the run was
+            streamed to disk (``runs`` then holds only its key columns; see
+            :mod:`sim.output.runtable`); None when ``runs`` holds every column.
+        head: A streamed run's first rows with every column (the story of replicate 0
+            reads them); None otherwise.
     """
 
     runs: dict[str, np.ndarray]
@@ -58,6 +64,8 @@ class RunData:
     firings: list[Firing] = field(default_factory=list)
     turning_points: list[TurningPoint] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
+    runs_file: Path | None = None
+    head: dict[str, np.ndarray] | None = None
 
     @classmethod
     def from_model(cls, m: DiplomacyModel) -> RunData:

@@ -185,6 +185,18 @@ def clean_temporary_files(folder: Path) -> None:
 # ----------------------------------------------------------------------- atomic folders
 
 
+def resolve_parent_refs(path: str | Path) -> Path:
+    """``path`` with any ``..`` resolved before anything is created.
+
+    ``mkdir(parents=True)`` on ``runs/x/../d`` would make ``runs/x`` on the way to
+    ``runs/d`` and leave it behind. A path with ``..`` is resolved the way the system
+    would (symbolic links first, so ``link/..`` is the link target's parent), which makes
+    it absolute; any other path is returned as it is.
+    """
+    path = Path(path)
+    return path.resolve() if ".." in path.parts else path
+
+
 def write_folder(parent: str | Path, write: Callable[[Path], object], name: str | None = None,
                  *, replace: bool = False) -> Path:
     """Create ``parent/<name>/`` atomically, filled by ``write(folder)``.
@@ -215,7 +227,7 @@ def write_folder(parent: str | Path, write: Callable[[Path], object], name: str 
         OSError: The folder cannot be written (no permission, disk full); the error names
             ``parent`` if it named no file. Nothing is left behind but ``parent`` itself.
     """
-    parent = Path(parent)
+    parent = resolve_parent_refs(parent)
     if replace and name is None:
         raise ValueError("replace needs a name")
     if name is not None and not replace and os.path.lexists(parent / name):

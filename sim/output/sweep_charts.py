@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.patches import Rectangle
 
 from sim.output.palette import BLUE, ORANGE, SKY_BLUE
 
@@ -36,30 +37,93 @@ def tick_label(v: Any) -> str:
     return str(v)
 
 
-def plot_heatmap(data: pd.DataFrame, ax: Axes | None = None, title: str | None = None
-                 ) -> Figure:
-    """Draw heatmap data (from :func:`heatmap_data`): cells coloured by P, labelled in %."""
+#: A cell whose 95% interval is wider than this is hatched: its P is not to be read closely.
+WIDE_INTERVAL = 0.2
+#: Cells up to which each cell is labelled with its P, interval and runs.
+LABELLED_CELLS = 120
+
+
+def plot_heatmap(data: pd.DataFrame, ax: Axes | None = None, title: str | None = None,
+                 wide: float = WIDE_INTERVAL) -> Figure:
+    """Draw heatmap data (from :func:`heatmap_data`): cells coloured by P, with their evidence.
+
+    Each cell is labelled with P in %, its 95% interval and its number of runs (up to
+    :data:`LABELLED_CELLS` cells); a cell whose interval is wider than ``wide`` is hatched,
+    at any size. A cell no design point falls in (binned designs) is grey and says "no
+    points"; one whose points have not run yet, "no runs yet".
+    """
     x, y, outcome = data.attrs["x"], data.attrs["y"], data.attrs.get("outcome", "")
-    fig, ax = _new_figure(ax, (6.4, 4.8))
-    grid = data.pivot(index=y, columns=x, values="p")
+    fig, ax = _new_figure(ax, (7.2, 5.4))
+    p = data.pivot(index=y, columns=x, values="p")
+    shape = p.shape
+    grid = {c: data.pivot(index=y, columns=x, values=c).to_numpy(dtype=float)
+            for c in ("p", "ci_low", "ci_high", "runs", "points")}
+    values = grid["p"]
     cmap = "Reds" if outcome == "escalation" else "Blues"
-    im = ax.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap=cmap,
-                   vmin=0.0, vmax=1.0)
-    ax.set_xticks(range(len(grid.columns)), [tick_label(v) for v in grid.columns])
-    ax.set_yticks(range(len(grid.index)), [tick_label(v) for v in grid.index])
-    if len(grid.columns) > 10:
+    empty = ~np.isfinite(values)
+    ax.imshow(np.where(empty, 1.0, np.nan), origin="lower", aspect="auto", cmap="Greys",
+              vmin=0.0, vmax=6.0)  # empty cells light grey underneath
+    im = ax.imshow(values, origin="lower", aspect="auto", cmap=cmap, vmin=0.0, vmax=1.0)
+    ax.set_xticks(range(shape[1]), [tick_label(v) for v in p.columns])
+    ax.set_yticks(range(shape[0]), [tick_label(v) for v in p.index])
+    if shape[1] > 10:
         ax.tick_params(axis="x", labelrotation=45)
     ax.set_xlabel(x)
     ax.set_ylabel(y)
-    if grid.shape[0] * grid.shape[1] <= 225:
-        values = grid.to_numpy(dtype=float)
-        for i in range(values.shape[0]):
-            for j in range(values.shape[1]):
-                if np.isfinite(values[i, j]):
-                    ax.text(j, i, f"{values[i, j]:.0%}", ha="center", va="center", fontsize=8,
-                            color="white" if values[i, j] > 0.6 else "black")
+    width = grid["ci_high"] - grid["ci_low"]
+    label = shape[0] * shape[1] <= LABELLED_CELLS
+    size = 7 if shape[0] * shape[1] <= 40 else 5.5
+    hatched = 0
+    for i in range(shape[0]):
+        for j in range(shape[1]):
+            if empty[i, j]:
+                text = "no points" if grid["points"][i, j] == 0 else "no runs yet"
+                ax.text(j, i, text, ha="center", va="center", fontsize=size, color="#555555")
+                continue
+            if width[i, j] > wide:
+                hatched += 1
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///",
+                                       edgecolor="#777777", lw=0))
+            if label:
+                v = values[i, j]
+                ax.text(j, i, f"{v:.0%}\n{grid['ci_low'][i, j]:.0%}-"
+                        f"{grid['ci_high'][i, j]:.0%}\nn={int(grid['runs'][i, j]):,}",
+                        ha="center", va="center", fontsize=size, linespacing=1.1,
+                        color="white" if v > 0.6 else "black")
     fig.colorbar(im, ax=ax, label=f"P({outcome})")
     ax.set_title(title or f"P({outcome}) by {x} and {y}")
+    note = ("each cell: P, its 95% interval and the runs pooled" if label else
+            "cells are too many to label; see points.csv")
+    if hatched:
+        note += f"; hatched: interval wider than {wide:.0%}"
+    ax.text(0.0, -0.16 if shape[1] <= 10 else -0.24, note, transform=ax.transAxes,
+            fontsize=7, color="#444444")
+    return fig
+
+
+def plot_profile(points: pd.DataFrame, x: str, outcome: str, ax: Axes | None = None,
+                 title: str | None = None) -> Figure:
+    """P(outcome) along one parameter: each design point with its 95% interval.
+
+    For sweeps of one parameter (an adaptive sweep's refined points show where the
+    change is); ``points`` is :func:`~sim.experiments.analysis.point_probabilities`.
+    """
+    fig, ax = _new_figure(ax, (6.4, 4.0))
+    pts = points.dropna(subset=[f"p_{outcome}"]).sort_values(x)
+    xs = pts[x].to_numpy(dtype=float)
+    p = pts[f"p_{outcome}"].to_numpy(dtype=float)
+    lo, hi = pts[f"lo_{outcome}"].to_numpy(dtype=float), pts[f"hi_{outcome}"].to_numpy(dtype=float)
+    ax.fill_between(xs, lo, hi, color="#9ecae1", alpha=0.5, lw=0, label="95% interval")
+    ax.plot(xs, p, "o-", color="#08519c", ms=4, label=f"P({outcome}) at a design point")
+    if "round" in pts and pts["round"].max() > 0:
+        later = pts["round"] > 0
+        ax.plot(xs[later], p[later], "o", color="#e6550d", ms=5, label="added by refinement")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel(x)
+    ax.set_ylabel(f"P({outcome})")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    ax.set_title(title or f"P({outcome}) along {x}")
     return fig
 
 

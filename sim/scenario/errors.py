@@ -15,24 +15,29 @@ class Problem:
             ``pressures[3].per_week``; empty for the file as a whole.
         message: What was wrong and what was expected, in plain words.
         line: 1-based line in the file where YAML places the field, when known.
-        source: Where the problem came from when that is not the error's file: a ``--set``
-            assignment (``--set talks.threshold=high``) that made a valid file invalid.
+        origin: What the problem came from when that is not the error's source: the
+            option or keyword that set the field (``--set talks.threshold=7``), shown
+            in place of the file and line.
     """
 
     field: str
     message: str
     line: int | None = None
-    source: str | None = None
+    origin: str | None = None
 
     def format(self, source: str) -> str:
         """Render as ``file:line: field: message``, the form editors and compilers use.
+
+        A problem with an ``origin`` is rendered as ``origin: field: message``.
 
         Characters that are not printable (a carriage return or an escape sequence in a
         key of the file) are shown escaped, so a message is one line and cannot drive the
         terminal it is printed on.
         """
-        source = self.source or source
-        where = source if self.line is None else f"{source}:{self.line}"
+        if self.origin is not None:
+            where = self.origin
+        else:
+            where = source if self.line is None else f"{source}:{self.line}"
         text = f"{where}: {self.field}: {self.message}" if self.field else \
             f"{where}: {self.message}"
         return printable(text)

@@ -15,6 +15,8 @@ Example:
 from __future__ import annotations
 
 import copy
+import dataclasses
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,67 +30,98 @@ from sim.scenario.schema import GOVERNMENTS, Pressure, Scenario, semantic_proble
 from sim.scenario.yamlfile import YamlDocument, read_yaml
 
 
-def scenario_from_document(doc: YamlDocument, overrides: list[str] | None = None) -> Scenario:
+def scenario_from_document(doc: YamlDocument, overrides: list[str] | None = None,
+                           origins: list[str] | None = None) -> Scenario:
     """Validate a parsed document (after applying ``path=value`` overrides).
 
-    A problem with a field an override set (or with the mapping that holds it) is reported
-    as the override's, ``--set talks.threshold=high: talks.threshold: ...``, not at the line
-    of the file that the override replaced.
+    A problem that the overrides made (the document alone is valid) is reported as coming
+    from the override that set its field, not from a line of the file.
+
+    Args:
+        doc: The parsed document.
+        overrides: ``path=value`` assignments, applied in order.
+        origins: What each assignment is called in messages (default ``--set <text>``),
+            e.g. ``sim.run keyword talks__threshold=7``.
     """
-    applied: list[tuple[str, str]] = []
-    if overrides:
-        if not isinstance(doc.data, dict):
-            validate_document(doc, Scenario, "scenario file")
-        data = copy.deepcopy(doc.data)
-        for text in overrides:
-            try:
-                path, value = parse_assignment(text)
-                applied.append((text, field_path(apply_override(data, path, value))))
-            except InputError as exc:
-                raise InputError(doc.source, [
-                    Problem(p.field, p.message, None, f"--set {text}") for p in exc.problems
-                ]) from None
-        doc = YamlDocument(doc.source, data, doc._root)
+    if not overrides:
+        return _validated(doc)
+    if not isinstance(doc.data, dict):
+        validate_document(doc, Scenario, "scenario file")
+    origins = list(origins) if origins else [f"--set {t}" for t in overrides]
+    data = copy.deepcopy(doc.data)
+    paths = []
+    for text, origin in zip(overrides, origins, strict=True):
+        try:
+            path, value = parse_assignment(text)
+            apply_override(data, path, value)
+        except InputError as exc:
+            raise InputError(exc.source, [dataclasses.replace(p, origin=origin)
+                                          for p in exc.problems]) from None
+        paths.append(path)
     try:
-        scn = validate_document(doc, Scenario, "scenario file")
+        return _validated(YamlDocument(doc.source, data, doc._root))
     except InputError as exc:
-        raise _blame_overrides(exc, applied) from None
+        try:
+            _validated(doc)
+        except InputError:
+            # The file itself is invalid: its problems keep their lines, and those on a
+            # field an override set are named by the override.
+            raise InputError(exc.source, [_blame(p, paths, origins, only_matches=True)
+                                          for p in exc.problems]) from None
+        raise InputError(exc.source, [_blame(p, paths, origins) for p in exc.problems]
+                         ) from None
+
+
+def _validated(doc: YamlDocument) -> Scenario:
+    scn = validate_document(doc, Scenario, "scenario file")
     problems = semantic_problems(scn)
     if problems:
-        raise _blame_overrides(InputError(doc.source, [
-            Problem(field_path(loc), msg, doc.line_of(loc)) for loc, msg in problems]), applied)
+        raise InputError(doc.source, [Problem(field_path(loc), msg, doc.line_of(loc))
+                                      for loc, msg in problems])
     return scn
 
 
-def _blame_overrides(exc: InputError, applied: list[tuple[str, str]]) -> InputError:
-    """The error with each problem that an override caused named as that override's."""
-    if not applied:
-        return exc
-    problems = []
-    for p in exc.problems:
-        cause = next((text for text, where in reversed(applied)
-                      if p.field == where or p.field.startswith((where + ".", where + "["))
-                      or (where.rpartition(".")[0] == p.field and p.field)), None)
-        problems.append(p if cause is None else Problem(p.field, p.message, None,
-                                                        f"--set {cause}"))
-    return InputError(exc.source, problems)
+def _plain_path(path: str) -> str:
+    """A field path without list selectors: ``pressures[x].per_week`` -> ``pressures.per_week``."""
+    return re.sub(r"\[[^\]]*\]", "", path)
+
+
+def _blame(problem: Problem, paths: list[str], origins: list[str],
+           only_matches: bool = False) -> Problem:
+    """The problem as coming from the override(s) that set its field (or from all of them).
+
+    An override is to blame when its path and the problem's field are one inside the
+    other (``talks.threshold`` for ``talks.threshold``; ``actors.us.salience.oil`` for
+    ``actors.us.salience``, where a sum is checked). When none matches, every override is
+    named (the file alone was valid), or, with ``only_matches``, the problem is the file's
+    own and keeps its line.
+    """
+    field = _plain_path(problem.field)
+    hits = [o for p, o in zip(paths, origins, strict=True)
+            if (q := _plain_path(p)) == field or field.startswith(q + ".")
+            or q.startswith(field + ".") or not field]
+    if only_matches and not hits:
+        return problem
+    return dataclasses.replace(problem, line=None, origin=", ".join(hits or origins))
 
 
 def with_overrides(scenario: Scenario, assignments: list[str] | tuple[str, ...],
-                   source: str = "--set") -> Scenario:
+                   source: str = "--set", origins: list[str] | None = None) -> Scenario:
     """A copy of a validated scenario with ``path=value`` assignments applied and checked.
 
     Raises:
-        InputError: An assignment is malformed or makes the scenario invalid.
+        InputError: An assignment is malformed or makes the scenario invalid (named by
+            its ``origins``, default ``--set <assignment>``).
     """
     if not assignments:
         return scenario
     data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
-    return scenario_from_document(YamlDocument(source, data, None), list(assignments))
+    return scenario_from_document(YamlDocument(source, data, None), list(assignments),
+                                  origins)
 
 
-def load_scenario(path: str | Path | None = None, overrides: list[str] | None = None
-                  ) -> Scenario:
+def load_scenario(path: str | Path | None = None, overrides: list[str] | None = None,
+                  origins: list[str] | None = None) -> Scenario:
     """Read, validate and return a scenario.
 
     Args:
@@ -96,6 +129,7 @@ def load_scenario(path: str | Path | None = None, overrides: list[str] | None = 
             default scenario.
         overrides: ``path=value`` assignments applied before validation, as with
             ``dipsim run --set``.
+        origins: What each override is called in messages (default ``--set <text>``).
 
     Raises:
         InputError: The file or an override is invalid; the message names file, field,
@@ -105,7 +139,7 @@ def load_scenario(path: str | Path | None = None, overrides: list[str] | None = 
     if _missing(p):
         raise InputError.single(str(p), missing_scenario_message(path or p))
     doc = read_yaml(p, "scenario file")
-    return scenario_from_document(doc, overrides)
+    return scenario_from_document(doc, overrides, origins)
 
 
 def _missing(p: Path) -> bool:
@@ -171,12 +205,16 @@ def alternatives(path: str | Path, scenario: Scenario | None = None
     out = []
     problems: list[Problem] = []
     source = str(resolve_scenario_path(path))
+    doc = read_yaml(source, "scenario file")
     for k, alt in enumerate(scn.record.alternatives):
+        # An assignment that breaks the file is reported at its own line.
+        origins = [f"{source}:{doc.line_of(('record', 'alternatives', k, 'set', i))}"
+                   for i in range(len(alt.set))]
         try:
-            out.append((alt.id, load_scenario(path, list(alt.set))))
+            out.append((alt.id, load_scenario(path, list(alt.set), origins)))
         except InputError as exc:
             problems += [Problem(f"record.alternatives[{k}] ({alt.id}): {p.field}".rstrip(": "),
-                                 p.message, p.line) for p in exc.problems]
+                                 p.message, p.line, p.origin) for p in exc.problems]
     if problems:
         raise InputError(source, problems)
     return out

@@ -4,7 +4,8 @@ What lives here:
 
 - ``cli``: the Typer application behind ``dipsim`` (and ``python -m sim``): parses
   arguments, calls the Python API, prints, and maps errors to exit codes;
-- ``sweep_cli``: what ``dipsim sweep`` and ``dipsim analyze`` do and print;
+- ``sweep_cli``: what ``dipsim sweep`` and ``dipsim analyze`` do and print; ``validate``:
+  ``dipsim validate`` of sweep files;
 - ``progress``: the progress bars (every progress bar of dipsim lives in this package);
 - ``app``: the classroom page (Solara, for a projector), served by ``dipsim demo``;
   ``classroom``: the page's model, levers, buttons, undo and ensembles; ``page_state``:

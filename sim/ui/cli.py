@@ -67,9 +67,34 @@ def _err(text: str) -> None:
     typer.echo(text, err=True)
 
 
-def _check_out(out: Path) -> None:
+def _check_out(out: Path, *inside: str) -> Path:
+    """``--out`` checked before any work: a folder that can be made and written.
+
+    Every command that writes results calls this before it simulates, so a bad ``--out``
+    is reported in a second (exit code 2), not after the whole run. ``..`` in the path is
+    resolved first, so ``runs/x/../d`` never makes a stray ``runs/x``.
+
+    Args:
+        out: The ``--out`` option.
+        inside: Subfolders the command will write under it (``caribbean-2025``).
+
+    Returns:
+        The folder to pass on (``out`` with ``..`` resolved).
+
+    Raises:
+        InputError: ``out`` is a file, or a folder that cannot be written.
+    """
+    from sim.output.storage import resolve_parent_refs  # noqa: PLC0415
+
+    out = resolve_parent_refs(out)
     if out.exists() and not out.is_dir():
         raise InputError.single("--out", f"{out} exists and is not a folder")
+    try:
+        _check_writable(out.joinpath(*inside))
+    except OSError as exc:
+        raise InputError.single("--out", f"cannot write results ({exc.filename}): "
+                                f"{exc.strerror}") from None
+    return out
 
 
 def _check_writable(folder: Path) -> None:
@@ -116,16 +141,14 @@ def run(
     from sim.scenario.load import load_scenario, with_overrides  # noqa: PLC0415
     from sim.scenario.params import load_params  # noqa: PLC0415
 
-    _check_out(out)
     fitted = load_params(params) if params else None
     if fitted is None:
         scn = load_scenario(scenario, set_ or None)
     else:
         scn = with_overrides(fitted.apply(load_scenario(scenario)), set_ or [])
-    _check_writable(out / scn.name)
+    out = _check_out(out, scn.name)
+    overrides = [*(fitted.assignments if fitted else ()), *(set_ or [])]
     n = scn.runs if runs is None else runs
-    import sim  # noqa: PLC0415
-
     if n * scn.horizon_days >= 5_000_000 and sys.stderr.isatty():
         from rich.progress import (  # noqa: PLC0415
             BarColumn,
@@ -148,32 +171,57 @@ def run(
                     bar.refresh()
                     shown[0] = time.monotonic()
 
-            results = sim.run(scn, runs=n, seed=seed, trace_replicates=keep_steps,
-                              progress=show, workers=workers)
+            results, folder = _run_into_folder(scn, out, n, seed, keep_steps, workers,
+                                               no_charts, scenario, overrides, progress=show)
     else:
-        results = sim.run(scn, runs=n, seed=seed, trace_replicates=keep_steps,
-                          workers=workers)
-    results.source = scenario or "caribbean-2025"
-    results.overrides = [*(fitted.assignments if fitted else ()), *(set_ or [])]
-    folder = results.save(out, charts=not no_charts, command=sys.argv)
+        results, folder = _run_into_folder(scn, out, n, seed, keep_steps, workers, no_charts,
+                                           scenario, overrides)
     from sim.ui.tables import print_summary  # noqa: PLC0415
 
     print_summary(results, folder)
 
 
+def _run_into_folder(scn, out: Path, n: int, seed: int | None, keep_steps: int,
+                     workers: int | None, no_charts: bool, scenario: str | None,
+                     overrides: list[str], progress=None):
+    """Run straight into the results folder, the run table written chunk by chunk.
+
+    Memory stays flat in ``--runs`` (docs/performance.md, Memory): only the run table's
+    key columns stay in memory.
+    """
+    import sim  # noqa: PLC0415
+    from sim.output.results import save_while_running  # noqa: PLC0415
+
+    def run(runs_file: Path):
+        results = sim.run(scn, runs=n, seed=seed, trace_replicates=keep_steps,
+                          progress=progress, workers=workers, runs_file=runs_file)
+        results.source = scenario or "caribbean-2025"
+        results.overrides = list(overrides)
+        return results
+
+    return save_while_running(out, scn, run, charts=not no_charts, command=sys.argv)
+
+
+
 @app.command()
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="Scenario files to check")],
+    files: Annotated[list[Path], typer.Argument(help="Scenario or sweep files to check")],
 ) -> None:
-    """Check scenario files; print each problem with its file, line and field.
+    """Check scenario and sweep files; print each problem with its file, line and field.
 
-    An episode's alternative readings (``record.alternatives``) are checked too.
+    An episode's alternative readings (``record.alternatives``) are checked too. A sweep
+    file (one with ``parameters:``) is checked as ``dipsim sweep`` would check it: its
+    fields, its base scenario and every parameter tried on it.
     """
     from sim.scenario.load import alternatives, load_scenario  # noqa: PLC0415
+    from sim.ui.validate import is_sweep_file, validate_sweep_file  # noqa: PLC0415
 
     bad = 0
     for f in files:
         try:
+            if is_sweep_file(f):
+                typer.echo(validate_sweep_file(f))
+                continue
             scn = load_scenario(f)
             readings = alternatives(f, scn)
         except InputError as exc:
@@ -342,7 +390,7 @@ def sweep(
     """Run a parameter sweep into results/<sweep>/<hash>/; rerun the same command to resume."""
     from sim.ui.sweep_cli import cli_sweep  # noqa: PLC0415
 
-    _check_out(out)
+    out = _check_out(out)
     code = cli_sweep(sweep_file, executor=executor, workers=workers, out=out,
                      chunk_runs=chunk_runs, command=sys.argv)
     if code:
@@ -358,11 +406,15 @@ def analyze(
                                           show_default=False)] = None,
     y: Annotated[str | None, typer.Option(help="Heatmap y parameter (default: the second)",
                                           show_default=False)] = None,
+    prim: Annotated[list[str] | None, typer.Option(
+        "--prim", help="Scenario discovery: PRIM boxes of the parameters where this outcome "
+                       "(or reached_talks) happens; needs the ema extra (repeatable)",
+        show_default=False)] = None,
 ) -> None:
     """Outcome probabilities, heatmaps and sensitivity indices of a sweep, with a report."""
     from sim.ui.sweep_cli import cli_analyze  # noqa: PLC0415
 
-    cli_analyze(results_dir, x=x, y=y)
+    cli_analyze(results_dir, x=x, y=y, prim=prim or ())
 
 
 @app.command()
@@ -381,8 +433,7 @@ def calibrate(
     """Fit parameters to the episodes (ABC-SMC), with scores by cross-validation."""
     from sim.ui.calibrate_cli import cli_calibrate  # noqa: PLC0415
 
-    _check_out(out)
-    _check_writable(out / "calibration")
+    out = _check_out(out, "calibration")
     cli_calibrate(calibration_file, executor=executor, workers=workers, out=out,
                   command=sys.argv)
 
@@ -434,7 +485,7 @@ def compare(
     from sim.experiments.compare import compare as run_compare  # noqa: PLC0415
     from sim.ui.tables import print_comparison  # noqa: PLC0415
 
-    _check_out(out)
+    out = _check_out(out, "compare")
     cmp = run_compare(a, b, runs=runs, seed=seed, overrides=set_ or None, drop=drop or None)
     print_comparison(cmp)
     folder = cmp.save(out, charts=not no_charts)
@@ -463,8 +514,8 @@ def tornado(
     if outcome not in labels:
         raise InputError.single("--outcome", f"expected one of: {', '.join(labels)}; "
                                 f"got {outcome!r}")
-    _check_out(out)
     scn = load_scenario(scenario, set_ or None)
+    out = _check_out(out, "tornado")
     seed = scn.seed if seed is None else seed
     from sim.ui.progress import simple_bar  # noqa: PLC0415
 
@@ -504,8 +555,7 @@ def hindcast(
     from sim.experiments.hindcast import load_readings  # noqa: PLC0415
     from sim.scenario.params import load_params  # noqa: PLC0415
 
-    _check_out(out)
-    _check_writable(out / "hindcast")
+    out = _check_out(out, "hindcast")
     fitted = load_params(params) if params else None
     for reading in load_readings(episodes, alternatives):  # bad input stops here
         if fitted is not None:

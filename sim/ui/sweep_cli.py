@@ -81,7 +81,8 @@ def cli_sweep(path: Path, executor: str = "local", workers: int | None = None,
     return 0
 
 
-def cli_analyze(folder: Path, x: str | None = None, y: str | None = None) -> None:
+def cli_analyze(folder: Path, x: str | None = None, y: str | None = None,
+                prim: Sequence[str] = ()) -> None:
     """``dipsim analyze``: write the analysis folder and print the headline figures."""
     from sim.experiments.analysis import (  # noqa: PLC0415
         KEY_OUTCOMES,
@@ -94,19 +95,30 @@ def cli_analyze(folder: Path, x: str | None = None, y: str | None = None) -> Non
         sensitivity_summary,
     )
 
-    dest = analyze(folder, x=x, y=y)
-    res = SweepResults.load(dest.parent)
+    res = SweepResults.load(folder)  # the shards are read once, for report and terminal
+    boxes = []
+    if prim:
+        from sim.ema import prim_boxes  # noqa: PLC0415 - an optional extra
+
+        boxes = [prim_boxes(res, o) for o in prim]
+    dest = analyze(res, x=x, y=y, sections=[b.markdown() for b in boxes])
     overall = overall_probabilities(res.points)
+    done = int(res.points["runs"].sum() + res.points["failed"].sum())
     print(f"Sweep {res.spec.name}: {len(res.points):,} points, "
           f"{int(res.points['runs'].sum()):,} runs"
           + (f", {int(res.points['failed'].sum()):,} failed" if res.points["failed"].any()
              else "")
-          + ("" if res.complete else " (incomplete)"))
+          + ("" if res.complete else
+             f" (incomplete: {done:,} of {int(res.manifest['runs']):,} runs finished"
+             + ("; the sweep is still running" if res.running else "") + ")"))
     for o, r in overall.iterrows():
-        print(f"  P({o}) = {percent(r.probability)} overall; {percent(r.lowest_point)} to "
+        print(f"  P({o}) = {percent(r.probability)} overall (95% interval "
+              f"{percent(r.ci_low)} to {percent(r.ci_high)}); {percent(r.lowest_point)} to "
               f"{percent(r.highest_point)} across points")
     for o in KEY_OUTCOMES:
         _, text = sensitivity_summary(res, o)
         if text is not None:
             print("  " + text.replace("**", ""))
+    for box in boxes:
+        print(f"  PRIM, {box.outcome}: {box.sentence()}")
     print(f"Report: {dest / 'report.md'}")
