@@ -55,6 +55,12 @@ def require_workbench() -> Any:
     except ImportError:
         raise InputError.single("ema-workbench", f"not installed; it is an optional extra: "
                                 f"{EXTRA}") from None
+    # The workbench's progress bars (tqdm) would start a monitor thread that outlives them;
+    # with another thread alive, dipsim runs in this process stop splitting a run over
+    # forked processes (forking beside a thread is unsafe, sim.engine.shards).
+    import tqdm  # noqa: PLC0415
+
+    tqdm.tqdm.monitor_interval = 0
     return ema_workbench
 
 

@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -116,6 +117,11 @@ def browser(chromium):
         b = p.chromium.launch(executable_path=chromium, headless=True, args=BROWSER_FLAGS)
         yield b
         b.close()
+    # Playwright's event loop leaves its executor's threads to end on their own; wait for
+    # them, or the next test module's runs would see another thread and not fork.
+    for thread in threading.enumerate():
+        if thread.name.startswith("asyncio_"):
+            thread.join(timeout=10)
 
 
 class Local:
