@@ -30,10 +30,11 @@ from sim.model.outcomes import OUTCOMES
 from sim.output.dictionary import parquet_table
 from sim.output.rundata import ESCALATION_CAUSES
 
-#: Columns of the run table kept in memory when it is streamed to disk, besides the days
-#: (every ``..._day`` column) and the deal terms (every ``deal_*`` column): what
-#: ``Results.probabilities``, ``summary``, ``timing`` and the charts read.
-KEY_COLUMNS = ("replicate", "outcome", "escalation_cause", "final_casualties")
+#: Columns of the run table kept in memory when it is streamed to disk, besides the deal
+#: terms (every ``deal_{issue}`` column): what ``Results.probabilities``, ``summary``,
+#: ``timing``, the story of run 0 and the charts read.
+KEY_COLUMNS = ("replicate", "outcome", "escalation_cause", "final_casualties", "outcome_day",
+               "talks_day", "deal_day", "escalation_day")
 
 
 def _is_day(name: str) -> bool:
@@ -43,12 +44,13 @@ def _is_day(name: str) -> bool:
 
 def key_columns(names: Iterable[str]) -> list[str]:
     """The columns of a run table (``names``) that a streamed run keeps in memory."""
-    return [n for n in names if n in KEY_COLUMNS or _is_day(n) or n.startswith("deal_")]
+    return [n for n in names if n in KEY_COLUMNS
+            or (n.startswith("deal_") and not _is_day(n))]
 
 
 def compact_dtype(name: str, dtype: np.dtype) -> np.dtype:
     """The type a key column is kept in (smaller where its values allow)."""
-    if name == "outcome":
+    if name in ("outcome", "escalation_cause"):
         return np.dtype(np.int8)
     return np.dtype(np.int32) if _is_day(name) else np.dtype(dtype)
 
