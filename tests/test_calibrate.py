@@ -262,15 +262,27 @@ def test_the_particles_do_not_depend_on_the_number_of_workers():
     assert not np.array_equal(one, other)
 
 
+DASK_AGAINST_FORK = """
+import numpy as np
+from sim.experiments.abc_samplers import DaskSampler, ForkSampler
+from sim.experiments.executors import dask_client
+from tests.test_calibrate import _toy_fit
+
+local, _ = _toy_fit(ForkSampler(2, seed=5))
+with dask_client("dask", 2) as (client, _, _):
+    dask, _ = _toy_fit(DaskSampler(client, seed=5))
+np.testing.assert_array_equal(local, dask)
+"""
+
+
 @pytest.mark.slow
 def test_the_dask_sampler_keeps_the_same_particles():
-    from sim.experiments.abc_samplers import DaskSampler, ForkSampler
-    from sim.experiments.executors import dask_client
-
-    local, _ = _toy_fit(ForkSampler(2, seed=5))
-    with dask_client("dask", 2) as (client, _, _):
-        dask, _ = _toy_fit(DaskSampler(client, seed=5))
-    np.testing.assert_array_equal(local, dask)
+    # In a process of its own: Dask's client leaves a thread for the life of the process
+    # (distributed's offload executor), and a process with another thread never splits a
+    # run over forked processes, which later tests (tests/test_shards.py) check.
+    done = subprocess.run([sys.executable, "-c", DASK_AGAINST_FORK], capture_output=True,
+                          text=True, cwd=ROOT, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
 
 
 # ----------------------------------------------------------------------- a smoke fit

@@ -22,8 +22,17 @@ pytestmark = pytest.mark.skipif(not shards.can_fork(), reason="runs are split on
 
 @pytest.fixture
 def small_shares(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Split models of a few hundred replicates, so the tests stay quick."""
+    """Split models of a few hundred replicates, so the tests stay quick.
+
+    A run splits only in a process with no other thread: a thread an earlier test left
+    behind would make these tests fail for a reason they do not name, so it is named here.
+    """
     monkeypatch.setattr(shards, "MIN_SHARE", 50)
+    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    for t in others:
+        t.join(timeout=5)
+    alive = [t.name for t in others if t.is_alive()]
+    assert not alive, f"threads left by earlier tests keep runs from forking: {alive}"
 
 
 def _run(workers: int, *overrides: str, on_day=None) -> RunData:
