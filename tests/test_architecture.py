@@ -159,8 +159,21 @@ for lib in ("numpy", "pandas", "scipy.stats", "matplotlib.pyplot", "mesa", "pyda
             "pyarrow.parquet", "yaml", "typer", "rich.console"):
     importlib.import_module(lib)
 assert not [m for m in sys.modules if m == "sim" or m.startswith("sim.")]
-failed = []
+failed, running = [], {}
+
+
+def wait_one():
+    pid, status = os.wait()
+    name, read = running.pop(pid)
+    with os.fdopen(read, "rb") as pipe:
+        message = pipe.read().decode()
+    if status:
+        failed.append(f"{name}: {message or status}")
+
+
 for name in sys.argv[1:]:
+    if len(running) == 2:  # two children at a time, one per core
+        wait_one()
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -173,11 +186,9 @@ for name in sys.argv[1:]:
             code = 1
         os._exit(code)
     os.close(write)
-    with os.fdopen(read, "rb") as pipe:
-        message = pipe.read().decode()
-    _, status = os.waitpid(pid, 0)
-    if status:
-        failed.append(f"{name}: {message or status}")
+    running[pid] = (name, read)
+while running:
+    wait_one()
 print("\\n".join(failed))
 sys.exit(1 if failed else 0)
 """

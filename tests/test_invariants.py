@@ -58,7 +58,7 @@ def numpy_silent():
 
 #: Examples per property (kept modest: the suite must stay fast). Recorded in
 #: docs/reliability.md.
-EXAMPLES = 120
+EXAMPLES = 80
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -238,7 +238,7 @@ def test_every_day_keeps_the_state_finite_bounded_and_outcomes_absorbing(scn, se
 
 
 @pytest.mark.slow
-@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+@settings(max_examples=30, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(scn=scenarios(), seed=st.integers(0, 2**32), runs=st.integers(1, 30))
 def test_outcome_probabilities_sum_to_one_and_runs_agree_with_the_model(scn, seed, runs):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 
@@ -63,9 +65,10 @@ def test_every_range_is_inside_what_the_scenario_accepts():
 def test_tornado_command(tmp_path):
     r = subprocess.run([sys.executable, "-m", "sim", "tornado", "--runs", "10", "--out",
                         str(tmp_path)], capture_output=True, text=True, check=False,
-                       timeout=300)
+                       timeout=300, env={**os.environ, "COLUMNS": "80"})
     assert r.returncode == 0, r.stderr
     assert "P(escalation) at the baseline" in r.stdout
+    assert re.search(r"settings: \d+/\d+ ", r.stderr)  # progress on stderr
     (folder,) = (tmp_path / "tornado").iterdir()
     assert {p.name for p in folder.iterdir()} == {"sensitivity.csv", "summary.json",
                                                   "tornado-escalation.png"}

@@ -140,17 +140,13 @@ def test_long_commands_report_progress():
 
 
 @pytest.mark.slow
-def test_tornado_and_list_profiles_show_progress_on_stderr(tmp_path):
+def test_list_profiles_shows_progress_on_stderr():
     env = {**os.environ, "COLUMNS": "80"}
     r = subprocess.run([sys.executable, "-m", "sim", "list", "--profiles", "--runs", "2"],
                        capture_output=True, text=True, timeout=600, check=False, env=env)
     assert r.returncode == 0, r.stderr
     assert re.search(r"scenarios: \d+/\d+ ", r.stderr)
-    r = subprocess.run([sys.executable, "-m", "sim", "tornado", "--runs", "10", "--no-charts",
-                        "--out", str(tmp_path)], capture_output=True, text=True, timeout=900,
-                       check=False, env=env)
-    assert r.returncode == 0, r.stderr
-    assert re.search(r"settings: \d+/\d+ ", r.stderr)
+    # tornado's progress: tests/test_sensitivity.py::test_tornado_command
 
 
 def test_the_printed_summary_defines_each_outcome_on_one_unwrapped_line(tmp_path, capsys):
