@@ -99,10 +99,11 @@ class RunData:
             end = m.end_values(name)
             for i, gov in enumerate(GOVERNMENTS):
                 runs[f"final_{name}_{gov}"] = end[i].copy()
+        counts = m.action_counts  # counted from the whole log: once, not per column
         for i, gov in enumerate(GOVERNMENTS):
             for a in Action:
                 if a is not Action.HOLD:
-                    runs[f"n_{a.name.lower()}_{gov}"] = m.action_counts[i, a].astype(np.int64)
+                    runs[f"n_{a.name.lower()}_{gov}"] = counts[i, a].astype(np.int64)
         return cls(runs, m.trace, m.band_trace, list(m.firings), list(m.turning_points),
                    list(m.decisions))
 

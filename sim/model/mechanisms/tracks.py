@@ -86,8 +86,17 @@ def one_event(u: NDArray, hazards: NDArray) -> NDArray:
     its daily probability is ``h_j`` (while the hazards sum to at most 1; beyond that they
     are scaled to sum to 1). Returns a boolean ``(K, n)`` with at most one True per column.
     """
-    total = hazards.sum(axis=0)
+    # Events with no hazard anywhere are left out of the sums (adding 0.0 changes no
+    # float, so the draw is the same bit for bit): most days, most tracks have none.
+    rows = np.flatnonzero(hazards.any(axis=1))
+    out = np.zeros(hazards.shape, dtype=bool)
+    if rows.size == 0:
+        return out
+    h = hazards[rows]
+    total = h.sum(axis=0)
     scale = np.where(total > 1.0, 1.0 / np.where(total > 0, total, 1.0), 1.0)
-    upper = np.cumsum(hazards * scale, axis=0)
-    lower = upper - hazards * scale
-    return (u >= lower) & (u < upper) & (hazards > 0)
+    scaled = h * scale
+    upper = np.cumsum(scaled, axis=0)
+    lower = upper - scaled
+    out[rows] = (u >= lower) & (u < upper) & (h > 0)
+    return out
