@@ -374,6 +374,7 @@ def test_pressures_applied_and_taken_back_and_the_story_saved():
     assert state.said.startswith("Nothing to undo")
 
 
+@pytest.mark.slow
 def test_the_fan_and_the_comparison_use_the_runs_chosen():
     state = PageState()
     state.set_runs(100)

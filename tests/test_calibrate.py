@@ -147,6 +147,7 @@ def test_the_default_calibration_file_is_sound():
         assert p.low <= defaults[p.path] <= p.high, p.path
 
 
+@pytest.mark.slow
 def test_the_quick_calibration_file_is_the_default_with_fewer_particles_and_runs():
     quick, default = load_calibration("quick").spec, load_calibration().spec
     assert quick.parameters == default.parameters and quick.folds == default.folds
@@ -249,6 +250,7 @@ def _toy_fit(sampler):
     return df.sort_index(axis=1).to_numpy(), w
 
 
+@pytest.mark.slow
 def test_the_particles_do_not_depend_on_the_number_of_workers():
     from sim.experiments.abc_samplers import ForkSampler
 
@@ -293,6 +295,7 @@ PROMISED = ("posterior.parquet", "summary.csv", "corner.png", "cv_table.parquet"
             "generations.csv", "calibration.yaml")
 
 
+@pytest.mark.slow
 def test_a_smoke_calibration_writes_every_promised_file(tmp_path):
     cal = load_calibration(_smoke_file(tmp_path))
     stages = []

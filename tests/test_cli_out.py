@@ -20,6 +20,9 @@ from tests.conftest import ROOT
 
 SCENARIO = ROOT / "tests" / "data" / "corpus-base.yaml"
 
+#: Slow tier: these start processes or optional packages (pytest -m "not slow" skips them).
+pytestmark = pytest.mark.slow
+
 
 def dipsim(*args: str, cwd=None) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -31,6 +31,9 @@ SWEEP = """\
     seed: 5
 """
 
+#: Slow tier: these start processes or optional packages (pytest -m "not slow" skips them).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def sweep_file(tmp_path) -> Path:

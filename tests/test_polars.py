@@ -13,6 +13,9 @@ import pytest
 
 SHORT = Path(__file__).resolve().parent / "data" / "sweeps" / "short.yaml"
 
+#: Slow tier: these start processes or optional packages (pytest -m "not slow" skips them).
+pytestmark = pytest.mark.slow
+
 
 def test_the_documented_polars_recipe_gives_the_analysis_probabilities(tmp_path):
     pl = pytest.importorskip("polars", reason="polars is not installed (the test extra has it)")

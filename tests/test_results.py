@@ -122,6 +122,7 @@ def test_a_failed_save_leaves_no_folder(small, tmp_path, monkeypatch):
     assert list((tmp_path / "caribbean-2025").iterdir()) == []
 
 
+@pytest.mark.slow
 def test_charts_are_drawn(small, tmp_path):
     from sim.output import charts
 
@@ -167,6 +168,7 @@ def test_every_library_scenario_runs_with_sane_output(path):
     assert len(ends) >= 2
 
 
+@pytest.mark.slow
 def test_the_pressure_strip_is_drawn_in_a_few_artists_whatever_the_pressures(tmp_path):
     """One artist per pressure took 78 s with 5,000 pressures: the strip is collections."""
     import datetime as dt

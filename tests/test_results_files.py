@@ -58,6 +58,7 @@ def test_json_text_writes_null_for_what_json_cannot_hold():
         strict_json(json.dumps({"x": float("nan")}))  # the check itself can fail
 
 
+@pytest.mark.slow
 def test_a_run_where_most_outcomes_never_happen_writes_strict_json(results, folder):
     # 60 runs of the default scenario: most outcomes have no run, hence no median date.
     never = [o for o, v in results.summary["outcomes"].items() if v["count"] == 0]
@@ -206,6 +207,7 @@ def test_the_report_is_one_self_contained_page(results, folder):
     assert verify_folder(folder) == []
 
 
+@pytest.mark.slow
 def test_dipsim_report_rebuilds_a_report_with_the_charts_drawn_from_the_tables(
         results, tmp_path):
     folder = results.save(tmp_path, charts=False)

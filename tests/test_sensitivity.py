@@ -26,6 +26,7 @@ def table():
     return one_at_a_time(scn, runs=200, seed=4, ranges=ranges)
 
 
+@pytest.mark.slow
 def test_a_range_at_the_current_value_reproduces_the_baseline_exactly(table):
     row = table.loc["talks.threshold"]
     for o in ("stalemate", "talks", "narrow_deal", "escalation", "leader_removed"):

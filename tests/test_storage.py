@@ -185,6 +185,7 @@ def test_every_folder_dipsim_writes_goes_through_the_one_writer():
     assert offenders == []
 
 
+@pytest.mark.slow
 def test_results_and_sweep_folders_are_made_by_the_writer(tmp_path, monkeypatch):
     import sim
     from sim.experiments.sweep import run_sweep

@@ -26,6 +26,7 @@ from tests.conftest import ROOT
 SCENARIO = ROOT / "tests" / "data" / "corpus-base.yaml"
 
 
+@pytest.mark.slow
 def test_a_streamed_run_writes_the_same_folder_as_a_run_in_memory(tmp_path):
     scn = sim.load_scenario(SCENARIO)
     held = sim.run(scn, runs=2500, seed=3, chunk=700)

@@ -513,6 +513,7 @@ def test_any_executor_works_and_other_model_code_never_mixes_in_a_folder(tmp_pat
         run_sweep(path, out=tmp_path / "mixed", executor=mixed, chunk_runs=12)
 
 
+@pytest.mark.slow
 def test_each_runs_seed_is_recovered_and_the_run_redone_alone(tmp_path):
     from sim.engine.streams import replicate_generators
     from sim.experiments.sweep import rerun, run_seed

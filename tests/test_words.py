@@ -123,6 +123,7 @@ def test_demo_on_a_busy_port_says_so_and_exits_2():
     assert "Traceback" not in r.stderr
 
 
+@pytest.mark.slow
 def test_long_commands_report_progress():
     from sim.experiments.profiles import profiles
     from sim.experiments.sensitivity import RANGES, one_at_a_time
