@@ -72,9 +72,9 @@ def _peak_bytes(runs: int, tmp_path) -> int:
 
 @pytest.mark.slow
 def test_memory_stays_flat_in_the_number_of_runs(tmp_path):
-    small, large = _peak_bytes(6_000, tmp_path), _peak_bytes(20_000, tmp_path)
-    # 14,000 more runs may add the key columns (about 50 bytes a run in memory, and the
+    small, large = _peak_bytes(4_000, tmp_path), _peak_bytes(12_000, tmp_path)
+    # 8,000 more runs may add the key columns (about 50 bytes a run in memory, and the
     # summary's table of them) but not the whole table (about 320 bytes a run, copied
     # when chunks were joined and when the file was written: about 1 KB a run before).
-    per_run = (large - small) / 14_000
+    per_run = (large - small) / 8_000
     assert per_run < 200, f"{per_run:.0f} bytes more per run"
