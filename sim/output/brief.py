@@ -26,7 +26,13 @@ from sim.model.agents import Action
 from sim.model.narration import TurningPoint
 from sim.model.pressures import CATALOGUE, PressureKind, PressureType
 from sim.output.choices import action_past
-from sim.output.narrative import narrative_markdown, outcome_text, towards, turning_entry
+from sim.output.narrative import (
+    narrative_markdown,
+    outcome_text,
+    state_numbers,
+    towards,
+    turning_entry,
+)
 from sim.output.story import Story
 from sim.output.wording import NAMES, cap, day_month, who
 from sim.scenario.schema import GOVERNMENTS
@@ -233,20 +239,7 @@ def end_state(story: Story) -> str:
     last = len(story.trace) - 1
     if story.outcome_day >= 0 and story.outcome.absorbing:
         last = min(last, story.outcome_day)
-    scn = story.scenario
-    h = [story.value(last, f"hostility_{g}") for g in GOVERNMENTS]
-    r = [story.value(last, f"readiness_{g}") for g in GOVERNMENTS]
-    text = (f"On {day_month(story.date(last))}: hostility US {h[0]:.2f}, Venezuela {h[1]:.2f} "
-            f"(escalation at {scn.escalation.threshold:g}); readiness to talk US {r[0]:.2f}, "
-            f"Venezuela {r[1]:.2f} (talks need {scn.talks.threshold:g} on both sides); "
-            f"sanction pain on Venezuela {story.value(last, 'pain_venezuela'):.2f}; "
-            f"{story.value(last, 'casualties'):.0f} killed.")
-    deals = story.value(last, "deals_in_force")
-    if deals > 0:
-        text += f" Deals in force: {deals:.0f}."
-    if story.value(last, "relations_open") == 0:
-        text += " Diplomatic relations are broken."
-    return text
+    return f"On {day_month(story.date(last))}: {state_numbers(story, last)}"
 
 
 def brief_markdown(story: Story) -> str:

@@ -295,9 +295,26 @@ def _offers_text(story: Story, day: int) -> str:
             "side concedes a little as the talks go on; a deal comes when the offers cross.")
 
 
+def state_numbers(story: Story, day: int, deaths_suffix: str = "") -> str:
+    """The state on ``day`` in words: hostility, readiness, pain, deaths, deals, relations."""
+    scn = story.scenario
+    h = [story.value(day, f"hostility_{g}") for g in GOVERNMENTS]
+    r = [story.value(day, f"readiness_{g}") for g in GOVERNMENTS]
+    text = (f"hostility US {h[0]:.2f}, Venezuela {h[1]:.2f} (escalation at "
+            f"{scn.escalation.threshold:g}); readiness to talk US {r[0]:.2f}, Venezuela "
+            f"{r[1]:.2f} (talks need {scn.talks.threshold:g} on both sides); sanction pain "
+            f"on Venezuela {story.value(day, 'pain_venezuela'):.2f}; "
+            f"{story.value(day, 'casualties'):.0f} killed{deaths_suffix}.")
+    deals = story.value(day, "deals_in_force")
+    if deals > 0:
+        text += f" Deals in force: {deals:.0f}."
+    if story.value(day, "relations_open") == 0:
+        text += " Diplomatic relations are broken."
+    return text
+
+
 def _state_entries(story: Story) -> list[Entry]:
     """On the first day and the first of each month: where both sides stand."""
-    scn = story.scenario
     out = []
     last = len(story.trace) - 1
     if story.outcome is Outcome.LEADER_REMOVED and story.outcome_day >= 0:
@@ -306,21 +323,10 @@ def _state_entries(story: Story) -> list[Entry]:
         date = story.date(day)
         if day and date.day != 1:
             continue
-        h = [story.value(day, f"hostility_{g}") for g in GOVERNMENTS]
-        r = [story.value(day, f"readiness_{g}") for g in GOVERNMENTS]
-        pain = story.value(day, "pain_venezuela")
         talks = bool(story.value(day, "in_talks"))
         text = "State of play: " + ("the governments are at the table." if talks
                                     else "no talks.")
-        why = (f"Hostility US {h[0]:.2f}, Venezuela {h[1]:.2f} (escalation at "
-               f"{scn.escalation.threshold:g}); readiness to talk US {r[0]:.2f}, Venezuela "
-               f"{r[1]:.2f} (talks need {scn.talks.threshold:g} on both sides); sanction pain "
-               f"on Venezuela {pain:.2f}; {story.value(day, 'casualties'):.0f} killed so far.")
-        deals = story.value(day, "deals_in_force")
-        if deals > 0:
-            why += f" Deals in force: {deals:.0f}."
-        if story.value(day, "relations_open") == 0:
-            why += " Diplomatic relations are broken."
+        why = cap(state_numbers(story, day, " so far"))
         if talks:
             why += " " + _offers_text(story, day)
         out.append(Entry(day, "state of play", text, why))
