@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import os
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -77,3 +80,22 @@ def scenario(*assignments: str, base: dict[str, Any] | None = None, **fields: An
 @pytest.fixture
 def quiet() -> Scenario:
     return scenario()
+
+
+@pytest.fixture
+def locked_folder(tmp_path):
+    """A folder this process cannot write: read-only by mode, or immutable for root."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    if os.geteuid() != 0:
+        locked.chmod(0o555)
+        yield locked
+        locked.chmod(0o755)
+        return
+    if not shutil.which("chattr") or subprocess.run(
+            ["chattr", "+i", str(locked)], capture_output=True, check=False).returncode:
+        pytest.skip("root writes anywhere, and this file system has no immutable folders")
+    try:
+        yield locked
+    finally:
+        subprocess.run(["chattr", "-i", str(locked)], check=False)

@@ -9,7 +9,6 @@ with ``..`` is resolved before anything is made, so ``runs/x/../d`` leaves no st
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -28,25 +27,6 @@ def dipsim(*args: str, cwd=None) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True,
                           text=True, check=False, timeout=300, cwd=cwd, env=env)
-
-
-@pytest.fixture
-def locked_folder(tmp_path):
-    """A folder this process cannot write: read-only by mode, or immutable for root."""
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    if os.geteuid() != 0:
-        locked.chmod(0o555)
-        yield locked
-        locked.chmod(0o755)
-        return
-    if not shutil.which("chattr") or subprocess.run(
-            ["chattr", "+i", str(locked)], capture_output=True, check=False).returncode:
-        pytest.skip("root writes anywhere, and this file system has no immutable folders")
-    try:
-        yield locked
-    finally:
-        subprocess.run(["chattr", "-i", str(locked)], check=False)
 
 
 # Enough runs that simulating first would take far longer than the check.

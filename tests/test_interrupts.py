@@ -225,25 +225,6 @@ def test_a_real_full_file_system_if_one_can_be_mounted(tmp_path):
         subprocess.run(["umount", str(disk)], check=False)
 
 
-@pytest.fixture
-def locked_folder(tmp_path):
-    """A folder this process cannot write: read-only by mode, or immutable for root."""
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    if os.geteuid() != 0:
-        locked.chmod(0o555)
-        yield locked
-        locked.chmod(0o755)
-        return
-    if not shutil.which("chattr") or subprocess.run(
-            ["chattr", "+i", str(locked)], capture_output=True, check=False).returncode:
-        pytest.skip("root writes anywhere, and this file system has no immutable folders")
-    try:
-        yield locked
-    finally:
-        subprocess.run(["chattr", "-i", str(locked)], check=False)
-
-
 def test_an_unwritable_out_fails_before_the_run(locked_folder):
     started = time.perf_counter()
     r = subprocess.run(command(locked_folder / "results"), capture_output=True, text=True,
