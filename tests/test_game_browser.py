@@ -11,6 +11,7 @@ blocked and counted (none may be).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import time
@@ -32,30 +33,39 @@ from tests.test_page_browser import (  # noqa: F401 - fixtures shared with the p
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def game(tmp_path):
+@contextlib.contextmanager
+def class_server(tmp_path, *options: str):
+    """Start ``dipsim class`` on a free port; yield (port, its printed text) once it listens.
+
+    Stopped on leaving; its whole output is checked for tracebacks then.
+    """
     port = free_port()
     log_path = tmp_path / "class.log"
-    log = log_path.open("w")
-    proc = subprocess.Popen([*dipsim_command(), "class", "--port", str(port), "--seed", "3"],
-                            stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
-                            env=offline_env(), start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        while "Ctrl-C ends the game" not in log_path.read_text():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"dipsim class did not start: {log_path.read_text()}")
-            time.sleep(0.05)
-        text = log_path.read_text()
+    with log_path.open("w") as log:
+        proc = subprocess.Popen([*dipsim_command(), "class", "--port", str(port), *options],
+                                stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
+                                env=offline_env(), start_new_session=True)
+        try:
+            deadline = time.monotonic() + 120
+            while "Ctrl-C ends the game" not in log_path.read_text():
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"dipsim class {' '.join(options)} did not start: "
+                                f"{log_path.read_text()}")
+                time.sleep(0.05)
+            yield port, log_path.read_text()
+        finally:
+            stop(proc)
+    output = log_path.read_text()
+    assert "Traceback" not in output, output
+
+
+@pytest.fixture
+def game(tmp_path):
+    with class_server(tmp_path, "--seed", "3") as (port, text):
         yield {"instructor": re.search(r"(http://127\.0\.0\.1:\d+/instructor\S+)", text)[1],
                "join": re.search(r"(http://127\.0\.0\.1:\d+/join\S+)", text)[1],
                "code": re.search(r"join code\s+(\S+)", text)[1], "port": port}
-    finally:
-        stop(proc)
-        log.close()
-    output = log_path.read_text()
-    assert "Listening on this computer only" in output
-    assert "Traceback" not in output, output
+    assert "Listening on this computer only" in text
 
 
 def test_an_instructor_and_two_teams_play(browser, game, tmp_path):  # noqa: F811 - fixture
@@ -142,35 +152,21 @@ def test_an_instructor_and_two_teams_play(browser, game, tmp_path):  # noqa: F81
 
 def test_lan_mode_still_needs_every_token(tmp_path):
     # --lan listens beyond this computer; this test still talks to 127.0.0.1 only.
-    port = free_port()
-    log_path = tmp_path / "lan.log"
-    with log_path.open("w") as log:
-        proc = subprocess.Popen([*dipsim_command(), "class", "--lan", "--port", str(port)],
-                                stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
-                                env=offline_env(), start_new_session=True)
-        try:
-            deadline = time.monotonic() + 120
-            while "Ctrl-C ends the game" not in log_path.read_text():
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"dipsim class --lan did not start: {log_path.read_text()}")
-                time.sleep(0.05)
-            text = log_path.read_text()
-            assert "Listening on the local network" in text
-            join = re.search(r"Students: open\s+(http://\S+)", text)[1]
-            session = re.search(r"[?&]s=([\w-]+)", join)[1]
-            base = f"http://127.0.0.1:{port}"
-            # Any host name is accepted on the network, but never without the session token.
-            for headers in ({}, {"Host": "192.0.2.1"}, {"X-Dipsim-Session": "wrong"}):
-                request = urllib.request.Request(f"{base}/join", headers=headers)
-                with pytest.raises(urllib.error.HTTPError) as refused:
-                    urllib.request.urlopen(request, timeout=30)
-                assert refused.value.code == 403
-            request = urllib.request.Request(f"{base}/api/team", headers={
-                "Host": "192.0.2.1", "X-Dipsim-Session": session})
+    with class_server(tmp_path, "--lan") as (port, text):
+        assert "Listening on the local network" in text
+        join = re.search(r"Students: open\s+(http://\S+)", text)[1]
+        session = re.search(r"[?&]s=([\w-]+)", join)[1]
+        base = f"http://127.0.0.1:{port}"
+        # Any host name is accepted on the network, but never without the session token.
+        for headers in ({}, {"Host": "192.0.2.1"}, {"X-Dipsim-Session": "wrong"}):
+            request = urllib.request.Request(f"{base}/join", headers=headers)
             with pytest.raises(urllib.error.HTTPError) as refused:
                 urllib.request.urlopen(request, timeout=30)
-            assert refused.value.code == 403  # a session, but no team token
-            with urllib.request.urlopen(f"{base}/join?s={session}", timeout=30) as r:
-                assert r.status == 200
-        finally:
-            stop(proc)
+            assert refused.value.code == 403
+        request = urllib.request.Request(f"{base}/api/team", headers={
+            "Host": "192.0.2.1", "X-Dipsim-Session": session})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=30)
+        assert refused.value.code == 403  # a session, but no team token
+        with urllib.request.urlopen(f"{base}/join?s={session}", timeout=30) as r:
+            assert r.status == 200
