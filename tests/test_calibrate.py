@@ -16,6 +16,7 @@ import yaml
 
 import sim
 from sim.engine.ensemble import run_ensemble
+from sim.experiments import calibrate as calibrate_module
 from sim.experiments.calibrate import (
     Simulator,
     assign_folds,
@@ -158,7 +159,7 @@ def test_the_quick_calibration_file_is_the_default_with_fewer_particles_and_runs
 # ----------------------------------------------------------------------- the distance
 
 
-def test_the_distance_by_hand(tmp_path):
+def test_the_distance_by_hand(tmp_path, monkeypatch):
     struck, quiet = _episodes(tmp_path)
     readings = load_readings([struck, quiet], with_alternatives=False)
     paths = ["behaviour.readiness.pain"]
@@ -175,6 +176,24 @@ def test_the_distance_by_hand(tmp_path):
                           signals_scenario=None)
     assert backwards.statistics([4.0], bound=0.5) is None
     np.testing.assert_allclose(backwards.statistics([4.0], bound=1.5)["brier"], [2.0, 0.0])
+    # Learning the order: the quiet episode (Brier 2 over 30 days) now runs first, so the
+    # forward simulator rejects as early as the backward one, and its statistics are as
+    # they were (each episode runs from the same seed whenever it runs).
+    forward = Simulator(readings, paths, runs=25, run_seed=None, signals_scenario=None)
+    assert forward.order == [0, 1]
+    forward.learn([np.array([0.0, 2.0]), np.array([0.5, 1.5])])
+    assert forward.order == [1, 0]
+    ran: list[str] = []
+    original = calibrate_module.with_overrides
+    monkeypatch.setattr(calibrate_module, "with_overrides",
+                        lambda scn, sets: ran.append(scn.name) or original(scn, sets))
+    assert forward.statistics([4.0], bound=0.5) is None
+    assert ran == [readings[1].scenario.name]  # the struck episode was never run
+    np.testing.assert_array_equal(forward.statistics([4.0])["brier"], stats["brier"])
+    # Per day simulated: an episode twice as long must score twice as badly to go first.
+    forward._days = np.array([60.0, 30.0])
+    forward.learn([np.array([1.0, 0.6])])
+    assert forward.order == [1, 0]  # 0.6 / 30 > 1.0 / 60
     # Mean Brier (0.32 + 0.98) / 2 = 0.65, plus 0.1 x (0.3 + 0 + 0.2) = 0.05.
     assert distance({"brier": np.array([0.32, 0.98]), "signals": np.array([0.3, 0.0, 0.2])},
                     0.1) == pytest.approx(0.70)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import fcntl
 import json
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import types
 from pathlib import Path
 
 import pytest
@@ -47,11 +49,20 @@ def fill(text: str):
 # ------------------------------------------------------------------------ the writer
 
 
-def test_timestamped_folders_are_complete_and_never_overwrite(tmp_path):
+def test_timestamped_folders_are_complete_and_never_overwrite(tmp_path, monkeypatch):
+    # The clock stands still, so the second folder is made in the same second as the
+    # first however busy the machine (a second boundary between them would give it a
+    # timestamp of its own).
+    class Frozen(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(2025, 12, 31, 12, 0, 0, tzinfo=tz)
+
+    monkeypatch.setattr(storage, "dt", types.SimpleNamespace(datetime=Frozen, UTC=dt.UTC))
     parent = tmp_path / "results" / "scn"
     first = write_folder(parent, fill("one"))
     second = write_folder(parent, fill("two"))
-    assert first != second and second.name.startswith(first.name[:16])
+    assert (first.name, second.name) == ("20251231T120000Z", "20251231T120000Z-2")
     assert (first / "a.txt").read_text() == "one"
     assert (second / "sub" / "b.txt").read_text() == "twotwo"
     assert hidden(parent) == []

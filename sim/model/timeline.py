@@ -84,6 +84,13 @@ class Impulses:
         self._owned = {f.name for f in fields(self)}
         self._width = self.exposure.shape[-1]
 
+    def column(self, k: int) -> Impulses:
+        """Column ``k`` of every field as a width-1 row (views, not copies)."""
+        row = object.__new__(Impulses)
+        row.__dict__.update({name: getattr(self, name)[..., k:k + 1] for name in self._owned})
+        row._owned, row._width = set(self._owned), 1
+        return row
+
     def shared(self, n: int) -> Impulses:
         """A view of a tabulated row for ``n`` replicates.
 
@@ -227,24 +234,30 @@ class Timeline:
         varying = [e for e in self.entries if e.condition is not None or e.rate is not None]
         self._varying = varying
         fixed = [e for e in self.entries if e not in varying]
-        rows = [Impulses.zeros(1) for _ in range(days)]
+        # One column per day: _hold and _apply work on every day at once, as they work on
+        # every replicate at once in fire(). Each day gets the same terms, added in the same
+        # order, as day by day (a day a pressure is not in force adds zero).
+        table = Impulses.zeros(days)
+        every_day = np.arange(days)
         self._fixed_firings: list[list[Firing]] = [[] for _ in range(days)]
         for e in fixed:
             first, last = max(e.first, 0), min(e.last, days - 1)
+            if first > last:
+                continue
+            on = ((every_day >= first) & (every_day <= last)).astype(float)
+            started = (every_day == e.first).astype(float)
+            if e.effect.kind is PressureKind.EVENT:
+                self._apply(e, on, table)
+            else:
+                self._hold(e, on, every_day, table)
+                self._apply(e, started, table)
             for day in range(first, last + 1):
-                started = day == e.first
-                if e.effect.kind is PressureKind.EVENT:
-                    self._apply(e, np.ones(1), rows[day])
-                else:
-                    self._hold(e, np.ones(1), day, rows[day])
-                    if started:
-                        self._apply(e, np.ones(1), rows[day])
-                if started or e.effect.kind is PressureKind.EVENT:
+                if day == e.first or e.effect.kind is PressureKind.EVENT:
                     self._fixed_firings[day].append(Firing(
                         day, e.id, e.spec.type, e.spec.sender, e.spec.target, 1.0,
                         e.deaths if e.effect.kind is PressureKind.EVENT else 0.0,
                         e.effect.kind is PressureKind.STATE))
-        self._rows = rows
+        self._rows = [table.column(day) for day in range(days)]
 
     def _compile(self, pid: str, p: Pressure) -> _Scheduled:
         scenario = self._scenario
@@ -400,7 +413,7 @@ class Timeline:
                                       e.effect.kind is PressureKind.STATE))
         return imp
 
-    def _hold(self, e: _Scheduled, on: NDArray, day: int, imp: Impulses) -> None:
+    def _hold(self, e: _Scheduled, on: NDArray, day: int | NDArray, imp: Impulses) -> None:
         """Effects that last while a state is in force.
 
         Sanction exposure is dulled by the target's adaptation to *this* measure, which grows
