@@ -270,9 +270,9 @@ class DiplomacyModel(ModelViews, mesa.Model):
         effective[0] = imp.effective_exposure[0] + imp.oil_sales_exposure[0]
         effective[1] = (imp.effective_exposure[1] + imp.oil_sales_exposure[1] * day.kept
                         - self.deals.oil_relief())
-        level = np.clip(effective, 0.0, 1.0)
+        level = np.minimum(np.maximum(effective, 0.0), 1.0)
         self.adaptation = np.broadcast_to(recorded_adaptation(exposure, level), (2, self.n))
-        shock = np.clip(imp.pain + self.pending_pain, 0.0, 1.0)
+        shock = np.minimum(np.maximum(imp.pain + self.pending_pain, 0.0), 1.0)
         self.pain = relax_pain(self.pain, level, b.pain_response, shock)
         held, terms = self.deals.issue_deals()
         # Flights resumed lift the pauses in force that day; a later pause counts again.
@@ -308,8 +308,8 @@ class DiplomacyModel(ModelViews, mesa.Model):
                                     self.pending_hostility, day.jump,
                                     b.hostility_noise * day.normals,
                                     ceiling=HOSTILITY_CEILING * self.spec.escalation.threshold)
-        resolve = np.clip(self.resolve + b.resolve_decay * (self.rho0 - self.resolve)
-                          + imp.resolve + self.pending_resolve, 0.0, 1.0)
+        resolve = np.minimum(np.maximum(self.resolve + b.resolve_decay * (
+            self.rho0 - self.resolve) + imp.resolve + self.pending_resolve, 0.0), 1.0)
         self.resolve = np.minimum(np.maximum(resolve, imp.resolve_floor), 1.0)
         self.commitment = self.commitment * (1.0 - b.commitment_decay) + imp.commitment
         # A government discounts the openness of a leader whose exit it demands (§3.10).
@@ -328,7 +328,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         day.hottest = hostility.max(axis=0)
         cause = np.where(day.hottest >= self.spec.escalation.threshold,
                          int(EscalationCause.HOSTILITY), 0)
-        cause = np.maximum(cause, np.broadcast_to(imp.escalates, cause.shape))
+        cause = np.maximum(cause, imp.escalates)
         day.escalation_cause = np.where(day.active, cause, 0).astype(np.int8)
         # An overt strike on land against a leader whose exit the striker demands may
         # remove him (§3.13): the same draw as a strike chosen today (§3.7).
@@ -427,8 +427,9 @@ class DiplomacyModel(ModelViews, mesa.Model):
         day.war_gain = np.empty((2, self.n))
         np.subtract(self.war[0], day.ve_offer_to_us, out=day.war_gain[0])
         np.subtract(self.war[1], day.us_offer_to_ve, out=day.war_gain[1])
-        day.removal = np.stack([removal_probability(day.demand[1 - i], self.win_prob[i],
-                                                    self.hardliners[1 - i]) for i in (0, 1)])
+        # Row i: the chance that force by government i removes the other's leader.
+        day.removal = removal_probability(day.demand[::-1], self.win_prob[:, None],
+                                          self.hardliners[::-1])
         day.utilities = np.empty((len(ACTIONS), 2, self.n))
         chosen = np.empty((2, self.n), np.int64)
         for gov in self.governments:

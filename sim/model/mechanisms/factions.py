@@ -21,7 +21,7 @@ from scipy.special import expit
 
 def logit(p: ArrayLike) -> NDArray:
     """``log(p / (1 - p))`` with p kept inside (1e-9, 1 - 1e-9)."""
-    q = np.clip(np.asarray(p, dtype=float), 1e-9, 1 - 1e-9)
+    q = np.minimum(np.maximum(np.asarray(p, dtype=float), 1e-9), 1 - 1e-9)
     return np.log(q / (1.0 - q))
 
 

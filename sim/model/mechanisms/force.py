@@ -23,8 +23,9 @@ from numpy.typing import ArrayLike, NDArray
 
 def removal_probability(demand: ArrayLike, p_win: ArrayLike, hardliners: ArrayLike) -> NDArray:
     """The chance that force removes the target's leader: ``E p_win (1 - F)``, in [0, 1]."""
-    return np.clip(np.minimum(np.asarray(demand), 1.0) * np.asarray(p_win)
-                   * (1.0 - np.asarray(hardliners)), 0.0, 1.0)
+    # (np.minimum(np.maximum(...)) is np.clip without its Python wrapper: the same values.)
+    return np.minimum(np.maximum(np.minimum(np.asarray(demand), 1.0) * np.asarray(p_win)
+                                 * (1.0 - np.asarray(hardliners)), 0.0), 1.0)
 
 
 def legal_cost(cost: NDArray, deaths: ArrayLike, per_death: float, decay: float) -> NDArray:
