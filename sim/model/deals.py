@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.model.issues import TRACK_ISSUES, TRACKS, Track
-from sim.model.mechanisms.compliance import break_hazards
+from sim.model.mechanisms.compliance import break_hazards, grievance, withdrawn
 from sim.model.mechanisms.survival import discounted
 from sim.model.mechanisms.tracks import (
     deal_costs,
@@ -85,6 +85,10 @@ class TrackDeals:
         #: Payments offered to each government on each track, shape (2, K, n).
         self.payments = np.zeros((2, K, n))
         self._drugs = TRACKS.index(Track.DRUGS)
+        #: Withdrawals not yet answered (§3.12), per replicate.
+        self.grievance = np.zeros(n)
+        #: What each side received yesterday (None before the first day).
+        self.received: NDArray | None = None
 
     @property
     def in_force(self) -> NDArray:
@@ -179,13 +183,24 @@ class TrackDeals:
         m.in_talks &= ~agreeing
 
     def keep_or_break(self, m: DiplomacyModel, day: Day, u: NDArray) -> None:
-        """§3.12: a deal in force breaks with a hazard that rises with hostility.
+        """§3.12: a deal in force breaks with a hazard that rises with hostility and grievance.
 
         A deal broken that was reached during the run makes the outcome ``deal_broken``;
         one inherited from before the run ends with no outcome of its own.
         """
-        hazard = break_hazards(self.break_rates, m.hostility,
-                               m.spec.behaviour.compliance.hostility_factor)
+        c = m.spec.behaviour.compliance
+        imp = day.impulses
+        # What each side receives of the other: Washington the flights Caracas takes (less
+        # any pause) and any relief; Caracas the relief in force. Withdrawals count from
+        # the second day on: what ended before the run is old news.
+        received = np.stack(np.broadcast_arrays(imp.relief[0] - imp.flights_paused,
+                                                imp.relief[1]))
+        taken = 0.0 if self.received is None else withdrawn(self.received, received).sum(
+            axis=0)
+        self.received = received
+        self.grievance = grievance(self.grievance, taken, c.grievance_decay)
+        hazard = break_hazards(self.break_rates, m.hostility, c.hostility_factor,
+                               self.grievance, c.reciprocity)
         # A deal can break from the day after it closed.
         hazard = np.where(self.in_force & day.live & (self.day < day.t), hazard, 0.0)
         broken = one_event(u, hazard)

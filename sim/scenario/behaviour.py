@@ -217,6 +217,13 @@ class Compliance(Section):
                     "hostility; a track left out keeps its default")
     hostility_factor: NonNegative = Field(
         1.0, description="The hazard is multiplied by exp(factor x (H_US + H_VE))")
+    reciprocity: NonNegative = Field(
+        1.0, description="rho: daily break hazard that a unit of grievance adds to every "
+                         "deal that can break; a grievance is what one side withdrew of what "
+                         "it gave the other (relief revoked or lapsed, flights stopped): "
+                         "specific reciprocity, Keohane 1986")
+    grievance_decay: Fraction = Field(
+        0.2, description="delta: share of a grievance that fades each day")
 
     @field_validator("break_rates")
     @classmethod

@@ -10,6 +10,16 @@ daily hazard that a deal on track ``k`` in force breaks rises with hostility:
 Deals that are carried out at once (a prisoner exchange) cannot break (``b = 0``). The
 hazard is a probability, so it is capped at 1 (the exponent at 50, which any hazard above 1
 has passed).
+
+Specific reciprocity (Keohane 1986; Axelrod 1984 on tit for tat; Downs and Rocke 1995 on
+punishment inside agreements): what a government withdraws of what it gave the other
+(relief it lets lapse or revokes, deportation flights it stops taking) is answered by the
+other withdrawing from the deals between them. A withdrawal adds to a grievance that fades
+day by day, and the grievance adds to the hazard of every deal that can break:
+
+    G(t) = (1 - delta) G(t-1) + W(t),    lambda_k += rho G(t)   (where b_k > 0)
+
+with W the day's withdrawals, summed over both governments (either side can walk away).
 """
 
 from __future__ import annotations
@@ -18,13 +28,43 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 
-def break_hazards(base: ArrayLike, hostility: NDArray, factor: float) -> NDArray:
+def break_hazards(base: ArrayLike, hostility: NDArray, factor: float,
+                  grievance: ArrayLike = 0.0, reciprocity: float = 0.0) -> NDArray:
     """Daily hazard of each track's deal breaking, shape ``(K, n)``.
 
     Args:
         base: Each track's hazard with no hostility, shape ``(K,)``.
         hostility: Both sides' hostility, shape ``(2, n)``.
         factor: ``f``, how fast the hazard rises with hostility.
+        grievance: ``G``, withdrawals not yet answered, shape ``(n,)`` (see
+            :func:`grievance`).
+        reciprocity: ``rho``, the hazard a unit of grievance adds to a deal that can break.
     """
+    base = np.asarray(base, dtype=float)[:, None]
     rise = np.exp(np.minimum(factor * hostility.sum(axis=0), 50.0))
-    return np.minimum(np.asarray(base, dtype=float)[:, None] * rise, 1.0)
+    hazard = base * rise
+    if reciprocity:
+        hazard = hazard + np.where(base > 0, reciprocity * np.asarray(grievance), 0.0)
+    return np.minimum(hazard, 1.0)
+
+
+def withdrawn(before: NDArray, today: NDArray) -> NDArray:
+    """``W``: how much of what it was given a government lost today, ``max(before - today, 0)``.
+
+    Args:
+        before: Yesterday's levels of what each side received (relief for Caracas,
+            flights taken for Washington), any shape.
+        today: Today's levels, the same shape.
+    """
+    return np.maximum(before - today, 0.0)
+
+
+def grievance(previous: NDArray, withdrawals: ArrayLike, decay: float) -> NDArray:
+    """Today's grievance ``G(t) = (1 - delta) G(t-1) + W(t)``.
+
+    Args:
+        previous: ``G(t-1)``.
+        withdrawals: ``W(t)``, today's withdrawals by both sides.
+        decay: ``delta``, the share of a grievance that fades each day.
+    """
+    return (1.0 - decay) * previous + withdrawals
