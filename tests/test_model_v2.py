@@ -196,14 +196,42 @@ def test_a_provocation_at_the_table_makes_a_side_walk_out_when_that_is_worth_it(
         assert m.in_talks[0] and m.breakdowns[0] == 0
 
 
+@pytest.mark.parametrize(("measure", "tracks", "walks"), [
+    ("bounty", "[drugs]", True), ("bounty", "[oil, prisoners]", False),
+    ("financial_sanctions", "[oil]", True), ("financial_sanctions", "[drugs, political]", False),
+    ("exit_demand", "[drugs, oil, migration, political]", False)])
+def test_only_a_defection_on_an_issue_at_the_table_makes_a_side_walk_out(measure, tracks,
+                                                                           walks):
+    """The same coercive measure on day 5, with w_P = 3 (walk-out utility 1 + H - R > 0 that
+    day if it counts): a bounty acts on drugs and financial sanctions on oil (their catalogue
+    issue), and each is a defection only where a track on that issue is on the table; a
+    demand that the leader go has no issue axis and is never one (it acts on breaking
+    relations, §3.10). The measure is a provocation in every case (it feeds retaliation and
+    a rupture); only the walk-out asks for a defection (§3.7)."""
+    scn = scenario(*WALK_OUT, "behaviour.actions.walk_out_provocation=3",
+                   f"talks.tracks={tracks}", "behaviour.tracks.closing_rate=0",
+                   "behaviour.actions.rupture_provocation=0", "behaviour.actions.rupture_onset=0",
+                   "behaviour.actions.rupture_demand=0",
+                   horizon_days=10, pressures=[on_day(measure, 5)])
+    m, days, _ = run_days(scn)
+    assert days[5].impulses.provocation[1, 0] == 1
+    assert days[5].impulses.defection[1, 0] == (1 if walks else 0)
+    actions = [d.actions[1, 0] for d in days]
+    assert actions == [Action.WALK_OUT if walks and t == 5 else Action.HOLD for t in range(10)]
+    assert bool(m.in_talks[0]) == (not walks)
+
+
 def test_a_walk_out_after_a_deal_is_not_a_collapse():
-    """At the table from day 0 on the prisoners track alone, which both value (0.3, 0.2) at
-    no cost (no hostility) and which closes for sure (kappa = 1): a narrow deal on day 0.
-    Venezuela walks out over the day-5 sanctions, but a deal was reached: the outcome stays
-    narrow_deal of day 0 (talks_collapsed, code 4, would have taken precedence)."""
+    """At the table from day 0 on the prisoners and drugs tracks. Both value prisoners
+    (0.3, 0.2) at no cost (no hostility) and it closes for sure (kappa = 1): a narrow deal
+    on day 0; a drugs deal alone or in a package costs Venezuela (-0.25 + 0.2 < 0).
+    Venezuela walks out over the day-5 bounty, a defection on the drugs track at the table,
+    but a deal was reached: the outcome stays narrow_deal of day 0 (talks_collapsed, code
+    4, would have taken precedence)."""
     scn = scenario(*CALM, *WALK_OUT, "behaviour.actions.walk_out_provocation=3",
-                   "talks.tracks=[prisoners]", "behaviour.tracks.closing_rate=1",
-                   horizon_days=10, pressures=[PROVOCATIONS["sanctions"]])
+                   "talks.tracks=[prisoners, drugs]", "talks.agenda=[drugs]",
+                   "behaviour.tracks.closing_rate=1",
+                   horizon_days=10, pressures=[PROVOCATIONS["bounty"]])
     m, days, _ = run_days(scn)
     assert days[5].walked_out[0] and not m.in_talks[0]
     assert m.deal_day[0] == 0 and m.deals.state[TRACKS.index(Track.PRISONERS), 0] == (

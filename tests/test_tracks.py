@@ -355,3 +355,36 @@ def test_an_inherited_deal_that_breaks_is_no_outcome_of_its_own():
     assert (m.outcome[0], m.outcome_day[0]) == (Outcome.STALEMATE, -1)
     np.testing.assert_array_equal(kept[0], [0.0, 0.0])
     np.testing.assert_allclose(kept[1], [0.05, 0.05], rtol=0, atol=1e-15)
+
+
+# ------------------------------------------------------------------ the bargain at the table
+
+#: Both sides all but sure to talk, and no deal ever breaks: the offers at the table cross.
+EAGER = ("actors.us.readiness_bias=20", "actors.venezuela.readiness_bias=20",
+         "behaviour.compliance.break_rates={prisoners: 0, migration: 0, oil: 0, drugs: 0, "
+         "political: 0}")
+
+
+@pytest.mark.parametrize(("inherited", "outcome"), [
+    ("[]", Outcome.BROAD_AGREEMENT), ("[drugs, oil]", Outcome.NARROW_DEAL),
+    ("[drugs, oil, migration]", Outcome.TALKS)])
+def test_the_bargain_at_the_table_settles_only_the_tracks_with_no_deal_yet(inherited, outcome):
+    """The agenda is drugs, oil and migration, each a track on the table. With no deal in
+    force the crossing offers settle all three: a broad agreement. With drugs and oil
+    already settled on day 0 (initial.deals) only migration is left: a narrow deal on it,
+    and the inherited deals stay as they were. With all three settled there is nothing to
+    agree at the table: the talks open and no agreement comes (§3.6)."""
+    m = DiplomacyModel(scenario(*EAGER, f"initial.deals={inherited}", horizon_days=200),
+                       n_replicates=3).run()
+    assert (m.outcome == outcome).all()
+    agenda = [DRUGS, OIL, MIGRATION]
+    state = m.deals.state[agenda]
+    if outcome is Outcome.TALKS:
+        assert (state == TrackState.INHERITED).all() and (m.deal_day < 0).all()
+        assert not m.broad_done.any()
+    elif outcome is Outcome.NARROW_DEAL:
+        assert (state[:2] == TrackState.INHERITED).all()
+        assert (state[2] == TrackState.IN_FORCE).all()
+        assert (m.deals.day[MIGRATION] == m.outcome_day).all()
+    else:
+        assert (state == TrackState.IN_FORCE).all()

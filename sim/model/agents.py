@@ -195,7 +195,8 @@ def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readin
                      war_gain: NDArray, provocation: NDArray, in_talks: NDArray,
                      removal: ArrayLike = 0.0, legal: ArrayLike = 0.0, demand: ArrayLike = 0.0,
                      relations_open: ArrayLike = True, provocations: ArrayLike = 0.0,
-                     onset: ArrayLike = 0.0, staked: ArrayLike = 0.0) -> NDArray:
+                     onset: ArrayLike = 0.0, staked: ArrayLike = 0.0,
+                     defections: ArrayLike = 0.0) -> NDArray:
     """Utilities of the nine actions relative to holding (0), stacked on a new first axis.
 
     Args:
@@ -213,6 +214,8 @@ def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readin
         provocations: Coercive measures it received today from the other side.
         onset: Exit demand against its leader made today (§3.10).
         staked: Its audience cost times its public commitment (§3.13).
+        defections: Coercive measures it received today from the other side on an issue
+            of a track on the table: a defection at the table (§3.7).
 
     Returns:
         Shape ``(9, *S)``; ``-inf`` marks an action not available.
@@ -250,8 +253,9 @@ def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readin
     rupture += w.rupture_demand * np.asarray(demand)
     rupture += w.rupture_onset * np.asarray(onset)
     np.copyto(rupture, -np.inf, where=~np.asarray(relations_open, bool))
-    # Walking out of talks: provoked, hostile, not ready (only at the table).
-    np.multiply(provocations, w.walk_out_provocation, out=walk_out)
+    # Walking out of talks: answering a defection on the issues at the table, hostile, not
+    # ready (only at the table).
+    np.multiply(defections, w.walk_out_provocation, out=walk_out)
     walk_out += w.walk_out_bias
     walk_out += w.walk_out_hostility * hostility
     walk_out -= w.walk_out_readiness * readiness
@@ -321,7 +325,7 @@ class GovernmentAgent(mesa.Agent):
                                 m.readiness[i], day.war_gain[i], day.impulses.hostility[i],
                                 m.in_talks, day.removal[i], m.legal[i], day.demand[i],
                                 m.relations_open, day.impulses.provocation[i], day.onset[i],
-                                m.audience[i] * m.commitment[i])
+                                m.audience[i] * m.commitment[i], day.impulses.defection[i])
 
     def choose_action(self, day: Day) -> NDArray:
         """Today's action per replicate, by logit choice over its utilities (§3.7)."""

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.model.issues import TRACK_ISSUES, TRACKS, Track
+from sim.model.issues import TRACK_ISSUES, TRACKS, Track, tracks_on_table
 from sim.model.mechanisms.compliance import break_hazards, grievance, withdrawn
 from sim.model.mechanisms.survival import discounted
 from sim.model.mechanisms.tracks import (
@@ -42,13 +42,6 @@ OIL_DEAL_RELIEF = 0.10
 DEAL_GOODWILL = -0.05
 #: Hostility a broken deal adds to both sides.
 BREAK_HOSTILITY = 0.05
-
-
-def tracks_on_table(scn) -> list[Track]:
-    """The scenario's tracks on the table: ``talks.tracks``, or else the agenda's issues."""
-    if scn.talks.tracks:
-        return list(scn.talks.tracks)
-    return [t for t, issue in TRACK_ISSUES.items() if issue in scn.talks.agenda]
 
 
 class TrackState(IntEnum):
@@ -165,18 +158,23 @@ class TrackDeals:
         m.deal_day = np.where((count > 0) & (m.deal_day < 0), t, m.deal_day)
         m.pending_hostility += DEAL_GOODWILL * (count > 0)
 
+    def open_agenda(self, agenda: NDArray) -> NDArray:
+        """Where a track of the agenda has no deal yet, shape ``(n,)``."""
+        return (agenda[:, None] & (self.state == TrackState.NONE)).any(axis=0)
+
     def settle_agenda(self, m: DiplomacyModel, agreeing: NDArray, agenda: NDArray,
                       t: int) -> None:
         """§3.6: the bargain at the table closed where ``agreeing``.
 
-        It settles the agenda's tracks (a broad agreement on two or more, else a narrow
-        deal), and the talks end.
+        It settles the agenda's tracks that had no deal yet (a broad agreement on two or
+        more, else a narrow deal), and the talks end.
         """
         settled = agenda[:, None] & agreeing & (self.state == TrackState.NONE)
         self.state[settled] = TrackState.IN_FORCE
         self.day[settled] = t
-        broad = int(agenda.sum()) > 1
-        m.reach(Outcome.BROAD_AGREEMENT if broad else Outcome.NARROW_DEAL, agreeing, t)
+        broad = settled.sum(axis=0) > 1
+        m.reach(Outcome.BROAD_AGREEMENT, agreeing & broad, t)
+        m.reach(Outcome.NARROW_DEAL, agreeing & ~broad, t)
         m.deal_day = np.where(agreeing & (m.deal_day < 0), t, m.deal_day)
         m.pending_hostility += DEAL_GOODWILL * agreeing
         m.broad_done |= agreeing

@@ -50,3 +50,10 @@ TRACKS: tuple[Track, ...] = (Track.PRISONERS, Track.MIGRATION, Track.OIL, Track.
 #: The issue axis of each track that has one.
 TRACK_ISSUES: dict[Track, Issue] = {Track.DRUGS: Issue.DRUGS, Track.OIL: Issue.OIL,
                                     Track.MIGRATION: Issue.MIGRATION}
+
+
+def tracks_on_table(scn) -> list[Track]:
+    """The scenario's tracks on the table: ``talks.tracks``, or else the agenda's issues."""
+    if scn.talks.tracks:
+        return list(scn.talks.tracks)
+    return [t for t, issue in TRACK_ISSUES.items() if issue in scn.talks.agenda]

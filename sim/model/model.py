@@ -382,7 +382,11 @@ class DiplomacyModel(ModelViews, mesa.Model):
         # the other side is then offered the least the frontier gives it.
         day.us_offer_to_ve = fr.ve_given_us(np.minimum(aspiration[0], fr.us_max))
         day.ve_offer_to_us = fr.us_given_ve(np.minimum(aspiration[1], fr.ve_max))
-        live_talks = day.live & self.in_talks & ~self.broad_done & self.agenda_tracks.any()
+        # Only tracks with no deal yet are left to bargain over: an agenda settled before
+        # (deals in force on day 0, or closed on their own) leaves nothing to agree at the
+        # table.
+        live_talks = day.live & self.in_talks & ~self.broad_done & self.deals.open_agenda(
+            self.agenda_tracks)
         agreeing = live_talks & (room[0] > 0) & (day.us_offer_to_ve >= aspiration[1])
         mediated = np.zeros(self.n, bool)
         nash_u = None

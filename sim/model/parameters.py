@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.model.deals import tracks_on_table
-from sim.model.issues import ISSUES, TRACK_ISSUES, TRACKS
+from sim.model.issues import ISSUES, TRACK_ISSUES, TRACKS, tracks_on_table
 from sim.model.mechanisms.bargaining import Frontier
 from sim.model.mechanisms.escalation import war_value, win_probability
 from sim.model.third_parties import Mediator, OilBuyer, Producer, us_salience_with_producers

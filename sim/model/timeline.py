@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.model.issues import TRACKS
+from sim.model.issues import TRACK_ISSUES, TRACKS, tracks_on_table
 from sim.model.mechanisms.pain import kept_share
 from sim.model.pressures import CATALOGUE, PressureEffect, PressureKind, PressureType
 from sim.scenario.schema import GOVERNMENTS, Condition, Pressure, Scenario
@@ -67,6 +67,7 @@ class Impulses:
     flights_resumed: NDArray
     escalates: NDArray
     provocation: NDArray
+    defection: NDArray
 
     @classmethod
     def zeros(cls, n: int) -> Impulses:
@@ -116,7 +117,7 @@ class Impulses:
 #: The impulses with one row per government.
 _PER_GOVERNMENT = ("exposure", "effective_exposure", "oil_sales_exposure", "pain", "hostility",
                    "resolve", "resolve_floor", "commitment", "signal", "exit_demand",
-                   "relief", "provocation")
+                   "relief", "provocation", "defection")
 #: A pressure whose CAMEO event weighs this or less on the Goldstein scale is coercive: a
 #: provocation to the government it targets (sanctions, a seizure, an indictment, a strike,
 #: a demand that its leader go; not a paused flight, -4).
@@ -158,6 +159,7 @@ class _Scheduled:
     duration: int = 1
     since_days: int | None = None  # states in force before the run: -days in force
     track: int | None = None  # index in TRACKS of a relief offer's track
+    on_agenda: bool = False  # its issue is on the table's agenda (a defection, §3.7)
     fired: NDArray | None = None  # per replicate: day the trigger fired, -1 if not yet
     streak: NDArray | None = None
 
@@ -218,6 +220,10 @@ class Timeline:
             raise ValueError(f"stream layout lacks the Poisson windows {missing}")
         self.horizon = scenario.horizon_days
         self._scenario = scenario
+        # The issue axes of the tracks on the table (a coercive measure on one of them is a
+        # defection at the table, §3.7).
+        self._table_issues = {TRACK_ISSUES[t] for t in tracks_on_table(scenario)
+                              if t in TRACK_ISSUES}
         for pid, p in zip(scenario.pressure_ids(), scenario.pressures, strict=True):
             self.entries.append(self._compile(pid, p))
         self.columns = len(self.layout)
@@ -272,6 +278,7 @@ class Timeline:
                            0, last_day, rate, None, None)
         if p.track is not None:
             entry.track = TRACKS.index(p.track)
+        entry.on_agenda = effect.issue in self._table_issues
         if rate is not None:
             entry.column = self._first_column + self.layout.index(pid)
             entry.thresholds = poisson_thresholds(rate)
@@ -474,6 +481,8 @@ class Timeline:
                 imp.writable("signal")[t] += count * (fx.signal * i)
             if fx.event.goldstein <= PROVOCATION_GOLDSTEIN and e.sender == 1 - t and i > 0:
                 imp.writable("provocation")[t] += count
+                if e.on_agenda:
+                    imp.writable("defection")[t] += count
         if fx.sender_commitment and e.sender >= 0:
             imp.writable("commitment")[e.sender] += count * (fx.sender_commitment * i)
         imp.writable("goldstein")[:] += count * fx.event.goldstein
