@@ -388,3 +388,37 @@ def test_the_bargain_at_the_table_settles_only_the_tracks_with_no_deal_yet(inher
         assert (m.deals.day[MIGRATION] == m.outcome_day).all()
     else:
         assert (state == TrackState.IN_FORCE).all()
+
+
+# ------------------------------------------------------------------ deals given as inputs
+
+def flights_resumed(day: int) -> dict:
+    """Venezuela resumes (or agrees to) deportation flights on ``day``."""
+    return {"type": "deportation_flights_resumed", "sender": "venezuela", "target": "us",
+            "at": f"2025-08-{day + 1:02d}"}
+
+
+@pytest.mark.parametrize(("inherited", "break_rate"), [("[]", 0.0), ("[]", 1.0),
+                                                       ("[migration]", 0.0)])
+def test_flights_resumed_are_a_migration_deal_reached_that_day(inherited, break_rate):
+    """Flights resumed on day 3, no deal on any track otherwise (closing rate 0, no table).
+    With no migration deal before, the resumption is one, reached on day 3: a narrow deal
+    that day. With a break rate of 1 a day it breaks on day 4 (a deal can break from the
+    day after it closed): deal broken, day 4. A migration deal already in force on day 0
+    stays the inherited deal and the run has no deal of its own (talks never open)."""
+    scn = scenario(*CALM, f"initial.deals={inherited}", "behaviour.tracks.closing_rate=0",
+                   "actors.us.readiness_bias=-20", "actors.venezuela.readiness_bias=-20",
+                   f"behaviour.compliance.break_rates.migration={break_rate}",
+                   "behaviour.compliance.hostility_factor=0",
+                   horizon_days=8, pressures=[flights_resumed(3)])
+    m = DiplomacyModel(scn, n_replicates=2).run()
+    if inherited != "[]":
+        assert (m.deals.state[MIGRATION] == TrackState.INHERITED).all()
+        assert (m.deal_day < 0).all() and (m.outcome == Outcome.STALEMATE).all()
+    elif break_rate == 0.0:
+        assert (m.deals.state[MIGRATION] == TrackState.IN_FORCE).all()
+        assert (m.deals.day[MIGRATION] == 3).all() and (m.deal_day == 3).all()
+        assert (m.outcome == Outcome.NARROW_DEAL).all() and (m.outcome_day == 3).all()
+    else:
+        assert (m.deals.state[MIGRATION] == TrackState.BROKEN).all()
+        assert (m.outcome == Outcome.DEAL_BROKEN).all() and (m.outcome_day == 4).all()

@@ -78,6 +78,7 @@ class TrackDeals:
         #: Payments offered to each government on each track, shape (2, K, n).
         self.payments = np.zeros((2, K, n))
         self._drugs = TRACKS.index(Track.DRUGS)
+        self._migration = TRACKS.index(Track.MIGRATION)
         #: Withdrawals not yet answered (§3.12), per replicate.
         self.grievance = np.zeros(n)
         #: What each side received yesterday (None before the first day).
@@ -140,6 +141,15 @@ class TrackDeals:
         closed = drawn[:K]
         if self.package:
             closed = closed | (open_tracks & drawn[K][None, :])
+        # A deal's first act given as an input is that deal, reached today, where its track
+        # has none (docs/validation.md E4: a move of a lower-precedence outcome before the
+        # recorded one is an input): deportation flights resumed or agreed are a migration
+        # deal, which may then break (§3.12).
+        resumed = np.broadcast_to(imp.flights_resumed, (m.n,)) > 0
+        if resumed.any():
+            closed = closed.copy()
+            closed[self._migration] |= resumed & day.live & (
+                self.state[self._migration] == TrackState.NONE)
         day.closed = closed
         if not closed.any():
             return
