@@ -83,11 +83,20 @@ class TrackDeals:
         self.grievance = np.zeros(n)
         #: What each side received yesterday (None before the first day).
         self.received: NDArray | None = None
+        self._changed()
 
     @property
     def in_force(self) -> NDArray:
-        """Tracks with a deal holding, shape ``(K, n)``."""
-        return (self.state == TrackState.IN_FORCE) | (self.state == TrackState.INHERITED)
+        """Tracks with a deal holding, shape ``(K, n)`` (kept until the state changes)."""
+        if self._in_force is None:
+            self._in_force = (self.state == TrackState.IN_FORCE) | (
+                self.state == TrackState.INHERITED)
+        return self._in_force
+
+    def _changed(self) -> None:
+        """Forget what was derived from :attr:`state`: call after every change to it."""
+        self._in_force = None
+        self._open_agenda = None
 
     def issue_deals(self) -> tuple[NDArray, NDArray]:
         """Per issue (drugs, oil, migration): a deal in force, and its terms, shape (3, n)."""
@@ -157,6 +166,7 @@ class TrackDeals:
         done = np.array([tr is Track.PRISONERS for tr in TRACKS])[:, None]
         self.state[closed] = np.where(done, TrackState.DONE, TrackState.IN_FORCE)[
             np.nonzero(closed)[0], 0]
+        self._changed()
         self.day[closed] = t
         self.payments[:, closed] = 0.0
         count = closed.sum(axis=0)
@@ -169,8 +179,13 @@ class TrackDeals:
         m.pending_hostility += DEAL_GOODWILL * (count > 0)
 
     def open_agenda(self, agenda: NDArray) -> NDArray:
-        """Where a track of the agenda has no deal yet, shape ``(n,)``."""
-        return (agenda[:, None] & (self.state == TrackState.NONE)).any(axis=0)
+        """Where a track of the agenda has no deal yet, shape ``(n,)``.
+
+        Kept until the state changes (the model passes the same agenda every day).
+        """
+        if self._open_agenda is None:
+            self._open_agenda = (agenda[:, None] & (self.state == TrackState.NONE)).any(axis=0)
+        return self._open_agenda
 
     def settle_agenda(self, m: DiplomacyModel, agreeing: NDArray, agenda: NDArray,
                       t: int) -> None:
@@ -181,6 +196,7 @@ class TrackDeals:
         """
         settled = agenda[:, None] & agreeing & (self.state == TrackState.NONE)
         self.state[settled] = TrackState.IN_FORCE
+        self._changed()
         self.day[settled] = t
         broad = settled.sum(axis=0) > 1
         m.reach(Outcome.BROAD_AGREEMENT, agreeing & broad, t)
@@ -217,5 +233,6 @@ class TrackDeals:
             return
         reached = (broken & (self.state == TrackState.IN_FORCE)).any(axis=0)
         self.state[broken] = TrackState.BROKEN
+        self._changed()
         m.reach(Outcome.DEAL_BROKEN, reached, day.t)
         m.pending_hostility += BREAK_HOSTILITY * broken.any(axis=0)
