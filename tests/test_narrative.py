@@ -79,6 +79,26 @@ def test_an_unlikely_choice_says_which_was_likelier():
     assert "a chance of 0% today; holding still was likelier (100%)" in action.why
 
 
+def test_a_walk_out_is_told_with_the_defections_it_answers():
+    # At the table with oil negotiated, sanctions (oil) and a bounty (drugs, off the table)
+    # on day 5: two coercive measures, one of them a defection; walking out is made the
+    # best action that day only (temperature 0 takes it).
+    pressures = [{"type": t, "sender": "us", "target": "venezuela", "at": "2025-08-06"}
+                 for t in ("financial_sanctions", "bounty")]
+    scn = scenario("initial.in_talks=true", "talks.tracks=[oil]", "talks.agenda=[oil]",
+                   "behaviour.actions.walk_out_bias=-20",
+                   "behaviour.actions.walk_out_provocation=30",
+                   "behaviour.actions.rupture_provocation=0", "actors.venezuela.temperature=0",
+                   horizon_days=10, pressures=pressures)
+    results = sim.run(scn, runs=1)
+    walk = [e for e in entries(results.story()) if e.kind == "action" and "walks out" in e.text]
+    assert [e.day for e in walk] == [5]
+    decision = next(d for d in results.data.decisions if d.day == 5 and d.actor == "venezuela")
+    assert (decision.inputs["provocations"], decision.inputs["defections"]) == (2.0, 1.0)
+    assert walk[0].why.startswith("Why: it received 1 coercive measures today on the issues "
+                                  "at the table, with hostility ")
+
+
 KEPT = ("behaviour.compliance.break_rates={prisoners: 0, migration: 0, oil: 0, drugs: 0, "
         "political: 0}")
 

@@ -133,6 +133,7 @@ class Narrator:
                   "legal": model.legal[i, 0], "demand": day.demand[i, 0],
                   "onset": day.onset[i, 0],
                   "provocations": np.broadcast_to(day.impulses.provocation[i], (model.n,))[0],
+                  "defections": np.broadcast_to(day.impulses.defection[i], (model.n,))[0],
                   "staked": model.audience[i, 0] * model.commitment[i, 0]}
         self.decisions.append(Decision(
             day.t, gov.actor_id, Action(int(day.actions[i, 0])),

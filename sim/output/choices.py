@@ -106,8 +106,8 @@ def _action_reason(d: Decision, scenario: Scenario) -> str:
                     f"{x.get('onset', 0.0):.1f} of it made today) and "
                     f"{x.get('provocations', 0.0):.0f} coercive measures today")
         case Action.WALK_OUT:
-            return (f"it received {x.get('provocations', 0.0):.0f} coercive measures today "
-                    f"at the table, with hostility {h:.2f} and readiness {r:.2f}")
+            return (f"it received {x.get('defections', 0.0):.0f} coercive measures today on "
+                    f"the issues at the table, with hostility {h:.2f} and readiness {r:.2f}")
         case _:
             raise ValueError(f"no reason for action {d.action}")
 
