@@ -40,8 +40,10 @@ class Impulses:
     The other arrays are one-off shocks of the day; ``provocation`` counts the coercive
     measures (Goldstein at most :data:`PROVOCATION_GOLDSTEIN`) each government received today
     from the other, whatever their intensity (a new measure is a provocation, large or
-    small). ``escalates`` is the :class:`~sim.model.outcomes.EscalationCause` of a pressure
-    that is itself a rupture step today (0 if none).
+    small), and ``defection`` those of them whose issue is the axis of a track on the table
+    (``docs/model.md`` §3.1). ``escalates`` is the
+    :class:`~sim.model.outcomes.EscalationCause` of a pressure that is itself a rupture step
+    today (0 if none).
     """
 
     exposure: NDArray
@@ -159,7 +161,7 @@ class _Scheduled:
     duration: int = 1
     since_days: int | None = None  # states in force before the run: -days in force
     track: int | None = None  # index in TRACKS of a relief offer's track
-    on_agenda: bool = False  # its issue is on the table's agenda (a defection, §3.7)
+    table_issue: bool = False  # its issue is the axis of a track on the table (§3.1)
     fired: NDArray | None = None  # per replicate: day the trigger fired, -1 if not yet
     streak: NDArray | None = None
 
@@ -278,7 +280,7 @@ class Timeline:
                            0, last_day, rate, None, None)
         if p.track is not None:
             entry.track = TRACKS.index(p.track)
-        entry.on_agenda = effect.issue in self._table_issues
+        entry.table_issue = effect.issue in self._table_issues
         if rate is not None:
             entry.column = self._first_column + self.layout.index(pid)
             entry.thresholds = poisson_thresholds(rate)
@@ -481,7 +483,7 @@ class Timeline:
                 imp.writable("signal")[t] += count * (fx.signal * i)
             if fx.event.goldstein <= PROVOCATION_GOLDSTEIN and e.sender == 1 - t and i > 0:
                 imp.writable("provocation")[t] += count
-                if e.on_agenda:
+                if e.table_issue:
                     imp.writable("defection")[t] += count
         if fx.sender_commitment and e.sender >= 0:
             imp.writable("commitment")[e.sender] += count * (fx.sender_commitment * i)
