@@ -206,8 +206,8 @@ def test_only_a_defection_on_an_issue_at_the_table_makes_a_side_walk_out(measure
     day if it counts): a bounty acts on drugs and financial sanctions on oil (their catalogue
     issue), and each is a defection only where a track on that issue is on the table; a
     demand that the leader go has no issue axis and is never one (it acts on breaking
-    relations, §3.10). The measure is a provocation in every case (it feeds retaliation and
-    a rupture); only the walk-out asks for a defection (§3.7)."""
+    relations, §3.10). The measure is a provocation in every case (it counts toward breaking
+    relations, here weighted 0); only the walk-out asks for a defection (§3.7)."""
     scn = scenario(*WALK_OUT, "behaviour.actions.walk_out_provocation=3",
                    f"talks.tracks={tracks}", "behaviour.tracks.closing_rate=0",
                    "behaviour.actions.rupture_provocation=0", "behaviour.actions.rupture_onset=0",
