@@ -243,3 +243,35 @@ def test_every_episode_and_its_readings_validate(path):
     assert (ROOT / scn.record.dossier).is_file()
     assert scn.name == path.stem
     alternatives(path, scn)
+
+
+# ----------------------------------------------------------------------- recorded episodes
+
+#: Episodes of the record whose outcome rests on one of the rules of docs/validation.md E5,
+#: with the share of runs (at the defaults, 300 runs, seed 20250902) that must give the
+#: recorded outcome. The shares seen when the rules were written are in the comments; the
+#: floors leave room for an unrelated change of a few points, not for the rule to go.
+RECORDED = [
+    # A walk-out answers a defection on an issue at the table (docs/model.md §3.1, §3.7):
+    ("2024-election-aftermath", "talks", 0.9),        # 0.985: a bounty and a recognition
+    ("2019-oslo-barbados", "talks_collapsed", 0.7),   # 0.91: sanctions on oil, oil negotiated
+    ("2019-ep3-intercept", "talks_collapsed", 0.7),   # 0.88
+    # The bargain at the table settles only tracks with no deal yet (§3.6):
+    ("2023-saab-swap", "narrow_deal", 0.9),           # 0.99
+    ("2025-chevron-revocation", "narrow_deal", 0.6),  # 0.74
+    # Flights resumed are a migration deal, which can break (§3.11, §3.12):
+    ("2023-deportation-flights", "deal_broken", 0.5),  # 0.68
+    ("2025-grenell-deal", "deal_broken", 0.8),        # 0.97
+]
+
+
+@pytest.mark.parametrize(("episode", "outcome", "floor"), RECORDED,
+                         ids=[e for e, _, _ in RECORDED])
+def test_recorded_episodes_that_rest_on_a_rule_still_come_out_as_recorded(episode, outcome,
+                                                                          floor):
+    scn = load_scenario(ROOT / "scenarios" / "episodes" / f"{episode}.yaml")
+    assert scn.record.outcome.value == outcome  # the file says what this test says
+    result = run_ensemble(scn, 300, 20250902, trace_replicates=0, band_replicates=0,
+                          workers=1)
+    p = result.probabilities()["probability"]
+    assert p.idxmax() == outcome and p[outcome] >= floor, p.round(3).to_dict()
