@@ -66,6 +66,8 @@ class TrackDeals:
         scn = model.spec
         b = scn.behaviour
         self.on_table = np.array([t in tracks_on_table(scn) for t in TRACKS])
+        #: The tracks the bargain at the table settles (``agenda_tracks``, §3.6).
+        self.agenda = model.agenda_tracks
         self.package = scn.talks.linkage.value == "package"
         self.values = np.array([[b.tracks.values[t].us for t in TRACKS],
                                 [b.tracks.values[t].venezuela for t in TRACKS]])
@@ -156,7 +158,6 @@ class TrackDeals:
         # deal, which may then break (§3.12).
         resumed = np.broadcast_to(imp.flights_resumed, (m.n,)) > 0
         if resumed.any():
-            closed = closed.copy()
             closed[self._migration] |= resumed & day.live & (
                 self.state[self._migration] == TrackState.NONE)
         day.closed = closed
@@ -178,23 +179,24 @@ class TrackDeals:
         m.deal_day = np.where((count > 0) & (m.deal_day < 0), t, m.deal_day)
         m.pending_hostility += DEAL_GOODWILL * (count > 0)
 
-    def open_agenda(self, agenda: NDArray) -> NDArray:
+    @property
+    def open_agenda(self) -> NDArray:
         """Where a track of the agenda has no deal yet, shape ``(n,)``.
 
-        Kept until the state changes (the model passes the same agenda every day).
+        Kept until the state changes.
         """
         if self._open_agenda is None:
-            self._open_agenda = (agenda[:, None] & (self.state == TrackState.NONE)).any(axis=0)
+            self._open_agenda = (self.agenda[:, None]
+                                 & (self.state == TrackState.NONE)).any(axis=0)
         return self._open_agenda
 
-    def settle_agenda(self, m: DiplomacyModel, agreeing: NDArray, agenda: NDArray,
-                      t: int) -> None:
+    def settle_agenda(self, m: DiplomacyModel, agreeing: NDArray, t: int) -> None:
         """§3.6: the bargain at the table closed where ``agreeing``.
 
         It settles the agenda's tracks that had no deal yet (a broad agreement on two or
         more, else a narrow deal), and the talks end.
         """
-        settled = agenda[:, None] & agreeing & (self.state == TrackState.NONE)
+        settled = self.agenda[:, None] & agreeing & (self.state == TrackState.NONE)
         self.state[settled] = TrackState.IN_FORCE
         self._changed()
         self.day[settled] = t

@@ -385,8 +385,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         # Only tracks with no deal yet are left to bargain over: an agenda settled before
         # (deals in force on day 0, or closed on their own) leaves nothing to agree at the
         # table.
-        live_talks = day.live & self.in_talks & ~self.broad_done & self.deals.open_agenda(
-            self.agenda_tracks)
+        live_talks = day.live & self.in_talks & ~self.broad_done & self.deals.open_agenda
         agreeing = live_talks & (room[0] > 0) & (day.us_offer_to_ve >= aspiration[1])
         mediated = np.zeros(self.n, bool)
         nash_u = None
@@ -410,7 +409,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         self.deal = np.where(agreeing, fr.terms(deal_u), self.deal)
         self.nash_terms = np.where(agreeing, fr.terms(nash_u), self.nash_terms)
         self.mediated |= mediated
-        self.deals.settle_agenda(self, agreeing, self.agenda_tracks, day.t)
+        self.deals.settle_agenda(self, agreeing, day.t)
 
     def _settle_tracks(self, day: Day) -> None:
         """§3.11: narrow deals close on the tracks where both sides gain."""
