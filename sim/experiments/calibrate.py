@@ -55,7 +55,8 @@ from sim.scenario.schema import Scenario
 #: infinity: pyabc subtracts successive thresholds, and inf - inf warns.)
 ACCEPT_ALL = float(np.finfo(float).max)
 #: The late-2025 signals the loss counts, in the order of a particle's ``signals`` vector.
-SIGNAL_MISSES = ("no offer of talks within three weeks of 1 January 2026",
+SIGNAL_MISSES = ("no offer of talks within three weeks of 6 September 2025",
+                 "no offer of talks within three weeks of 1 January 2026",
                  "talks by 31 December 2025", "escalation by 31 December 2025")
 #: Spawn keys of the calibration seed: the fold assignment, and each fit (fold k, or 0).
 FOLDS_KEY, FIT_KEY = 0, 1
@@ -105,11 +106,13 @@ def outcome_shares(results: Results) -> np.ndarray:
 def signal_misses(results: Results) -> np.ndarray:
     """The late-2025 signals a run of the default scenario misses, as shares of its runs.
 
-    In the order of :data:`SIGNAL_MISSES`: runs whose first offer of talks falls outside the
-    window, runs with talks by 31 December 2025, runs with escalation by then.
+    In the order of :data:`SIGNAL_MISSES`: runs with no offer of talks within three weeks of
+    6 September 2025, and of 1 January 2026 (``docs/validation.md`` B6), runs with talks by
+    31 December 2025, runs with escalation by then.
     """
     sig = signals(results)
-    return np.array([1.0 - sig.offer_in_window, 1.0 - sig.no_talks_by_end_of_record,
+    return np.array([1.0 - sig.offer_after_first_strike, 1.0 - sig.offer_in_window,
+                     1.0 - sig.no_talks_by_end_of_record,
                      1.0 - sig.no_escalation_by_end_of_record])
 
 
@@ -364,7 +367,8 @@ def run_fit(calibration: Calibration, readings: Sequence[Reading], label: str, s
                        sampler=the_sampler,
                        eps=pyabc.MedianEpsilon(initial_epsilon=ACCEPT_ALL))
     observed = {"brier": np.zeros(len(readings)),
-                "signals": np.zeros(3 if calibration.signals_scenario is not None else 0)}
+                "signals": np.zeros(len(SIGNAL_MISSES)
+                                    if calibration.signals_scenario is not None else 0)}
     t0 = time.perf_counter()
     saved = np.random.get_state()
     np.random.seed(np.random.SeedSequence(seed).generate_state(4))  # the driver's own draws

@@ -59,6 +59,7 @@ from sim.model.cameo import EventCode
 from sim.model.mechanisms.bargaining import aspiration, concession_left
 from sim.model.mechanisms.choice import logit_choice
 from sim.model.mechanisms.readiness import move_toward, readiness_target
+from sim.model.mechanisms.survival import survival_threat
 from sim.scenario.actors import Actor
 from sim.scenario.behaviour import ActionWeights
 
@@ -196,7 +197,7 @@ def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readin
                      removal: ArrayLike = 0.0, legal: ArrayLike = 0.0, demand: ArrayLike = 0.0,
                      relations_open: ArrayLike = True, provocations: ArrayLike = 0.0,
                      onset: ArrayLike = 0.0, staked: ArrayLike = 0.0,
-                     defections: ArrayLike = 0.0) -> NDArray:
+                     defections: ArrayLike = 0.0, threat: ArrayLike = 0.0) -> NDArray:
     """Utilities of the nine actions relative to holding (0), stacked on a new first axis.
 
     Args:
@@ -216,6 +217,8 @@ def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readin
         staked: Its audience cost times its public commitment (§3.13).
         defections: Coercive measures it received today from the other side on an issue
             of a track on the table: a defection at the table (§3.7).
+        threat: The threat to its leader's survival as it sees it (§3.10): offers of talks
+            gain utility with it.
 
     Returns:
         Shape ``(9, *S)``; ``-inf`` marks an action not available.
@@ -235,6 +238,7 @@ def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readin
     de_escalate -= w.de_escalate_hostility * hostility
     np.multiply(readiness, w.signal_readiness, out=signal)
     signal += w.signal_bias
+    signal += w.signal_survival * np.asarray(threat)
     np.copyto(signal, -np.inf, where=talking)
     np.multiply(readiness, w.concede_readiness, out=concede)
     concede += w.concede_bias
@@ -325,7 +329,8 @@ class GovernmentAgent(mesa.Agent):
                                 m.readiness[i], day.war_gain[i], day.impulses.hostility[i],
                                 m.in_talks, day.removal[i], m.legal[i], day.demand[i],
                                 m.relations_open, day.impulses.provocation[i], day.onset[i],
-                                m.audience[i] * m.commitment[i], day.impulses.defection[i])
+                                m.audience[i] * m.commitment[i], day.impulses.defection[i],
+                                survival_threat(m.resolve[i], day.removal[1 - i]))
 
     def choose_action(self, day: Day) -> NDArray:
         """Today's action per replicate, by logit choice over its utilities (§3.7)."""

@@ -14,6 +14,14 @@ al. 2003, *The Logic of Political Survival*; Sechser 2011 on compellent threats;
 ``E`` is the level of exit demands in force against the leader (0 or 1, times intensity),
 capped at 1: a second demand on top of a first (an ultimatum on top of the recognition of a
 rival) threatens no more than the first.
+
+A leader whose survival is threatened offers talks on everything short of his exit: the
+target of coercive diplomacy tries to meet the coercer part of the way and to buy time
+(George 1991, *Forceful Persuasion*), and a leader's first aim is to keep office (Bueno de
+Mesquita et al. 2003). The threat he sees is the chance that the other side fights times the
+chance that its force would remove him, and it adds to the utility of signalling openness:
+
+    T_i = rho_i * p_removal_j,     u_signal += w_T * T_i
 """
 
 from __future__ import annotations
@@ -36,3 +44,14 @@ def range_under_demand(surplus: ArrayLike, demand: ArrayLike, penalty: float) ->
 def discounted(value: ArrayLike, demand: ArrayLike, share: float) -> NDArray:
     """A value the demander discounts while its exit demand stands: ``v (1 - share E)``."""
     return np.asarray(value) * (1.0 - share * np.minimum(np.asarray(demand), 1.0))
+
+
+def survival_threat(resolve: ArrayLike, removal: ArrayLike) -> NDArray:
+    """The threat to a leader's survival as he sees it: ``T = rho p_removal``.
+
+    Args:
+        resolve: ``rho_i``, his estimate that the other side will fight (§3.3).
+        removal: The chance that the other side's force would remove him (§3.13), which is
+            0 unless it demands his exit.
+    """
+    return np.asarray(resolve) * np.asarray(removal)
