@@ -95,37 +95,40 @@ def test_an_exit_demand_is_made_on_its_first_day_unless_it_stood_before_day_0(ti
 
 
 def test_offers_gain_utility_with_the_threat_to_ones_leader():
-    """u_signal = w0 + w_R R + w_T T with w0 = -3, w_R = 2, w_T = 5: -3 + 1 + 0.5 = -1.5;
-    -3 + 0 + 2 = -1; at the table no offer of talks is possible (-inf). T = rho p_removal."""
+    """u_signal = w0 + w_R R + w_T T with w0 = -3, w_R = 2, w_T = 5 and T = p_removal chi:
+    -3 + 1 + 5 x 0.4 x 1 = 0; -3 + 0 + 5 x 0.25 x 2 = -0.5; 0 with no measure today; at the
+    table no offer of talks is possible (-inf)."""
     w = ActionWeights(signal_bias=-3.0, signal_readiness=2.0, signal_survival=5.0)
-    zeros = np.zeros(3)
-    threat = survival_threat(np.array([0.25, 0.5, 1.0]), np.array([0.4, 0.8, 0.0]))
-    np.testing.assert_allclose(threat, [0.1, 0.4, 0.0], rtol=0, atol=1e-15)
-    u = action_utilities(w, zeros, zeros, np.array([0.5, 0.0, 0.2]), zeros, zeros,
-                         np.array([False, False, True]), threat=threat)
-    np.testing.assert_allclose(u[Action.SIGNAL_OPENNESS], [-1.5, -1.0, -np.inf], rtol=0,
-                               atol=1e-14)
+    zeros = np.zeros(4)
+    threat = survival_threat(np.array([0.4, 0.25, 0.8, 1.0]), np.array([1.0, 2.0, 0.0, 1.0]))
+    np.testing.assert_allclose(threat, [0.4, 0.5, 0.0, 1.0], rtol=0, atol=1e-15)
+    u = action_utilities(w, zeros, zeros, np.array([0.5, 0.0, 0.2, 0.2]), zeros, zeros,
+                         np.array([False, False, False, True]), threat=threat)
+    np.testing.assert_allclose(u[Action.SIGNAL_OPENNESS], [0.0, -0.5, -2.6, -np.inf],
+                               rtol=0, atol=1e-14)
 
 
-def test_the_model_weighs_offers_with_the_threat_each_leader_sees():
-    """Under a US exit demand from day 0 Venezuela's leader sees the threat
-    T_VE = rho_VE x 16/17 x (1 - F_VE) (its estimate that the US fights, times the chance
-    US force removes him, §3.13); the US leader faces no demand, T_US = 0. A naval
-    deployment on day 2 raises rho_VE, so the threat (and the offer utility) moves."""
+def test_the_model_weighs_offers_with_the_threat_each_coercive_measure_brings_home():
+    """Under a US exit demand from day 0, each coercive measure Venezuela receives brings home
+    the chance that US force removes Maduro: T_VE = 16/17 x (1 - F_VE) x chi_VE (§3.10 (6),
+    §3.13), so its offer utility rises on the day of the demand (itself a coercive measure,
+    day 0) and of the strikes (days 2 and 4), and only then; the US leader faces no demand,
+    T_US = 0."""
     scn = scenario("behaviour.actions.signal_readiness=1.5",
                    "behaviour.actions.signal_survival=4", horizon_days=6,
-                   pressures=[on_day("exit_demand", 0), on_day("naval_deployment", 2)])
-    _, days, kept = run_days(scn, keep=lambda m: (m.resolve[:, 0].copy(),
-                                                   m.hardliners[:, 0].copy(),
+                   pressures=[on_day("exit_demand", 0), on_day("boat_strike", 2),
+                              on_day("boat_strike", 4)])
+    _, days, kept = run_days(scn, keep=lambda m: (m.hardliners[:, 0].copy(),
                                                    m.readiness[:, 0].copy()))
     threats = []
-    for day, (resolve, hardliners, readiness) in zip(days, kept, strict=True):
-        threat = np.array([0.0, resolve[1] * 16 / 17 * (1 - hardliners[1])])
+    for day, (hardliners, readiness) in zip(days, kept, strict=True):
+        measures = day.impulses.provocation[:, 0]
+        threat = np.array([0.0, 16 / 17 * (1 - hardliners[1]) * measures[1]])
         expected = -50.0 + 1.5 * readiness + 4.0 * threat
         np.testing.assert_allclose(day.utilities[Action.SIGNAL_OPENNESS, :, 0], expected,
                                    rtol=1e-13, atol=1e-13)
         threats.append(threat[1])
-    assert threats[0] > 0 and threats[3] > threats[1]  # the deployment raised the threat
+    assert [t > 0 for t in threats] == [True, False, True, False, True, False]
 
 
 def test_offers_made_while_an_exit_demand_stands_do_not_stop_escalation():
@@ -134,14 +137,14 @@ def test_offers_made_while_an_exit_demand_stands_do_not_stop_escalation():
     which discounts the offers of a leader whose exit it demands (§3.3), never sits down,
     and every run still ends in escalation or the leader's removal (docs/validation.md B6)."""
     runs = {}
-    for w in (0.0, 20.0):
+    for w in (0.0, 8.0):
         overrides = [f"behaviour.actions.signal_survival={w}"]
         res = run_ensemble(with_overrides(load_scenario(), overrides), 300, 5,
                            trace_replicates=300, band_replicates=0, overrides=overrides)
         offers = res.data.trace[:, list(VARIABLES).index("action_venezuela")] \
             == Action.SIGNAL_OPENNESS
         runs[w] = (offers.sum(axis=0).mean(), res.data.runs)
-    assert runs[20.0][0] > 20 * max(runs[0.0][0], 0.1)
+    assert runs[8.0][0] > 20 * max(runs[0.0][0], 0.1)
     for _, table in runs.values():
         assert (table["talks_day"] < 0).all()
         assert np.isin(table["outcome"], [Outcome.ESCALATION, Outcome.LEADER_REMOVED]).all()

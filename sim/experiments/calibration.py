@@ -265,12 +265,12 @@ def record_chart_data(results: Results) -> dict[str, object]:
     deaths = trace[:, v.index("casualties")].astype(float)
     readiness = trace[:, v.index("readiness_venezuela")].astype(float)
     offered = trace[:, v.index("action_venezuela")] == Action.SIGNAL_OPENNESS
-    first = offered.argmax(axis=0)[offered.any(axis=0)]
     return {
         "dates": dates,
         "deaths": np.quantile(deaths, [0.05, 0.25, 0.5, 0.75, 0.95], axis=1),
         "readiness": np.quantile(readiness, [0.05, 0.25, 0.5, 0.75, 0.95], axis=1),
-        "offer_dates": [scn.date_of(int(d)) for d in first],
+        # Every offer of every run, by its date (a run offers on many days).
+        "offer_dates": [scn.date_of(int(d)) for d in np.nonzero(offered)[0]],
         "threshold": scn.talks.threshold,
         "record": [o for o in RECORD if scn.start <= o.date <= scn.end],
     }
@@ -305,23 +305,25 @@ def record_chart(results: Results, axes=None):
     ax.axhline(data["threshold"], color="#555555", ls="--", lw=1,
                label=f"readiness needed for talks ({data['threshold']:g})")
     ax.axvspan(OFFER_WINDOW[0], OFFER_WINDOW[1], color="#ffd92f", alpha=0.35,
-               label="window around Caracas's offer")
+               label="three weeks either side of Caracas's offers")
+    ax.axvspan(FIRST_OFFER_WINDOW[0], FIRST_OFFER_WINDOW[1], color="#ffd92f", alpha=0.35)
     twin = ax.twinx()
     offers = data["offer_dates"]
     if offers:
         twin.hist(offers, bins=40, color="#e6550d", alpha=0.45)
-    twin.set_ylabel("Runs: first Venezuelan offer of talks", color="#e6550d")
-    ax.axvline(dt.date(2026, 1, 1), color="black", lw=1.5)
-    ax.annotate("Caracas offers talks\n(turn of the year)", (dt.date(2026, 1, 1), 0.95),
-                xycoords=("data", "axes fraction"), xytext=(4, -4),
-                textcoords="offset points", fontsize=8, va="top")
+    twin.set_ylabel("Venezuelan offers of talks (all runs)", color="#e6550d")
+    for day, what in ((dt.date(2025, 9, 6), "Maduro's letter\n(6 Sep)"),
+                      (dt.date(2026, 1, 1), "Caracas offers talks\n(turn of the year)")):
+        ax.axvline(day, color="black", lw=1.5)
+        ax.annotate(what, (day, 0.95), xycoords=("data", "axes fraction"), xytext=(4, -4),
+                    textcoords="offset points", fontsize=8, va="top")
     for o in data["record"]:
         if o.role == "input":
             for a in axes:
                 a.axvline(o.date, color="#999999", lw=0.6, ls=":")
     ax.set_ylim(0, 1)
     ax.set_ylabel("Venezuela's readiness to talk")
-    ax.set_title("Venezuela's readiness and its first offer of talks "
+    ax.set_title("Venezuela's readiness and its offers of talks "
                  "(dotted lines: dated pressures of the record)")
     ax.legend(loc="upper left", fontsize=8)
     return fig

@@ -217,8 +217,8 @@ def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readin
         staked: Its audience cost times its public commitment (§3.13).
         defections: Coercive measures it received today from the other side on an issue
             of a track on the table: a defection at the table (§3.7).
-        threat: The threat to its leader's survival as it sees it (§3.10): offers of talks
-            gain utility with it.
+        threat: The threat to its leader's survival that today's coercive measures bring
+            home (§3.10): offers of talks gain utility with it.
 
     Returns:
         Shape ``(9, *S)``; ``-inf`` marks an action not available.
@@ -330,7 +330,8 @@ class GovernmentAgent(mesa.Agent):
                                 m.in_talks, day.removal[i], m.legal[i], day.demand[i],
                                 m.relations_open, day.impulses.provocation[i], day.onset[i],
                                 m.audience[i] * m.commitment[i], day.impulses.defection[i],
-                                survival_threat(m.resolve[i], day.removal[1 - i]))
+                                survival_threat(day.removal[1 - i],
+                                                day.impulses.provocation[i]))
 
     def choose_action(self, day: Day) -> NDArray:
         """Today's action per replicate, by logit choice over its utilities (§3.7)."""

@@ -68,9 +68,9 @@ class ActionWeights(Section):
     signal_readiness: NonNegative = Field(
         9.0, description="w^s_R: signal openness, per unit of readiness")
     signal_survival: NonNegative = Field(
-        20.0, description="w^s_T: signal openness, per unit of the threat to one's leader "
-                         "(the other side's resolve times the chance its force would remove "
-                         "him)")
+        8.0, description="w^s_T: signal openness, per coercive measure received today "
+                         "times the chance that the other side's force would remove one's "
+                         "leader")
     concede_bias: Bias = Field(-5.5, description="w^c_0: baseline utility of conceding")
     concede_readiness: NonNegative = Field(
         3.0, description="w^c_R: concede, per unit of readiness")

@@ -15,13 +15,14 @@ al. 2003, *The Logic of Political Survival*; Sechser 2011 on compellent threats;
 capped at 1: a second demand on top of a first (an ultimatum on top of the recognition of a
 rival) threatens no more than the first.
 
-A leader whose survival is threatened offers talks on everything short of his exit: the
-target of coercive diplomacy tries to meet the coercer part of the way and to buy time
-(George 1991, *Forceful Persuasion*), and a leader's first aim is to keep office (Bueno de
-Mesquita et al. 2003). The threat he sees is the chance that the other side fights times the
-chance that its force would remove him, and it adds to the utility of signalling openness:
+A leader whose survival is threatened answers each turn of the screw with an offer of talks
+on everything short of his exit: the target of coercive diplomacy tries to meet the coercer
+part of the way and to forestall its next step (George 1991, *Forceful Persuasion*), and a
+leader's first aim is to keep office (Bueno de Mesquita et al. 2003). Each coercive measure
+he receives today brings home the chance that the other side's force would remove him, and
+it adds to the utility of signalling openness:
 
-    T_i = rho_i * p_removal_j,     u_signal += w_T * T_i
+    T_i = p_removal_j * chi_i,     u_signal += w_T * T_i
 """
 
 from __future__ import annotations
@@ -46,12 +47,13 @@ def discounted(value: ArrayLike, demand: ArrayLike, share: float) -> NDArray:
     return np.asarray(value) * (1.0 - share * np.minimum(np.asarray(demand), 1.0))
 
 
-def survival_threat(resolve: ArrayLike, removal: ArrayLike) -> NDArray:
-    """The threat to a leader's survival as he sees it: ``T = rho p_removal``.
+def survival_threat(removal: ArrayLike, measures: ArrayLike) -> NDArray:
+    """The threat to a leader's survival brought home today: ``T = p_removal chi``.
 
     Args:
-        resolve: ``rho_i``, his estimate that the other side will fight (§3.3).
         removal: The chance that the other side's force would remove him (§3.13), which is
             0 unless it demands his exit.
+        measures: ``chi``, the coercive measures he received today from the other side
+            (§3.1).
     """
-    return np.asarray(resolve) * np.asarray(removal)
+    return np.asarray(removal) * np.asarray(measures)
