@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.model.issues import TRACK_ISSUES, TRACKS, Track, tracks_on_table
+from sim.model.issues import ISSUES, TRACK_ISSUES, TRACKS, Track, tracks_on_table
 from sim.model.mechanisms.compliance import break_hazards, grievance, withdrawn
 from sim.model.mechanisms.survival import discounted
 from sim.model.mechanisms.tracks import (
@@ -81,6 +81,12 @@ class TrackDeals:
         self.payments = np.zeros((2, K, n))
         self._drugs = TRACKS.index(Track.DRUGS)
         self._migration = TRACKS.index(Track.MIGRATION)
+        # Per issue (drugs, oil, migration): the track of its axis, and the terms of a deal
+        # on it (the same every day).
+        track_of = {issue: track for track, issue in TRACK_ISSUES.items()}
+        self._issue_tracks = [TRACKS.index(track_of[issue]) for issue in ISSUES]
+        self._issue_terms = np.repeat([[DEAL_TERMS[track_of[issue]]] for issue in ISSUES], n,
+                                      axis=1).astype(float)
         #: Withdrawals not yet answered (§3.12), per replicate.
         self.grievance = np.zeros(n)
         #: What each side received yesterday (None before the first day).
@@ -102,13 +108,7 @@ class TrackDeals:
 
     def issue_deals(self) -> tuple[NDArray, NDArray]:
         """Per issue (drugs, oil, migration): a deal in force, and its terms, shape (3, n)."""
-        force = self.in_force
-        n = force.shape[1]
-        held, terms = np.zeros((3, n), bool), np.zeros((3, n))
-        for track, issue in TRACK_ISSUES.items():
-            j, k = TRACKS.index(track), ("drugs", "oil", "migration").index(issue.value)
-            held[k], terms[k] = force[j], DEAL_TERMS[track]
-        return held, terms
+        return self.in_force[self._issue_tracks], self._issue_terms
 
     def oil_relief(self) -> NDArray:
         """Relief a deal on the oil track brings Venezuela while it holds, shape ``(n,)``."""
@@ -130,10 +130,13 @@ class TrackDeals:
         offers = np.broadcast_to(imp.offers, (2 * K, m.n)).reshape(2, K, m.n)
         self.payments *= 1.0 - b.tracks.offer_decay
         self.payments += b.tracks.offer_value * offers
-        values = np.broadcast_to(self.values[:, :, None], (2, K, m.n)).copy()
         # The demander values what a leader told to go would concede at a discount (§3.10).
+        # The discount is taken at the width of the day's demands (one column unless a
+        # per-replicate pressure set them), then spread over the replicates.
+        values = np.empty((2, K, m.n))
         for i in (0, 1):
-            values[i] = discounted(values[i], day.demand[1 - i], b.survival.track_discount)
+            values[i] = discounted(self.values[i][:, None], imp.exit_demand[1 - i],
+                                   b.survival.track_discount)
         # A producer cooperating at the source makes a drugs deal worth less to the US.
         values[0, self._drugs] *= 1.0 - m.producer_cooperation / 2.0
         costs = deal_costs(m.hostility, m.hardliners, m.h0, m.audience, m.commitment,
@@ -219,16 +222,22 @@ class TrackDeals:
         # What each side receives of the other: Washington the flights Caracas takes (less
         # any pause) and any relief; Caracas the relief in force. Withdrawals count from
         # the second day on: what ended before the run is old news.
-        received = np.stack(np.broadcast_arrays(imp.relief[0] - imp.flights_paused,
-                                                imp.relief[1]))
+        flights = imp.relief[0] - imp.flights_paused
+        received = np.empty((2, max(flights.shape[-1], imp.relief.shape[-1])))
+        received[0], received[1] = flights, imp.relief[1]
         taken = 0.0 if self.received is None else withdrawn(self.received, received).sum(
             axis=0)
         self.received = received
         self.grievance = grievance(self.grievance, taken, c.grievance_decay)
-        hazard = break_hazards(self.break_rates, m.hostility, c.hostility_factor,
-                               self.grievance, c.reciprocity)
         # A deal can break from the day after it closed.
-        hazard = np.where(self.in_force & day.live & (self.day < day.t), hazard, 0.0)
+        can_break = self.in_force & day.live & (self.day < day.t)
+        # Hazards only on the tracks where some deal can break (elsewhere they are 0).
+        rows = np.flatnonzero(can_break.any(axis=1))
+        hazard = np.zeros(can_break.shape)
+        if rows.size:
+            hazard[rows] = np.where(can_break[rows], break_hazards(
+                self.break_rates[rows], m.hostility, c.hostility_factor, self.grievance,
+                c.reciprocity), 0.0)
         broken = one_event(u, hazard)
         day.broken = broken
         if not broken.any():

@@ -44,7 +44,13 @@ from numpy.typing import NDArray
 
 from sim.engine.streams import ReplicateStreams
 from sim.model import cameo
-from sim.model.agents import ACTIONS, Action, GovernmentAgent, ScriptedGovernment, effect_table
+from sim.model.agents import (
+    Action,
+    BothGovernments,
+    GovernmentAgent,
+    ScriptedGovernment,
+    effect_table,
+)
 from sim.model.day import Day
 from sim.model.mechanisms import status_quo as status_quo_rules
 from sim.model.mechanisms.escalation import incidents, richardson_step
@@ -158,6 +164,8 @@ class DiplomacyModel(ModelViews, mesa.Model):
             (ScriptedGovernment(self, gov, i, scenario.actors[gov], script[gov]) if gov in script
              else GovernmentAgent(self, gov, i, scenario.actors[gov]))
             for i, gov in enumerate(GOVERNMENTS)]
+        #: Both governments' rules in one pass over their rows (the agents' own rules).
+        self.both = BothGovernments(self)
         self._effects = effect_table([gov.effects for gov in self.governments])
         self._effect_column = np.array([[0], [len(Action)]])  # column offset per government
         buyers = [tp for tp in self.third_parties if isinstance(tp, OilBuyer)]
@@ -347,10 +355,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
 
     def _update_readiness(self, day: Day) -> None:
         """§3.5: each government's readiness; talks open and break off."""
-        readiness = np.empty((2, self.n))
-        for gov in self.governments:
-            readiness[gov.index] = gov.next_readiness(day)
-        self.readiness = readiness
+        self.readiness = readiness = self.both.next_readiness(day)
         talks = self.spec.talks
         day.bar = talks_bar(talks.threshold, talks.mediation_bonus, day.mediation)
         day.opening, day.breaking, in_talks = talks_transition(
@@ -433,11 +438,8 @@ class DiplomacyModel(ModelViews, mesa.Model):
         # Row i: the chance that force by government i removes the other's leader.
         day.removal = removal_probability(day.demand[::-1], self.win_prob[:, None],
                                           self.hardliners[::-1])
-        day.utilities = np.empty((len(ACTIONS), 2, self.n))
-        chosen = np.empty((2, self.n), np.int64)
-        for gov in self.governments:
-            day.utilities[:, gov.index] = gov.action_utilities(day)
-            chosen[gov.index] = gov.choose_action(day)
+        day.utilities = self.both.action_utilities(day)
+        chosen = self.both.choose_action(day)
         day.actions = actions = np.where(day.acting, chosen, Action.HOLD)
         # Both governments' effects in every replicate, gathered at once (rows as in
         # agents.EFFECT_ROWS); effects on the other side land on the other row.
