@@ -68,6 +68,7 @@ class TrackDeals:
         self.on_table = np.array([t in tracks_on_table(scn) for t in TRACKS])
         #: The tracks the bargain at the table settles (``agenda_tracks``, §3.6).
         self.agenda = model.agenda_tracks
+        self._agenda_rows = np.flatnonzero(self.agenda)
         self.package = scn.talks.linkage.value == "package"
         self.values = np.array([[b.tracks.values[t].us for t in TRACKS],
                                 [b.tracks.values[t].venezuela for t in TRACKS]])
@@ -189,8 +190,7 @@ class TrackDeals:
         Kept until the state changes.
         """
         if self._open_agenda is None:
-            self._open_agenda = (self.agenda[:, None]
-                                 & (self.state == TrackState.NONE)).any(axis=0)
+            self._open_agenda = (self.state[self._agenda_rows] == TrackState.NONE).any(axis=0)
         return self._open_agenda
 
     def settle_agenda(self, m: DiplomacyModel, agreeing: NDArray, t: int) -> None:

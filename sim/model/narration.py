@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 #: sign each enters with.
 READINESS_DRIVERS: dict[str, int] = {"pain": 1, "surplus": 1, "hostility": -1,
                                      "commitment": -1, "signal": 1, "mediation": 1}
+#: Each action's plain-language name, in action order.
+ACTION_LABELS = [a.label for a in Action]
 #: How far back a change of readiness is explained from (days).
 LOOK_BACK_DAYS = 30
 
@@ -125,7 +127,7 @@ class Narrator:
         utilities = day.utilities[:, i, 0]
         probs = choice_probabilities(utilities, float(gov.params.temperature))
         finite = np.isfinite(utilities)
-        names = [a.label for a in Action]
+        names = ACTION_LABELS
         inputs = {"hostility": model.hostility[i, 0], "readiness": model.readiness[i, 0],
                   "pain": model.pain[i, 0], "war_gain": day.war_gain[i, 0],
                   "provocation": np.broadcast_to(day.impulses.hostility[i], (model.n,))[0],
