@@ -128,7 +128,7 @@ class TrackDeals:
         """
         b = m.spec.behaviour
         imp = day.impulses
-        offers = np.broadcast_to(imp.offers, (2 * K, m.n)).reshape(2, K, m.n)
+        offers = imp.offers.reshape(2, K, -1)
         self.payments *= 1.0 - b.tracks.offer_decay
         self.payments += b.tracks.offer_value * offers
         # The demander values what a leader told to go would concede at a discount (§3.10).
@@ -160,7 +160,7 @@ class TrackDeals:
         # has none (docs/validation.md E4: a move of a lower-precedence outcome before the
         # recorded one is an input): deportation flights resumed or agreed are a migration
         # deal, which may then break (§3.12).
-        resumed = np.broadcast_to(imp.flights_resumed, (m.n,)) > 0
+        resumed = imp.flights_resumed > 0
         if resumed.any():
             closed[self._migration] |= resumed & day.live & (
                 self.state[self._migration] == TrackState.NONE)

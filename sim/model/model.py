@@ -245,7 +245,9 @@ class DiplomacyModel(ModelViews, mesa.Model):
         """§3.1: the pressures due today act (scheduled, in Poisson windows, triggered)."""
         log = self.narrator.firings if day.narrating else None
         day.impulses = imp = self.timeline.fire(day.t, day.uniforms, self, log)
-        day.demand = np.broadcast_to(imp.exit_demand, (2, self.n))
+        # Kept at the timeline's width: one column (broadcasting over the replicates) unless
+        # a per-replicate pressure set the demands today.
+        day.demand = imp.exit_demand
         day.onset = np.maximum(day.demand - self.demand_before, 0.0)
         self.demand_before = day.demand
 
@@ -260,7 +262,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         if self.producers:
             self.producer_cooperation = self.producers[0].cooperation_today(
                 self.strike_deaths, rules)
-        mediation = np.broadcast_to(imp.mediation, (self.n,))
+        mediation = imp.mediation  # one column unless per replicate (as the demands)
         if self.mediator is not None:
             if not self.mediation_on_timeline:
                 self.mediating |= self.mediator.offers(self.readiness, rules)
@@ -284,8 +286,8 @@ class DiplomacyModel(ModelViews, mesa.Model):
         self.pain = relax_pain(self.pain, level, b.pain_response, shock)
         held, terms = self.deals.issue_deals()
         # Flights resumed lift the pauses in force that day; a later pause counts again.
-        level = np.broadcast_to(imp.flights_paused, (self.n,))
-        self.pause_lifted = np.where(np.broadcast_to(imp.flights_resumed, (self.n,)) > 0, level,
+        level = imp.flights_paused
+        self.pause_lifted = np.where(imp.flights_resumed > 0, level,
                                      np.minimum(self.pause_lifted, level))
         paused = np.minimum(level - self.pause_lifted + self.ruptured, 1.0) - self.paused0
         self.sq = status_quo_rules.moved(self.sq0, imp.relief[1] - self.relief0, paused,
