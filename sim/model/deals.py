@@ -66,6 +66,11 @@ class TrackDeals:
         scn = model.spec
         b = scn.behaviour
         self.on_table = np.array([t in tracks_on_table(scn) for t in TRACKS])
+        # Only the tracks on the table can close: their rows, and the drugs track's among them.
+        self._table_rows = np.flatnonzero(self.on_table)
+        drugs = TRACKS.index(Track.DRUGS)
+        self._table_drugs = (int(np.searchsorted(self._table_rows, drugs))
+                             if self.on_table[drugs] else None)
         #: The tracks the bargain at the table settles (``agenda_tracks``, §3.6).
         self.agenda = model.agenda_tracks
         self._agenda_rows = np.flatnonzero(self.agenda)
@@ -80,7 +85,6 @@ class TrackDeals:
         self.day = np.full((K, n), -1, np.int64)
         #: Payments offered to each government on each track, shape (2, K, n).
         self.payments = np.zeros((2, K, n))
-        self._drugs = TRACKS.index(Track.DRUGS)
         self._migration = TRACKS.index(Track.MIGRATION)
         # Per issue (drugs, oil, migration): the track of its axis, and the terms of a deal
         # on it (the same every day).
@@ -134,17 +138,21 @@ class TrackDeals:
         # The demander values what a leader told to go would concede at a discount (§3.10).
         # The discount is taken at the width of the day's demands (one column unless a
         # per-replicate pressure set them), then spread over the replicates.
-        values = np.empty((2, K, m.n))
+        # Values, costs and events only on the tracks on the table (rows ``table``): the
+        # others never close, and their events have no hazard.
+        table = self._table_rows
+        values = np.empty((2, table.size, m.n))
         for i in (0, 1):
-            values[i] = discounted(self.values[i][:, None], imp.exit_demand[1 - i],
+            values[i] = discounted(self.values[i][table, None], imp.exit_demand[1 - i],
                                    b.survival.track_discount)
         # A producer cooperating at the source makes a drugs deal worth less to the US.
-        values[0, self._drugs] *= 1.0 - m.producer_cooperation / 2.0
+        if self._table_drugs is not None:
+            values[0, self._table_drugs] *= 1.0 - m.producer_cooperation / 2.0
         costs = deal_costs(m.hostility, m.hardliners, m.h0, m.audience, m.commitment,
                            b.tracks.hostility_cost, b.tracks.hardliner_cost,
                            b.tracks.commitment_cost)
-        net = net_values(values, self.payments, costs)
-        open_tracks = self.on_table[:, None] & (self.state == TrackState.NONE) & day.live
+        net = net_values(values, self.payments[:, table], costs)
+        open_tracks = (self.state[table] == TrackState.NONE) & day.live
         day.engagement = engagement(m.readiness, m.in_talks, day.bar)
         rate = b.tracks.closing_rate * day.engagement
         # Events: each track closing alone, then (with package linkage) all open tracks
@@ -153,9 +161,10 @@ class TrackDeals:
         if self.package:
             possible = np.vstack([possible, package_feasible(net, open_tracks)[None, :]])
         drawn = one_event(u, np.where(possible, rate, 0.0))
-        closed = drawn[:K]
+        closed = np.zeros((K, m.n), bool)
+        closed[table] = drawn[:table.size]
         if self.package:
-            closed = closed | (open_tracks & drawn[K][None, :])
+            closed[table] |= open_tracks & drawn[table.size][None, :]
         # A deal's first act given as an input is that deal, reached today, where its track
         # has none (docs/validation.md E4: a move of a lower-precedence outcome before the
         # recorded one is an input): deportation flights resumed or agreed are a migration

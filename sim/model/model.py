@@ -337,14 +337,17 @@ class DiplomacyModel(ModelViews, mesa.Model):
         self.pending_hostility = np.zeros((2, self.n))
         day.hottest = hostility.max(axis=0)
         cause = np.where(day.hottest >= self.spec.escalation.threshold,
-                         int(EscalationCause.HOSTILITY), 0)
-        cause = np.maximum(cause, imp.escalates)
-        day.escalation_cause = np.where(day.active, cause, 0).astype(np.int8)
+                         np.int8(EscalationCause.HOSTILITY), np.int8(0))
+        np.maximum(cause, imp.escalates, out=cause)
+        day.escalation_cause = np.where(day.active, cause, np.int8(0))
         # An overt strike on land against a leader whose exit the striker demands may
-        # remove him (§3.13): the same draw as a strike chosen today (§3.7).
+        # remove him (§3.13): the same draw as a strike chosen today (§3.7). (Strikes are
+        # rare: the chance is only needed on days with one.)
         strike = day.escalation_cause == EscalationCause.OVERT_STRIKE
-        day.removed = strike & (day.uniforms[REMOVAL_COLUMN] < removal_probability(
-            day.demand[1], self.win_prob[0], self.hardliners[1]))
+        if strike.any():
+            strike &= day.uniforms[REMOVAL_COLUMN] < removal_probability(
+                day.demand[1], self.win_prob[0], self.hardliners[1])
+        day.removed = strike
         day.live = day.active & ~day.removed
 
     def _update_bargaining_range(self, day: Day) -> None:
