@@ -242,12 +242,14 @@ class TrackDeals:
         can_break = self.in_force & day.live & (self.day < day.t)
         # Hazards only on the tracks where some deal can break (elsewhere they are 0).
         rows = np.flatnonzero(can_break.any(axis=1))
-        hazard = np.zeros(can_break.shape)
+        broken = np.zeros(can_break.shape, bool)
         if rows.size:
-            hazard[rows] = np.where(can_break[rows], break_hazards(
+            # (The draw over these rows alone is the draw over all: the others have no
+            # hazard, and one_event leaves such rows out.)
+            hazard = np.where(can_break[rows], break_hazards(
                 self.break_rates[rows], m.hostility, c.hostility_factor, self.grievance,
                 c.reciprocity), 0.0)
-        broken = one_event(u, hazard)
+            broken[rows] = one_event(u, hazard)
         day.broken = broken
         if not broken.any():
             return

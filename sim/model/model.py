@@ -477,10 +477,11 @@ class DiplomacyModel(ModelViews, mesa.Model):
         live_talks = day.live & self.in_talks
         weekly = live_talks & (self.talks_days % ROUND_DAYS == 0)
         deals = day.closed.any(axis=0) if day.closed is not None else False
+        signed = day.agreeing | deals
         goldstein += weekly * cameo.ENGAGE_IN_NEGOTIATION.goldstein + (
-            day.agreeing | deals) * cameo.SIGN_AGREEMENT.goldstein + (
+            signed * cameo.SIGN_AGREEMENT.goldstein) + (
             day.breaking * cameo.REDUCE_RELATIONS.goldstein)
-        events += weekly + (day.agreeing | deals) + day.breaking
+        events += weekly + signed + day.breaking
         # A replicate whose leader was removed on an earlier day is still stepped (masking
         # every array costs more than the arithmetic), but nothing about it is counted or
         # recorded any more: its results were frozen that day (see _freeze).
@@ -499,9 +500,10 @@ class DiplomacyModel(ModelViews, mesa.Model):
         self.reach(Outcome.TALKS, live_talks | day.opening, t)
         self.reach(Outcome.TALKS_COLLAPSED, (day.collapsing | day.walked_out)
                    & (self.deal_day < 0) & (self.talks_day >= 0), t)
-        cause = np.maximum(day.escalation_cause,
-                           np.where(day.ruptured, int(EscalationCause.RUPTURE), 0))
-        cause = np.maximum(cause, np.where(day.forced, int(EscalationCause.FORCE), 0))
+        cause = np.maximum(day.escalation_cause, np.where(
+            day.ruptured, np.int8(EscalationCause.RUPTURE), np.int8(0)))
+        cause = np.maximum(cause, np.where(day.forced, np.int8(EscalationCause.FORCE),
+                                           np.int8(0)))
         escalating = (cause > 0) & active
         first = escalating & (self.escalation_day < 0)
         self.escalation_cause[first] = cause[first]
