@@ -363,7 +363,8 @@ class BothGovernments:
     """The rules of both governments evaluated together, over their rows of the model's arrays.
 
     The same rules as :meth:`GovernmentAgent.next_readiness`,
-    :meth:`GovernmentAgent.action_utilities` and :meth:`GovernmentAgent.choose_action`,
+    :meth:`GovernmentAgent.aspiration`, :meth:`GovernmentAgent.action_utilities` and
+    :meth:`GovernmentAgent.choose_action`,
     applied to the ``(2, n)`` state with each government's parameters as a ``(2, 1)``
     column: row ``i`` of each result is government ``i``'s own, bit for bit (every step is
     elementwise), for half the numpy calls of a loop over the two agents. A rule that a
@@ -390,10 +391,12 @@ class BothGovernments:
             self._readiness_bias = column(lambda p: p.readiness_bias)
             self._audience_cost = column(lambda p: p.audience_cost)
             self._temperature = column(lambda p: p.temperature)
+            self._concession_exponent = column(lambda p: p.concession_exponent)
             #: Per rule, whether every government follows GovernmentAgent's own.
             self._shared = {rule: all(getattr(type(gov), rule) is getattr(GovernmentAgent, rule)
                                       for gov in governments)
-                            for rule in ("next_readiness", "action_utilities", "choose_action")}
+                            for rule in ("next_readiness", "aspiration", "action_utilities",
+                                         "choose_action")}
         return governments
 
     def _each(self, rule: str, day: Day, shape: tuple[int, ...], dtype: type = float
@@ -414,6 +417,16 @@ class BothGovernments:
                                   m.spec.behaviour.readiness, m.pain, m.surplus, m.hostility,
                                   m.commitment, m.signal, day.mediation)
         return move_toward(m.readiness, target, m.spec.behaviour.readiness_response)
+
+    def aspiration(self, day: Day) -> NDArray:
+        """What both governments ask for today at the table, shape ``(2, n)`` (§3.6)."""
+        m = self.model
+        self._current()
+        if not self._shared["aspiration"]:
+            return self._each("aspiration", day, (2, m.n))
+        left = concession_left(m.talks_days, m.spec.talks.deadline_days,
+                               self._concession_exponent)
+        return aspiration(m.reservation, day.room, m.conceded, left)
 
     def action_utilities(self, day: Day) -> NDArray:
         """Both governments' utilities of the nine actions, shape ``(9, 2, n)`` (§3.7)."""

@@ -384,10 +384,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         np.subtract(day.most_ve, reservation[1], out=room[1])
         np.maximum(room, 0.0, out=room)
         day.room = room
-        aspiration = np.empty((2, self.n))
-        for gov in self.governments:
-            aspiration[gov.index] = gov.aspiration(day)
-        self.aspiration = aspiration
+        self.aspiration = aspiration = self.both.aspiration(day)
         # A demand beyond what any deal can give is read as a demand for the most there is:
         # the other side is then offered the least the frontier gives it.
         day.us_offer_to_ve = fr.ve_given_us(np.minimum(aspiration[0], fr.us_max))
