@@ -281,7 +281,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         effective[1] = (imp.effective_exposure[1] + imp.oil_sales_exposure[1] * day.kept
                         - self.deals.oil_relief())
         level = np.minimum(np.maximum(effective, 0.0), 1.0)
-        self.adaptation = np.broadcast_to(recorded_adaptation(exposure, level), (2, self.n))
+        self.adaptation = recorded_adaptation(exposure, level)  # (2, n), as level
         shock = np.minimum(np.maximum(imp.pain + self.pending_pain, 0.0), 1.0)
         self.pain = relax_pain(self.pain, level, b.pain_response, shock)
         held, terms = self.deals.issue_deals()

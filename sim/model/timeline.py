@@ -412,8 +412,9 @@ class Timeline:
                 self._hold(e, np.asarray(on, dtype=float), day, imp)
                 self._apply(e, np.asarray(started, dtype=float), imp)
             if log is not None:
-                c0 = float(np.broadcast_to(count if e.effect.kind is PressureKind.EVENT
-                                           else started, (self.n,))[0])
+                # Replicate 0's count (a value, one column or one per replicate).
+                c0 = float(np.ravel(count if e.effect.kind is PressureKind.EVENT
+                                    else started)[0])
                 if c0 > 0:
                     log.append(Firing(day, e.id, e.spec.type, e.spec.sender, e.spec.target,
                                       c0, c0 * e.deaths if e.effect.kind is
