@@ -135,12 +135,12 @@ class TrackDeals:
         offers = imp.offers.reshape(2, K, -1)
         self.payments *= 1.0 - b.tracks.offer_decay
         self.payments += b.tracks.offer_value * offers
-        # The demander values what a leader told to go would concede at a discount (§3.10).
-        # The discount is taken at the width of the day's demands (one column unless a
-        # per-replicate pressure set them), then spread over the replicates.
         # Values, costs and events only on the tracks on the table (rows ``table``): the
         # others never close, and their events have no hazard.
         table = self._table_rows
+        # The demander values what a leader told to go would concede at a discount (§3.10),
+        # taken at the width of the day's demands (one column unless a per-replicate
+        # pressure set them), then spread over the replicates.
         values = np.empty((2, table.size, m.n))
         for i in (0, 1):
             values[i] = discounted(self.values[i][table, None], imp.exit_demand[1 - i],
