@@ -45,7 +45,7 @@ walk out of talks  talks end today (collapsed, if no deal was reached); the    1
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING
@@ -362,3 +362,92 @@ class ScriptedGovernment(GovernmentAgent):
         """The scripted action of the day, in every replicate."""
         action = self.script[day.t] if day.t < len(self.script) else Action.HOLD
         return np.full(self.model.n, int(action))
+
+
+
+class BothGovernments:
+    """The rules of both governments evaluated together, over their rows of the model's arrays.
+
+    The same rules as :meth:`GovernmentAgent.next_readiness`,
+    :meth:`GovernmentAgent.aspiration`, :meth:`GovernmentAgent.action_utilities` and
+    :meth:`GovernmentAgent.choose_action`,
+    applied to the ``(2, n)`` state with each government's parameters as a ``(2, 1)``
+    column: row ``i`` of each result is government ``i``'s own, bit for bit (every step is
+    elementwise), for half the numpy calls of a loop over the two agents. A rule that a
+    government overrides (a script, a team's choice) is asked of each agent in turn. The
+    governments are those of ``model.governments`` on the day (a page may replace them).
+
+    Args:
+        model: The model whose two governments (the US first) these are.
+    """
+
+    def __init__(self, model: DiplomacyModel):
+        self.model = model
+        self._governments: tuple[GovernmentAgent, ...] = ()
+
+    def _current(self) -> tuple[GovernmentAgent, ...]:
+        """The model's governments; their parameter columns made when they change."""
+        governments = tuple(self.model.governments)
+        if governments != self._governments:
+            self._governments = governments
+
+            def column(get: Callable[[Actor], float]) -> NDArray:
+                return np.array([[float(get(gov.params))] for gov in governments])
+
+            self._readiness_bias = column(lambda p: p.readiness_bias)
+            self._audience_cost = column(lambda p: p.audience_cost)
+            self._temperature = column(lambda p: p.temperature)
+            self._concession_exponent = column(lambda p: p.concession_exponent)
+            #: Per rule, whether every government follows GovernmentAgent's own.
+            self._shared = {rule: all(getattr(type(gov), rule) is getattr(GovernmentAgent, rule)
+                                      for gov in governments)
+                            for rule in ("next_readiness", "aspiration", "action_utilities",
+                                         "choose_action")}
+        return governments
+
+    def _each(self, rule: str, day: Day, shape: tuple[int, ...], dtype: type = float
+              ) -> NDArray:
+        """A rule asked of each government in turn, its rows stacked on axis -2."""
+        out = np.empty(shape, dtype)
+        for gov in self._governments:
+            out[..., gov.index, :] = getattr(gov, rule)(day)
+        return out
+
+    def next_readiness(self, day: Day) -> NDArray:
+        """Both governments' readiness today, shape ``(2, n)`` (§3.5)."""
+        m = self.model
+        self._current()
+        if not self._shared["next_readiness"]:
+            return self._each("next_readiness", day, (2, m.n))
+        target = readiness_target(self._readiness_bias, self._audience_cost,
+                                  m.spec.behaviour.readiness, m.pain, m.surplus, m.hostility,
+                                  m.commitment, m.signal, day.mediation)
+        return move_toward(m.readiness, target, m.spec.behaviour.readiness_response)
+
+    def aspiration(self, day: Day) -> NDArray:
+        """What both governments ask for today at the table, shape ``(2, n)`` (§3.6)."""
+        m = self.model
+        self._current()
+        if not self._shared["aspiration"]:
+            return self._each("aspiration", day, (2, m.n))
+        left = concession_left(m.talks_days, m.spec.talks.deadline_days,
+                               self._concession_exponent)
+        return aspiration(m.reservation, day.room, m.conceded, left)
+
+    def action_utilities(self, day: Day) -> NDArray:
+        """Both governments' utilities of the nine actions, shape ``(9, 2, n)`` (§3.7)."""
+        m, imp = self.model, day.impulses
+        self._current()
+        if not self._shared["action_utilities"]:
+            return self._each("action_utilities", day, (len(ACTIONS), 2, m.n))
+        return action_utilities(m.spec.behaviour.actions, m.hostility, m.pain, m.readiness,
+                                day.war_gain, imp.hostility, m.in_talks, day.removal, m.legal,
+                                day.demand, m.relations_open, imp.provocation, day.onset,
+                                m.audience * m.commitment, imp.defection)
+
+    def choose_action(self, day: Day) -> NDArray:
+        """Both governments' actions per replicate, shape ``(2, n)`` (§3.7)."""
+        self._current()
+        if not self._shared["choose_action"]:
+            return self._each("choose_action", day, (2, self.model.n), np.int64)
+        return logit_choice(day.utilities, self._temperature, day.choice_uniforms)

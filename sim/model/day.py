@@ -23,7 +23,9 @@ class Day:
     escalated today (0 if it did not).
 
     Each phase fills its own fields (see :meth:`DiplomacyModel.step`); arrays have the
-    replicate axis last.
+    replicate axis last. ``demand``, ``onset``, ``mediation`` and ``bar`` keep the width the
+    timeline gives them: one column, broadcasting over the replicates, unless a
+    per-replicate pressure set them that day (as :class:`~sim.model.timeline.Impulses`).
     """
 
     t: int

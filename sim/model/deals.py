@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.model.issues import TRACK_ISSUES, TRACKS, Track, tracks_on_table
+from sim.model.issues import ISSUES, TRACK_ISSUES, TRACKS, Track, tracks_on_table
 from sim.model.mechanisms.compliance import break_hazards, grievance, withdrawn
 from sim.model.mechanisms.survival import discounted
 from sim.model.mechanisms.tracks import (
@@ -66,8 +66,14 @@ class TrackDeals:
         scn = model.spec
         b = scn.behaviour
         self.on_table = np.array([t in tracks_on_table(scn) for t in TRACKS])
+        # Only the tracks on the table can close: their rows, and the drugs track's among them.
+        self._table_rows = np.flatnonzero(self.on_table)
+        drugs = TRACKS.index(Track.DRUGS)
+        self._table_drugs = (int(np.searchsorted(self._table_rows, drugs))
+                             if self.on_table[drugs] else None)
         #: The tracks the bargain at the table settles (``agenda_tracks``, §3.6).
         self.agenda = model.agenda_tracks
+        self._agenda_rows = np.flatnonzero(self.agenda)
         self.package = scn.talks.linkage.value == "package"
         self.values = np.array([[b.tracks.values[t].us for t in TRACKS],
                                 [b.tracks.values[t].venezuela for t in TRACKS]])
@@ -79,8 +85,13 @@ class TrackDeals:
         self.day = np.full((K, n), -1, np.int64)
         #: Payments offered to each government on each track, shape (2, K, n).
         self.payments = np.zeros((2, K, n))
-        self._drugs = TRACKS.index(Track.DRUGS)
         self._migration = TRACKS.index(Track.MIGRATION)
+        # Per issue (drugs, oil, migration): the track of its axis, and the terms of a deal
+        # on it (the same every day).
+        track_of = {issue: track for track, issue in TRACK_ISSUES.items()}
+        self._issue_tracks = [TRACKS.index(track_of[issue]) for issue in ISSUES]
+        self._issue_terms = np.repeat([[DEAL_TERMS[track_of[issue]]] for issue in ISSUES], n,
+                                      axis=1).astype(float)
         #: Withdrawals not yet answered (§3.12), per replicate.
         self.grievance = np.zeros(n)
         #: What each side received yesterday (None before the first day).
@@ -102,13 +113,7 @@ class TrackDeals:
 
     def issue_deals(self) -> tuple[NDArray, NDArray]:
         """Per issue (drugs, oil, migration): a deal in force, and its terms, shape (3, n)."""
-        force = self.in_force
-        n = force.shape[1]
-        held, terms = np.zeros((3, n), bool), np.zeros((3, n))
-        for track, issue in TRACK_ISSUES.items():
-            j, k = TRACKS.index(track), ("drugs", "oil", "migration").index(issue.value)
-            held[k], terms[k] = force[j], DEAL_TERMS[track]
-        return held, terms
+        return self.in_force[self._issue_tracks], self._issue_terms
 
     def oil_relief(self) -> NDArray:
         """Relief a deal on the oil track brings Venezuela while it holds, shape ``(n,)``."""
@@ -127,20 +132,27 @@ class TrackDeals:
         """
         b = m.spec.behaviour
         imp = day.impulses
-        offers = np.broadcast_to(imp.offers, (2 * K, m.n)).reshape(2, K, m.n)
+        offers = imp.offers.reshape(2, K, -1)
         self.payments *= 1.0 - b.tracks.offer_decay
         self.payments += b.tracks.offer_value * offers
-        values = np.broadcast_to(self.values[:, :, None], (2, K, m.n)).copy()
-        # The demander values what a leader told to go would concede at a discount (§3.10).
+        # Values, costs and events only on the tracks on the table (rows ``table``): the
+        # others never close, and their events have no hazard.
+        table = self._table_rows
+        # The demander values what a leader told to go would concede at a discount (§3.10),
+        # taken at the width of the day's demands (one column unless a per-replicate
+        # pressure set them), then spread over the replicates.
+        values = np.empty((2, table.size, m.n))
         for i in (0, 1):
-            values[i] = discounted(values[i], day.demand[1 - i], b.survival.track_discount)
+            values[i] = discounted(self.values[i][table, None], imp.exit_demand[1 - i],
+                                   b.survival.track_discount)
         # A producer cooperating at the source makes a drugs deal worth less to the US.
-        values[0, self._drugs] *= 1.0 - m.producer_cooperation / 2.0
+        if self._table_drugs is not None:
+            values[0, self._table_drugs] *= 1.0 - m.producer_cooperation / 2.0
         costs = deal_costs(m.hostility, m.hardliners, m.h0, m.audience, m.commitment,
                            b.tracks.hostility_cost, b.tracks.hardliner_cost,
                            b.tracks.commitment_cost)
-        net = net_values(values, self.payments, costs)
-        open_tracks = self.on_table[:, None] & (self.state == TrackState.NONE) & day.live
+        net = net_values(values, self.payments[:, table], costs)
+        open_tracks = (self.state[table] == TrackState.NONE) & day.live
         day.engagement = engagement(m.readiness, m.in_talks, day.bar)
         rate = b.tracks.closing_rate * day.engagement
         # Events: each track closing alone, then (with package linkage) all open tracks
@@ -149,14 +161,15 @@ class TrackDeals:
         if self.package:
             possible = np.vstack([possible, package_feasible(net, open_tracks)[None, :]])
         drawn = one_event(u, np.where(possible, rate, 0.0))
-        closed = drawn[:K]
+        closed = np.zeros((K, m.n), bool)
+        closed[table] = drawn[:table.size]
         if self.package:
-            closed = closed | (open_tracks & drawn[K][None, :])
+            closed[table] |= open_tracks & drawn[table.size][None, :]
         # A deal's first act given as an input is that deal, reached today, where its track
         # has none (docs/validation.md E4: a move of a lower-precedence outcome before the
         # recorded one is an input): deportation flights resumed or agreed are a migration
         # deal, which may then break (§3.12).
-        resumed = np.broadcast_to(imp.flights_resumed, (m.n,)) > 0
+        resumed = imp.flights_resumed > 0
         if resumed.any():
             closed[self._migration] |= resumed & day.live & (
                 self.state[self._migration] == TrackState.NONE)
@@ -186,8 +199,7 @@ class TrackDeals:
         Kept until the state changes.
         """
         if self._open_agenda is None:
-            self._open_agenda = (self.agenda[:, None]
-                                 & (self.state == TrackState.NONE)).any(axis=0)
+            self._open_agenda = (self.state[self._agenda_rows] == TrackState.NONE).any(axis=0)
         return self._open_agenda
 
     def settle_agenda(self, m: DiplomacyModel, agreeing: NDArray, t: int) -> None:
@@ -219,17 +231,25 @@ class TrackDeals:
         # What each side receives of the other: Washington the flights Caracas takes (less
         # any pause) and any relief; Caracas the relief in force. Withdrawals count from
         # the second day on: what ended before the run is old news.
-        received = np.stack(np.broadcast_arrays(imp.relief[0] - imp.flights_paused,
-                                                imp.relief[1]))
+        flights = imp.relief[0] - imp.flights_paused
+        received = np.empty((2, max(flights.shape[-1], imp.relief.shape[-1])))
+        received[0], received[1] = flights, imp.relief[1]
         taken = 0.0 if self.received is None else withdrawn(self.received, received).sum(
             axis=0)
         self.received = received
         self.grievance = grievance(self.grievance, taken, c.grievance_decay)
-        hazard = break_hazards(self.break_rates, m.hostility, c.hostility_factor,
-                               self.grievance, c.reciprocity)
         # A deal can break from the day after it closed.
-        hazard = np.where(self.in_force & day.live & (self.day < day.t), hazard, 0.0)
-        broken = one_event(u, hazard)
+        can_break = self.in_force & day.live & (self.day < day.t)
+        # Hazards only on the tracks where some deal can break (elsewhere they are 0).
+        rows = np.flatnonzero(can_break.any(axis=1))
+        broken = np.zeros(can_break.shape, bool)
+        if rows.size:
+            # (The draw over these rows alone is the draw over all: the others have no
+            # hazard, and one_event leaves such rows out.)
+            hazard = np.where(can_break[rows], break_hazards(
+                self.break_rates[rows], m.hostility, c.hostility_factor, self.grievance,
+                c.reciprocity), 0.0)
+            broken[rows] = one_event(u, hazard)
         day.broken = broken
         if not broken.any():
             return

@@ -44,7 +44,13 @@ from numpy.typing import NDArray
 
 from sim.engine.streams import ReplicateStreams
 from sim.model import cameo
-from sim.model.agents import ACTIONS, Action, GovernmentAgent, ScriptedGovernment, effect_table
+from sim.model.agents import (
+    Action,
+    BothGovernments,
+    GovernmentAgent,
+    ScriptedGovernment,
+    effect_table,
+)
 from sim.model.day import Day
 from sim.model.mechanisms import status_quo as status_quo_rules
 from sim.model.mechanisms.escalation import incidents, richardson_step
@@ -158,6 +164,8 @@ class DiplomacyModel(ModelViews, mesa.Model):
             (ScriptedGovernment(self, gov, i, scenario.actors[gov], script[gov]) if gov in script
              else GovernmentAgent(self, gov, i, scenario.actors[gov]))
             for i, gov in enumerate(GOVERNMENTS)]
+        #: Both governments' rules in one pass over their rows (the agents' own rules).
+        self.both = BothGovernments(self)
         self._effects = effect_table([gov.effects for gov in self.governments])
         self._effect_column = np.array([[0], [len(Action)]])  # column offset per government
         buyers = [tp for tp in self.third_parties if isinstance(tp, OilBuyer)]
@@ -237,7 +245,9 @@ class DiplomacyModel(ModelViews, mesa.Model):
         """§3.1: the pressures due today act (scheduled, in Poisson windows, triggered)."""
         log = self.narrator.firings if day.narrating else None
         day.impulses = imp = self.timeline.fire(day.t, day.uniforms, self, log)
-        day.demand = np.broadcast_to(imp.exit_demand, (2, self.n))
+        # Kept at the timeline's width: one column (broadcasting over the replicates) unless
+        # a per-replicate pressure set the demands today.
+        day.demand = imp.exit_demand
         day.onset = np.maximum(day.demand - self.demand_before, 0.0)
         self.demand_before = day.demand
 
@@ -252,7 +262,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         if self.producers:
             self.producer_cooperation = self.producers[0].cooperation_today(
                 self.strike_deaths, rules)
-        mediation = np.broadcast_to(imp.mediation, (self.n,))
+        mediation = imp.mediation  # one column unless per replicate (as the demands)
         if self.mediator is not None:
             if not self.mediation_on_timeline:
                 self.mediating |= self.mediator.offers(self.readiness, rules)
@@ -271,13 +281,13 @@ class DiplomacyModel(ModelViews, mesa.Model):
         effective[1] = (imp.effective_exposure[1] + imp.oil_sales_exposure[1] * day.kept
                         - self.deals.oil_relief())
         level = np.minimum(np.maximum(effective, 0.0), 1.0)
-        self.adaptation = np.broadcast_to(recorded_adaptation(exposure, level), (2, self.n))
+        self.adaptation = recorded_adaptation(exposure, level)  # (2, n), as level
         shock = np.minimum(np.maximum(imp.pain + self.pending_pain, 0.0), 1.0)
         self.pain = relax_pain(self.pain, level, b.pain_response, shock)
         held, terms = self.deals.issue_deals()
         # Flights resumed lift the pauses in force that day; a later pause counts again.
-        level = np.broadcast_to(imp.flights_paused, (self.n,))
-        self.pause_lifted = np.where(np.broadcast_to(imp.flights_resumed, (self.n,)) > 0, level,
+        level = imp.flights_paused
+        self.pause_lifted = np.where(imp.flights_resumed > 0, level,
                                      np.minimum(self.pause_lifted, level))
         paused = np.minimum(level - self.pause_lifted + self.ruptured, 1.0) - self.paused0
         self.sq = status_quo_rules.moved(self.sq0, imp.relief[1] - self.relief0, paused,
@@ -327,14 +337,17 @@ class DiplomacyModel(ModelViews, mesa.Model):
         self.pending_hostility = np.zeros((2, self.n))
         day.hottest = hostility.max(axis=0)
         cause = np.where(day.hottest >= self.spec.escalation.threshold,
-                         int(EscalationCause.HOSTILITY), 0)
-        cause = np.maximum(cause, imp.escalates)
-        day.escalation_cause = np.where(day.active, cause, 0).astype(np.int8)
+                         np.int8(EscalationCause.HOSTILITY), np.int8(0))
+        np.maximum(cause, imp.escalates, out=cause)
+        day.escalation_cause = np.where(day.active, cause, np.int8(0))
         # An overt strike on land against a leader whose exit the striker demands may
-        # remove him (§3.13): the same draw as a strike chosen today (§3.7).
+        # remove him (§3.13): the same draw as a strike chosen today (§3.7). (Strikes are
+        # rare: the chance is only needed on days with one.)
         strike = day.escalation_cause == EscalationCause.OVERT_STRIKE
-        day.removed = strike & (day.uniforms[REMOVAL_COLUMN] < removal_probability(
-            day.demand[1], self.win_prob[0], self.hardliners[1]))
+        if strike.any():
+            strike &= day.uniforms[REMOVAL_COLUMN] < removal_probability(
+                day.demand[1], self.win_prob[0], self.hardliners[1])
+        day.removed = strike
         day.live = day.active & ~day.removed
 
     def _update_bargaining_range(self, day: Day) -> None:
@@ -347,10 +360,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
 
     def _update_readiness(self, day: Day) -> None:
         """§3.5: each government's readiness; talks open and break off."""
-        readiness = np.empty((2, self.n))
-        for gov in self.governments:
-            readiness[gov.index] = gov.next_readiness(day)
-        self.readiness = readiness
+        self.readiness = readiness = self.both.next_readiness(day)
         talks = self.spec.talks
         day.bar = talks_bar(talks.threshold, talks.mediation_bonus, day.mediation)
         day.opening, day.breaking, in_talks = talks_transition(
@@ -374,10 +384,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         np.subtract(day.most_ve, reservation[1], out=room[1])
         np.maximum(room, 0.0, out=room)
         day.room = room
-        aspiration = np.empty((2, self.n))
-        for gov in self.governments:
-            aspiration[gov.index] = gov.aspiration(day)
-        self.aspiration = aspiration
+        self.aspiration = aspiration = self.both.aspiration(day)
         # A demand beyond what any deal can give is read as a demand for the most there is:
         # the other side is then offered the least the frontier gives it.
         day.us_offer_to_ve = fr.ve_given_us(np.minimum(aspiration[0], fr.us_max))
@@ -433,11 +440,8 @@ class DiplomacyModel(ModelViews, mesa.Model):
         # Row i: the chance that force by government i removes the other's leader.
         day.removal = removal_probability(day.demand[::-1], self.win_prob[:, None],
                                           self.hardliners[::-1])
-        day.utilities = np.empty((len(ACTIONS), 2, self.n))
-        chosen = np.empty((2, self.n), np.int64)
-        for gov in self.governments:
-            day.utilities[:, gov.index] = gov.action_utilities(day)
-            chosen[gov.index] = gov.choose_action(day)
+        day.utilities = self.both.action_utilities(day)
+        chosen = self.both.choose_action(day)
         day.actions = actions = np.where(day.acting, chosen, Action.HOLD)
         # Both governments' effects in every replicate, gathered at once (rows as in
         # agents.EFFECT_ROWS); effects on the other side land on the other row.
@@ -470,10 +474,11 @@ class DiplomacyModel(ModelViews, mesa.Model):
         live_talks = day.live & self.in_talks
         weekly = live_talks & (self.talks_days % ROUND_DAYS == 0)
         deals = day.closed.any(axis=0) if day.closed is not None else False
+        signed = day.agreeing | deals
         goldstein += weekly * cameo.ENGAGE_IN_NEGOTIATION.goldstein + (
-            day.agreeing | deals) * cameo.SIGN_AGREEMENT.goldstein + (
+            signed * cameo.SIGN_AGREEMENT.goldstein) + (
             day.breaking * cameo.REDUCE_RELATIONS.goldstein)
-        events += weekly + (day.agreeing | deals) + day.breaking
+        events += weekly + signed + day.breaking
         # A replicate whose leader was removed on an earlier day is still stepped (masking
         # every array costs more than the arithmetic), but nothing about it is counted or
         # recorded any more: its results were frozen that day (see _freeze).
@@ -492,9 +497,10 @@ class DiplomacyModel(ModelViews, mesa.Model):
         self.reach(Outcome.TALKS, live_talks | day.opening, t)
         self.reach(Outcome.TALKS_COLLAPSED, (day.collapsing | day.walked_out)
                    & (self.deal_day < 0) & (self.talks_day >= 0), t)
-        cause = np.maximum(day.escalation_cause,
-                           np.where(day.ruptured, int(EscalationCause.RUPTURE), 0))
-        cause = np.maximum(cause, np.where(day.forced, int(EscalationCause.FORCE), 0))
+        cause = np.maximum(day.escalation_cause, np.where(
+            day.ruptured, np.int8(EscalationCause.RUPTURE), np.int8(0)))
+        cause = np.maximum(cause, np.where(day.forced, np.int8(EscalationCause.FORCE),
+                                           np.int8(0)))
         escalating = (cause > 0) & active
         first = escalating & (self.escalation_day < 0)
         self.escalation_cause[first] = cause[first]

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 #: sign each enters with.
 READINESS_DRIVERS: dict[str, int] = {"pain": 1, "surplus": 1, "hostility": -1,
                                      "commitment": -1, "signal": 1, "mediation": 1}
+#: Each action's plain-language name, in action order.
+ACTION_LABELS = [a.label for a in Action]
 #: How far back a change of readiness is explained from (days).
 LOOK_BACK_DAYS = 30
 
@@ -93,7 +95,7 @@ class Narrator:
     def _readiness_inputs(model: DiplomacyModel, day: Day) -> np.ndarray:
         """Replicate 0's readiness inputs and their weights in the score, per government."""
         w = model.spec.behaviour.readiness
-        mediation = float(np.broadcast_to(day.mediation, (model.n,))[0]) \
+        mediation = float(day.mediation[0]) \
             if day.mediation is not None else 0.0
         out = np.empty((2, 2, len(READINESS_DRIVERS)))
         for gov in model.governments:
@@ -125,15 +127,15 @@ class Narrator:
         utilities = day.utilities[:, i, 0]
         probs = choice_probabilities(utilities, float(gov.params.temperature))
         finite = np.isfinite(utilities)
-        names = [a.label for a in Action]
+        names = ACTION_LABELS
         inputs = {"hostility": model.hostility[i, 0], "readiness": model.readiness[i, 0],
                   "pain": model.pain[i, 0], "war_gain": day.war_gain[i, 0],
-                  "provocation": np.broadcast_to(day.impulses.hostility[i], (model.n,))[0],
+                  "provocation": day.impulses.hostility[i, 0],
                   "in_talks": float(model.in_talks[0]), "removal": day.removal[i, 0],
                   "legal": model.legal[i, 0], "demand": day.demand[i, 0],
                   "onset": day.onset[i, 0],
-                  "provocations": np.broadcast_to(day.impulses.provocation[i], (model.n,))[0],
-                  "defections": np.broadcast_to(day.impulses.defection[i], (model.n,))[0],
+                  "provocations": day.impulses.provocation[i, 0],
+                  "defections": day.impulses.defection[i, 0],
                   "staked": model.audience[i, 0] * model.commitment[i, 0]}
         self.decisions.append(Decision(
             day.t, gov.actor_id, Action(int(day.actions[i, 0])),
@@ -143,7 +145,7 @@ class Narrator:
 
     def _turning_points(self, model: DiplomacyModel, day: Day) -> None:
         tp, t = self.turning_points, day.t
-        bar = float(np.broadcast_to(day.bar, (model.n,))[0])
+        bar = float(day.bar[0])
         ready_now = model.readiness[:, 0] >= bar
         for i, gov in enumerate(GOVERNMENTS):
             if ready_now[i] != self._ready_before[i]:

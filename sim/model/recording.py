@@ -75,6 +75,10 @@ TRACE_REPLICATES = 200
 #: Default number of replicates whose key variables are kept for quantile bands.
 BAND_REPLICATES = 2_000
 
+#: Offers turned into positions per pass of :meth:`Recorder._place_offers` (about as many
+#: as keep the pass's arrays in the processor's cache).
+POSITION_BLOCK = 16_384
+
 #: Offers as US utilities, shape ``(..., 2, m)`` -> positions ``(..., 2, 3, m)``.
 Positions = Callable[[NDArray], NDArray]
 
@@ -184,8 +188,10 @@ class Recorder:
             return
         for trace, slots, offers in ((self._trace, OFFER_SLOTS, self._trace_offers),
                                      (self._band, BAND_OFFER_SLOTS, self._band_offers)):
-            if trace.shape[2]:
-                days = offers[lo:hi]
-                trace[lo:hi, slots.start:slots.stop] = self._positions(days).reshape(
-                    hi - lo, _N_OFFERS, -1)
+            # A few days at a time, so that the passes of the conversion stay in cache.
+            step = max(1, POSITION_BLOCK // max(1, 2 * trace.shape[2]))
+            for a in range(lo, hi, step) if trace.shape[2] else ():
+                b = min(a + step, hi)
+                trace[a:b, slots.start:slots.stop] = self._positions(offers[a:b]).reshape(
+                    b - a, _N_OFFERS, -1)
         self._positioned = hi

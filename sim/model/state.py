@@ -38,7 +38,7 @@ def init_state(m: DiplomacyModel) -> None:
     m.hardliners = np.broadcast_to(m.h0, (2, n)).copy()
     m.legal = np.zeros((2, n))
     # Exit demands standing before day 0 are not made on day 0 (§3.10).
-    m.demand_before = np.repeat(m.timeline.level_in_force("exit_demand")[:, None], n, axis=1)
+    m.demand_before = m.timeline.level_in_force("exit_demand")[:, None]
     # The status quo on day 0 already reflects relief and paused flights in force (§3.15).
     m.relief0 = float(m.timeline.level_in_force("relief")[1])
     m.paused0 = float(m.timeline.level_in_force("flights_paused")[0])

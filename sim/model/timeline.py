@@ -401,11 +401,10 @@ class Timeline:
             if e.effect.kind is PressureKind.EVENT:
                 if e.rate is not None:
                     assert e.column is not None and e.thresholds is not None
-                    u = uniforms[e.column]
-                    count = np.zeros(self.n)
-                    for c in e.thresholds:
-                        count += u > c
-                    count = count * on
+                    # The number of thresholds the uniform exceeds, counted in one pass
+                    # (summing the comparisons' bytes).
+                    exceeded = uniforms[e.column] > e.thresholds[:, None]
+                    count = exceeded.view(np.int8).sum(axis=0, dtype=np.int32).astype(float) * on
                 else:
                     count = np.asarray(started, dtype=float)
                 self._apply(e, count, imp)
@@ -413,8 +412,9 @@ class Timeline:
                 self._hold(e, np.asarray(on, dtype=float), day, imp)
                 self._apply(e, np.asarray(started, dtype=float), imp)
             if log is not None:
-                c0 = float(np.broadcast_to(count if e.effect.kind is PressureKind.EVENT
-                                           else started, (self.n,))[0])
+                # Replicate 0's count (a value, one column or one per replicate).
+                c0 = float(np.ravel(count if e.effect.kind is PressureKind.EVENT
+                                    else started)[0])
                 if c0 > 0:
                     log.append(Firing(day, e.id, e.spec.type, e.spec.sender, e.spec.target,
                                       c0, c0 * e.deaths if e.effect.kind is

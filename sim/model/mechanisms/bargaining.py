@@ -47,7 +47,7 @@ def concession_left(days: ArrayLike, deadline: float, exponent: ArrayLike) -> ND
         return 1.0 - np.minimum(days / deadline, 1.0) ** exponent
     # One value per replicate: compute the power only where the side is seated (t > 0);
     # elsewhere it is 1 (0^e = 0), as the formula gives.
-    left = np.ones(np.broadcast_shapes(exponent.shape, days.shape))
+    left = np.ones(np.broadcast(exponent, days).shape)
     seated = np.flatnonzero(days)
     if seated.size:
         phase = np.minimum(days[seated] / deadline, 1.0)

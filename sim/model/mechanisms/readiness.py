@@ -43,9 +43,8 @@ def readiness_target(bias: ArrayLike, audience_cost: ArrayLike, w: ReadinessWeig
     both governments' ``(2, n)`` state at once (parameters of shape ``(2, 1)``).
     """
     # z is summed in the order of the formula into one array.
-    z = np.empty(np.broadcast_shapes(*map(np.shape, (bias, audience_cost, pain, surplus,
-                                                     hostility, commitment, signal,
-                                                     mediation))))
+    z = np.empty(np.broadcast(bias, audience_cost, pain, surplus, hostility, commitment,
+                              signal, mediation).shape)
     np.multiply(pain, w.pain, out=z)
     z += bias
     z += w.surplus * surplus

@@ -94,8 +94,9 @@ def one_event(u: NDArray, hazards: NDArray) -> NDArray:
         return out
     h = hazards[rows]
     total = h.sum(axis=0)
-    scale = np.where(total > 1.0, 1.0 / np.where(total > 0, total, 1.0), 1.0)
-    scaled = h * scale
+    over = total > 1.0
+    # (Where no replicate's hazards sum past 1 the scale is 1 everywhere, and h * 1.0 is h.)
+    scaled = h * np.where(over, 1.0 / np.where(total > 0, total, 1.0), 1.0) if over.any() else h
     upper = np.cumsum(scaled, axis=0)
     lower = upper - scaled
     out[rows] = (u >= lower) & (u < upper) & (h > 0)
