@@ -7,8 +7,8 @@ The method (``docs/validation.md`` Part D):
   ``weight x`` the late-2025 signal loss of the default scenario run with the same theta::
 
       d(theta) = mean_e Brier(p_e(theta), y_e) + w * L(theta)
-      L(theta) = (1 - P(offer in the window)) + P(talks by 31 Dec 2025)
-                 + P(escalation by 31 Dec 2025)
+      L(theta) = (1 - P(offer 16 Aug-27 Sep 2025)) + (1 - P(offer at the turn of the year))
+                 + P(talks by 31 Dec 2025) + P(escalation by 31 Dec 2025)
 
   Every particle applies theta as ``--set`` assignments to each episode's main reading and
   runs it with the episode's own seed (or the file's ``run_seed``): common random numbers,

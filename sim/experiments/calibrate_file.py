@@ -57,7 +57,7 @@ class SignalsSpec(Section):
     """Whether the late-2025 signals of the default scenario enter the fit, and how much."""
 
     include: StrictBool = Field(True, description="Add the signal loss to the distance")
-    weight: NonNegative = Field(0.1, description="Weight of the signal loss (0 to 3) "
+    weight: NonNegative = Field(0.1, description="Weight of the signal loss (0 to 4) "
                                                  "against the mean Brier score (0 to 2)")
 
 

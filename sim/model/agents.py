@@ -267,6 +267,22 @@ def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readin
     return out
 
 
+def utilities_of(m: DiplomacyModel, day: Day, rows: int | slice) -> NDArray:
+    """The action utilities of the governments in ``rows`` of the model's state (§3.7).
+
+    ``rows`` is one government's index (shape ``(9, n)``) or ``slice(None)`` for both
+    (``(9, 2, n)``): the one place that reads the day's state into :func:`action_utilities`.
+    Row ``i`` of the threat to a leader reads the other side's removal chance (§3.10).
+    """
+    imp = day.impulses
+    return action_utilities(m.spec.behaviour.actions, m.hostility[rows], m.pain[rows],
+                            m.readiness[rows], day.war_gain[rows], imp.hostility[rows],
+                            m.in_talks, day.removal[rows], m.legal[rows], day.demand[rows],
+                            m.relations_open, imp.provocation[rows], day.onset[rows],
+                            m.audience[rows] * m.commitment[rows], imp.defection[rows],
+                            survival_threat(day.removal[::-1][rows], imp.provocation[rows]))
+
+
 class GovernmentAgent(mesa.Agent):
     """A government (the US or Venezuela) deciding for every replicate of its model.
 
@@ -324,14 +340,7 @@ class GovernmentAgent(mesa.Agent):
 
     def action_utilities(self, day: Day) -> NDArray:
         """Its utilities of the nine actions today, relative to holding, shape ``(9, n)`` (§3.7)."""
-        m, i = self.model, self.index
-        return action_utilities(m.spec.behaviour.actions, m.hostility[i], m.pain[i],
-                                m.readiness[i], day.war_gain[i], day.impulses.hostility[i],
-                                m.in_talks, day.removal[i], m.legal[i], day.demand[i],
-                                m.relations_open, day.impulses.provocation[i], day.onset[i],
-                                m.audience[i] * m.commitment[i], day.impulses.defection[i],
-                                survival_threat(day.removal[1 - i],
-                                                day.impulses.provocation[i]))
+        return utilities_of(self.model, day, self.index)
 
     def choose_action(self, day: Day) -> NDArray:
         """Today's action per replicate, by logit choice over its utilities (§3.7)."""
@@ -436,14 +445,11 @@ class BothGovernments:
 
     def action_utilities(self, day: Day) -> NDArray:
         """Both governments' utilities of the nine actions, shape ``(9, 2, n)`` (§3.7)."""
-        m, imp = self.model, day.impulses
+        m = self.model
         self._current()
         if not self._shared["action_utilities"]:
             return self._each("action_utilities", day, (len(ACTIONS), 2, m.n))
-        return action_utilities(m.spec.behaviour.actions, m.hostility, m.pain, m.readiness,
-                                day.war_gain, imp.hostility, m.in_talks, day.removal, m.legal,
-                                day.demand, m.relations_open, imp.provocation, day.onset,
-                                m.audience * m.commitment, imp.defection)
+        return utilities_of(m, day, slice(None))
 
     def choose_action(self, day: Day) -> NDArray:
         """Both governments' actions per replicate, shape ``(2, n)`` (§3.7)."""
