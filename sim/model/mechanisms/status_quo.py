@@ -51,4 +51,7 @@ def utilities(status_quo: NDArray, ideals: NDArray, saliences: NDArray) -> NDArr
     ``U_i = sum_k s_ik (1 - |sq_k - ideal_ik|)`` with ideals and saliences of shape ``(2, 3)``.
     """
     gap = np.abs(status_quo[None, :, :] - ideals[:, :, None])
-    return np.einsum("ik,ikn->in", saliences, 1.0 - gap)
+    weighted = saliences[:, :, None] * (1.0 - gap)
+    # Summed issue by issue in a fixed order, so a replicate's value does not depend on how
+    # many run beside it (np.einsum picks its summation order by the shape: 1 ulp apart).
+    return weighted[:, 0] + weighted[:, 1] + weighted[:, 2]
