@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -255,6 +256,37 @@ def fit(runs: int = 600, seed: int = 11) -> list[tuple[float, dict[str, float], 
     return sorted(out, key=lambda row: -row[0])
 
 
+#: The weights :func:`fit_threat` tries for ``behaviour.actions.signal_survival``.
+THREAT_GRID = tuple(float(w) for w in range(0, 22, 2))
+
+
+def fit_threat(runs: int = 600, seed: int = 11, grid: Sequence[float] = THREAT_GRID
+               ) -> tuple[float | None, list[tuple[float, Signals]]]:
+    """The weight of the threat to a leader in his offers, fitted to the record's two offers.
+
+    Runs the default scenario at each weight of ``grid`` (in order) and picks the smallest
+    at which every signal of the record holds in most runs: both offers of talks (6 September
+    2025 and the turn of the year, ``docs/validation.md`` B6), no talks and no escalation of
+    the model's own by 31 December, the deaths and strikes (``docs/model.md`` §3.10 (6),
+    §4.7).
+
+    Returns:
+        ``(chosen weight or None, [(weight, signals), ...])`` over the grid.
+    """
+    base = load_scenario()
+    rows: list[tuple[float, Signals]] = []
+    chosen = None
+    for w in grid:
+        overrides = [f"behaviour.actions.signal_survival={w}"]
+        res = run_ensemble(with_overrides(base, overrides), runs, seed,
+                           trace_replicates=runs, band_replicates=0, overrides=overrides)
+        sig = signals(res)
+        rows.append((float(w), sig))
+        if chosen is None and all(sig.held().values()):
+            chosen = float(w)
+    return chosen, rows
+
+
 def record_chart_data(results: Results) -> dict[str, object]:
     """What the validation chart draws: deaths and readiness fans, offer dates, the record."""
     scn = results.scenario
@@ -330,7 +362,7 @@ def record_chart(results: Results, axes=None):
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m sim.experiments.calibration [fit | chart PATH [RUNS]]``."""
+    """``python -m sim.experiments.calibration [fit | fit-threat | chart PATH [RUNS]]``."""
     import sys  # noqa: PLC0415
 
     args = sys.argv[1:] if argv is None else argv
@@ -342,6 +374,16 @@ def main(argv: list[str] | None = None) -> None:
         print(sig)
         for what, ok in sig.held().items():
             print(f"{'held' if ok else 'MISSED'}: {what}")
+        return
+    if args[:1] == ["fit-threat"]:
+        chosen, rows = fit_threat()
+        for w, sig in rows:
+            print(f"signal_survival={w:g}: offer after the first strike "
+                  f"{sig.offer_after_first_strike:.3f}, at the turn of the year "
+                  f"{sig.offer_in_window:.3f}, no talks {sig.no_talks_by_end_of_record:.3f}, "
+                  f"no escalation {sig.no_escalation_by_end_of_record:.3f}"
+                  + ("  <- every signal held" if all(sig.held().values()) else ""))
+        print(f"chosen: {chosen}")
         return
     for score, params, sig in fit():
         print(f"{score:.2f} in window ({sig.offer_after_first_strike:.2f} after the first "
