@@ -41,8 +41,9 @@ def choice_weights(utilities: NDArray, temperature: ArrayLike) -> NDArray:
     # Actions no replicate may take (at the end) get their weight, 0, without the
     # arithmetic: numpy's exp is several times slower on -inf than on finite numbers.
     # (Only where every replicate has a finite largest utility: elsewhere the weights are
-    # NaN, as -inf - -inf is, and computed in full.)
-    k = available_actions(utilities)
+    # NaN, as -inf - -inf is, and computed in full. One decision's utilities, as the
+    # narration's, are weighed in full: there is nothing to gain.)
+    k = available_actions(utilities) if utilities.ndim > 1 else utilities.shape[0]
     top = utilities[:k].max(axis=0)
     if k < utilities.shape[0] and not (top > -np.inf).all():
         k, top = utilities.shape[0], utilities.max(axis=0)
