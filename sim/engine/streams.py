@@ -22,6 +22,9 @@ from numpy.typing import NDArray
 #: the window also shrinks (to 8 days at least) so a block stays near 16 MB; with very many
 #: replicates in one model the 8-day floor governs (100,000 replicates: about 45 MB).
 WINDOW_DAYS_MAX = 400
+#: Replicates whose numbers of a day are turned column-major together (see
+#: :meth:`ReplicateStreams.day`): a few tens of kilobytes, which stay in cache.
+TRANSPOSE_REPLICATES = 512
 
 
 def box_muller(u: NDArray) -> NDArray:
@@ -224,5 +227,11 @@ class ReplicateStreams:
                 raise ValueError("days must be drawn in order, from day 0")
             self._draw(start, needed)
         # Column-major, replicate-minor: every row used in the day's arithmetic is contiguous.
-        uniform = np.ascontiguousarray(self._block[:, day - self._start, :].T)
+        # Copied a block of replicates at a time: a column at a time, the reads stride
+        # through the whole window (a few kilobytes apart, which the cache serves badly).
+        today = self._block[:, day - self._start, :]
+        uniform = np.empty((self.columns, self.n))
+        for lo in range(0, self.n, TRANSPOSE_REPLICATES):
+            hi = lo + TRANSPOSE_REPLICATES
+            uniform[:, lo:hi] = today[lo:hi].T
         return uniform, box_muller(uniform[: self.normal_columns])

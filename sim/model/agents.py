@@ -236,10 +236,13 @@ def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readin
     de_escalate += w.de_escalate_bias
     de_escalate += w.de_escalate_readiness * readiness
     de_escalate -= w.de_escalate_hostility * hostility
-    np.multiply(readiness, w.signal_readiness, out=signal)
-    signal += w.signal_bias
-    signal += w.signal_survival * np.asarray(threat)
-    np.copyto(signal, -np.inf, where=talking)
+    if talking.all():
+        signal[...] = -np.inf
+    else:
+        np.multiply(readiness, w.signal_readiness, out=signal)
+        signal += w.signal_bias
+        signal += w.signal_survival * np.asarray(threat)
+        np.copyto(signal, -np.inf, where=talking)
     np.multiply(readiness, w.concede_readiness, out=concede)
     concede += w.concede_bias
     np.multiply(provocation, w.retaliate_shock, out=retaliate)
@@ -252,18 +255,26 @@ def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readin
     force -= w.force_legal * np.asarray(legal)
     force += w.force_commitment * np.asarray(staked)
     # Breaking relations: a leader told to go today, or provoked (§3.10); only while open.
-    np.multiply(provocations, w.rupture_provocation, out=rupture)
-    rupture += w.rupture_bias
-    rupture += w.rupture_demand * np.asarray(demand)
-    rupture += w.rupture_onset * np.asarray(onset)
-    np.copyto(rupture, -np.inf, where=~np.asarray(relations_open, bool))
+    # (An action no replicate may take is not weighed: its row is -inf throughout.)
+    relations = np.asarray(relations_open, bool)
+    if relations.any():
+        np.multiply(provocations, w.rupture_provocation, out=rupture)
+        rupture += w.rupture_bias
+        rupture += w.rupture_demand * np.asarray(demand)
+        rupture += w.rupture_onset * np.asarray(onset)
+        np.copyto(rupture, -np.inf, where=~relations)
+    else:
+        rupture[...] = -np.inf
     # Walking out of talks: answering a defection on the issues at the table, hostile, not
     # ready (only at the table).
-    np.multiply(defections, w.walk_out_provocation, out=walk_out)
-    walk_out += w.walk_out_bias
-    walk_out += w.walk_out_hostility * hostility
-    walk_out -= w.walk_out_readiness * readiness
-    np.copyto(walk_out, -np.inf, where=~talking)
+    if talking.any():
+        np.multiply(defections, w.walk_out_provocation, out=walk_out)
+        walk_out += w.walk_out_bias
+        walk_out += w.walk_out_hostility * hostility
+        walk_out -= w.walk_out_readiness * readiness
+        np.copyto(walk_out, -np.inf, where=~talking)
+    else:
+        walk_out[...] = -np.inf
     return out
 
 

@@ -85,6 +85,8 @@ class TrackDeals:
         self.day = np.full((K, n), -1, np.int64)
         #: Payments offered to each government on each track, shape (2, K, n).
         self.payments = np.zeros((2, K, n))
+        #: Whether every payment is still exactly +0.0 (none offered yet).
+        self._unpaid = True
         self._migration = TRACKS.index(Track.MIGRATION)
         # Per issue (drugs, oil, migration): the track of its axis, and the terms of a deal
         # on it (the same every day).
@@ -133,8 +135,14 @@ class TrackDeals:
         b = m.spec.behaviour
         imp = day.impulses
         offers = imp.offers.reshape(2, K, -1)
-        self.payments *= 1.0 - b.tracks.offer_decay
-        self.payments += b.tracks.offer_value * offers
+        keep = 1.0 - b.tracks.offer_decay
+        # Until something is offered the payments stay +0.0 (0 x keep and 0 + value x 0
+        # are +0.0 for a finite value and keep >= 0): their update is then left out.
+        if not (self._unpaid and not offers.any() and 0.0 <= keep < np.inf
+                and np.isfinite(b.tracks.offer_value)):
+            self._unpaid = False
+            self.payments *= keep
+            self.payments += b.tracks.offer_value * offers
         # Values, costs and events only on the tracks on the table (rows ``table``): the
         # others never close, and their events have no hazard.
         table = self._table_rows

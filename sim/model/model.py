@@ -472,7 +472,9 @@ class DiplomacyModel(ModelViews, mesa.Model):
             goldstein += fx[7, i]
             events += fx[8, i]
         live_talks = day.live & self.in_talks
-        weekly = live_talks & (self.talks_days % ROUND_DAYS == 0)
+        # (The weekly rounds are counted only on days with talks somewhere.)
+        weekly = live_talks & (self.talks_days % ROUND_DAYS == 0) if live_talks.any() \
+            else live_talks
         deals = day.closed.any(axis=0) if day.closed is not None else False
         signed = day.agreeing | deals
         goldstein += weekly * cameo.ENGAGE_IN_NEGOTIATION.goldstein + (
@@ -497,10 +499,15 @@ class DiplomacyModel(ModelViews, mesa.Model):
         self.reach(Outcome.TALKS, live_talks | day.opening, t)
         self.reach(Outcome.TALKS_COLLAPSED, (day.collapsing | day.walked_out)
                    & (self.deal_day < 0) & (self.talks_day >= 0), t)
-        cause = np.maximum(day.escalation_cause, np.where(
-            day.ruptured, np.int8(EscalationCause.RUPTURE), np.int8(0)))
-        cause = np.maximum(cause, np.where(day.forced, np.int8(EscalationCause.FORCE),
-                                           np.int8(0)))
+        # Relations broken and force used today raise the cause (codes are never below 0,
+        # so a day with neither leaves it as it is).
+        cause = day.escalation_cause
+        if day.ruptured.any():
+            cause = np.maximum(cause, np.where(
+                day.ruptured, np.int8(EscalationCause.RUPTURE), np.int8(0)))
+        if day.forced.any():
+            cause = np.maximum(cause, np.where(day.forced, np.int8(EscalationCause.FORCE),
+                                               np.int8(0)))
         escalating = (cause > 0) & active
         first = escalating & (self.escalation_day < 0)
         self.escalation_cause[first] = cause[first]

@@ -17,6 +17,20 @@ from numpy.typing import ArrayLike, NDArray
 COLD = 1e-12
 
 
+def available_actions(utilities: NDArray) -> int:
+    """How many leading actions to weigh: up to the last one some replicate may take.
+
+    The actions after it have utility ``-inf`` everywhere (walking out when no talks are
+    on, breaking relations already broken): their weight is exactly 0, ``exp(-inf)``, and
+    they change no replicate's largest utility.
+    """
+    k = utilities.shape[0]
+    while k > 1 and utilities[k - 1].size and utilities[k - 1].flat[0] == -np.inf and (
+            utilities[k - 1].max() == -np.inf):
+        k -= 1
+    return k
+
+
 def choice_weights(utilities: NDArray, temperature: ArrayLike) -> NDArray:
     """Unnormalised choice weights ``exp((u - max u) / temperature)``, a new array.
 
@@ -24,9 +38,22 @@ def choice_weights(utilities: NDArray, temperature: ArrayLike) -> NDArray:
         utilities: Shape ``(n_actions, *S)``; ``-inf`` marks an action not available.
         temperature: Above :data:`COLD`; a scalar or broadcastable to S.
     """
-    weights = utilities - utilities.max(axis=0)
-    weights /= temperature
-    return np.exp(weights, out=weights)
+    # Actions no replicate may take (at the end) get their weight, 0, without the
+    # arithmetic: numpy's exp is several times slower on -inf than on finite numbers.
+    # (Only where every replicate has a finite largest utility: elsewhere the weights are
+    # NaN, as -inf - -inf is, and computed in full. One decision's utilities, as the
+    # narration's, are weighed in full: there is nothing to gain.)
+    k = available_actions(utilities) if utilities.ndim > 1 else utilities.shape[0]
+    top = utilities[:k].max(axis=0)
+    if k < utilities.shape[0] and not (top > -np.inf).all():
+        k, top = utilities.shape[0], utilities.max(axis=0)
+    weights = np.empty(utilities.shape, utilities.dtype)
+    weighed = weights[:k]
+    np.subtract(utilities[:k], top, out=weighed)
+    weighed /= temperature
+    np.exp(weighed, out=weighed)
+    weights[k:] = 0.0
+    return weights
 
 
 def choice_probabilities(utilities: NDArray, temperature: float) -> NDArray:

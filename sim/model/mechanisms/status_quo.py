@@ -50,8 +50,11 @@ def utilities(status_quo: NDArray, ideals: NDArray, saliences: NDArray) -> NDArr
 
     ``U_i = sum_k s_ik (1 - |sq_k - ideal_ik|)`` with ideals and saliences of shape ``(2, 3)``.
     """
-    gap = np.abs(status_quo[None, :, :] - ideals[:, :, None])
-    weighted = saliences[:, :, None] * (1.0 - gap)
+    # (In place in one array: the same operations as s * (1 - |sq - ideal|).)
+    weighted = np.subtract(status_quo[None, :, :], ideals[:, :, None])
+    np.abs(weighted, out=weighted)
+    np.subtract(1.0, weighted, out=weighted)
+    np.multiply(saliences[:, :, None], weighted, out=weighted)
     # Summed issue by issue in a fixed order, so a replicate's value does not depend on how
     # many run beside it (np.einsum picks its summation order by the shape: 1 ulp apart).
     return weighted[:, 0] + weighted[:, 1] + weighted[:, 2]
