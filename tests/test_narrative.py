@@ -99,6 +99,27 @@ def test_a_walk_out_is_told_with_the_defections_it_answers():
                                   "at the table, with hostility ")
 
 
+def test_an_offer_under_threat_is_told_with_the_measures_and_the_removal_chance():
+    # A US exit demand from day 0 and a boat strike on day 3; signalling openness is worth
+    # it only when a coercive measure brings the threat to Maduro home (temperature 0): on
+    # day 0 (the demand, itself a measure) and on day 3 (the strike).
+    pressures = [{"type": "exit_demand", "sender": "us", "target": "venezuela",
+                  "at": "2025-08-01"},
+                 {"type": "boat_strike", "sender": "us", "target": "venezuela",
+                  "at": "2025-08-04"}]
+    scn = scenario("behaviour.actions.signal_bias=-2", "behaviour.actions.signal_survival=8",
+                   "behaviour.actions.rupture_bias=-50", horizon_days=6, pressures=pressures)
+    results = sim.run(scn, runs=1)
+    offers = [e for e in entries(results.story())
+              if e.kind == "action" and e.text == "Venezuela signals it is open to talks."]
+    assert [e.day for e in offers] == [0, 3]
+    decision = next(d for d in results.data.decisions if d.day == 3 and d.actor == "venezuela")
+    chance = decision.inputs["removal_by_other"]
+    assert decision.inputs["threat"] == chance > 0  # one measure today
+    assert (f"and the coercive measure it received today brings home a {chance:.0%} chance "
+            "that the other side's force would remove its leader") in offers[1].why
+
+
 KEPT = ("behaviour.compliance.break_rates={prisoners: 0, migration: 0, oil: 0, drugs: 0, "
         "political: 0}")
 

@@ -24,6 +24,7 @@ import numpy as np
 from sim.model.agents import Action
 from sim.model.issues import ISSUES, TRACKS
 from sim.model.mechanisms.choice import choice_probabilities
+from sim.model.mechanisms.survival import survival_threat
 from sim.model.outcomes import EscalationCause
 from sim.scenario.schema import GOVERNMENTS
 
@@ -136,7 +137,10 @@ class Narrator:
                   "onset": day.onset[i, 0],
                   "provocations": day.impulses.provocation[i, 0],
                   "defections": day.impulses.defection[i, 0],
-                  "staked": model.audience[i, 0] * model.commitment[i, 0]}
+                  "staked": model.audience[i, 0] * model.commitment[i, 0],
+                  "removal_by_other": day.removal[1 - i, 0],
+                  "threat": survival_threat(day.removal[1 - i, 0],
+                                            day.impulses.provocation[i, 0])}
         self.decisions.append(Decision(
             day.t, gov.actor_id, Action(int(day.actions[i, 0])),
             dict(zip(names, map(float, probs), strict=True)),

@@ -87,8 +87,16 @@ def _action_reason(d: Decision, scenario: Scenario) -> str:
             return (f"sanction pain of {p:.2f} and a readiness to talk of {r:.2f} weigh more "
                     f"than its hostility of {h:.2f}")
         case Action.SIGNAL_OPENNESS:
-            return (f"its readiness to talk is {r:.2f} (talks open when both sides reach "
-                    f"{scenario.talks.threshold:g})")
+            ready = (f"its readiness to talk is {r:.2f} (talks open when both sides reach "
+                     f"{scenario.talks.threshold:g})")
+            if x.get("threat", 0.0) < NOTICEABLE:
+                return ready
+            measures = x.get("provocations", 0.0)
+            what = ("the coercive measure it received today brings" if measures == 1 else
+                    f"the {measures:.0f} coercive measures it received today bring")
+            return (f"{ready}, and {what} home a {x.get('removal_by_other', 0.0):.0%} chance "
+                    "that the other side's force would remove its leader, whose exit that side "
+                    "demands")
         case Action.CONCEDE:
             where = "at the table" if x.get("in_talks", 0.0) else "before talks"
             return (f"{where}, with a readiness to talk of {r:.2f}, it gives up 5% more of "
