@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -357,6 +358,49 @@ def test_the_play_loop_stops_by_itself_where_a_vote_stops():
     assert state.revealed is not None and state.revealed.day in range(30, 41)
     state.close_vote()
     assert state.vote is None
+
+
+def test_the_play_loop_steps_no_faster_than_the_page_draws():
+    # A page that takes 0.1 s to draw each day, against full speed (30 days a second): the
+    # loop must not change the state while a day is being drawn. (Before it waited for the
+    # frames, a loaded machine's page redrew during every pass until Solara raised "Too many
+    # renders triggered".)
+    state = PageState()
+    state.frame_drawn(state.version.value)  # a page is attached
+    state.speed = SPEED_MAX
+    state.toggle_play()
+    cancel = threading.Event()
+    loop = threading.Thread(target=state.play_loop, args=(cancel,))
+    changed_while_drawing, frames = [], 0
+    loop.start()
+    deadline = time.monotonic() + 60
+    while frames < 8 and time.monotonic() < deadline:
+        version = state.version.value
+        if version > state.drawn:
+            time.sleep(0.1)  # drawing
+            changed_while_drawing.append(state.version.value != version)
+            state.frame_drawn(version)
+            frames += 1
+        else:
+            time.sleep(0.002)
+    state.toggle_play()
+    cancel.set()
+    loop.join(timeout=30)
+    assert not loop.is_alive() and frames == 8
+    assert not any(changed_while_drawing)
+    # One day per frame drawn (the ninth may have been stepped while the loop was stopped).
+    assert state.model.day in (8, 9)
+
+
+def test_the_play_loop_does_not_wait_for_a_page_that_stopped_drawing():
+    state = PageState()
+    state.frame_drawn(state.version.value)
+    cancel = threading.Event()
+    assert state.wait_for_frame(state.version.value, cancel, timeout=0.01)
+    assert not state.wait_for_frame(state.version.value + 1, cancel, timeout=0.01)
+    cancel.set()
+    assert not state.wait_for_frame(state.version.value + 1, cancel, timeout=10)
+    assert PageState().wait_for_frame(5, cancel, timeout=10)  # no page: never waits
 
 
 def test_pressures_applied_and_taken_back_and_the_story_saved():

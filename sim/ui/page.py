@@ -185,7 +185,9 @@ def VoteOverlay(state: PageState):
 def ClassroomPage():
     """The classroom page."""
     state = solara.use_memo(PageState, [])
-    state.version.value  # noqa: B018 - redraw on every change of the state
+    version = state.version.value  # redraw on every change of the state
+    # Tell the play loop each frame drawn, so it steps no faster than the page draws.
+    solara.use_effect(lambda: state.frame_drawn(version), [version])
     solara.use_thread(state.play_loop, dependencies=[state.playing, id(state.model)],
                       intrusive_cancel=False)
     solara.Style(CSS)

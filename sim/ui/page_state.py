@@ -8,7 +8,12 @@ the same methods without a browser.
 
 A change bumps :attr:`PageState.version` (a Solara reactive value), which redraws what
 depends on it. The play loop (:meth:`PageState.play_loop`) runs in a thread the page starts;
-stepping takes the model's lock, so the buttons can act while it plays.
+stepping takes the model's lock, so the buttons can act while it plays. It steps no faster
+than the page draws: after each day it waits until the page has drawn it (the page reports
+each frame to :meth:`PageState.frame_drawn`), then pauses at least :data:`FRAME_GAP`. A
+thread that changed the state during every render pass would keep the page's render loop
+going until Solara gave up ("Too many renders triggered"), which a slow or loaded machine
+reached at full speed.
 """
 
 from __future__ import annotations
@@ -48,6 +53,11 @@ if TYPE_CHECKING:
 SPEED_MIN, SPEED_MAX, SPEED_DEFAULT = 1, 30, 8
 #: The speed at which a vote plays out.
 VOTE_SPEED = 25
+#: The play loop's least pause after the page drew a day, in seconds: the render loop that
+#: drew it ends before the next day changes the state again.
+FRAME_GAP = 0.02
+#: How long the play loop waits for the page to draw a day before it goes on regardless.
+FRAME_TIMEOUT = 2.0
 
 
 class Job:
@@ -85,6 +95,10 @@ class PageState:
         self.bands = Job()
         self.comparison = Job()
         self.compare_with = ""
+        #: The last version of the state the page drew (-1 until a page draws one: without a
+        #: page, as in the tests and scripts, the play loop does not wait for frames).
+        self.drawn = -1
+        self._frame = threading.Condition()
         self._set_scenario(self.key)
 
     # ------------------------------------------------------------------ basics
@@ -92,6 +106,24 @@ class PageState:
     def bump(self) -> None:
         """Redraw what depends on the state."""
         self.version.value = self.version.value + 1
+
+    def frame_drawn(self, version: int) -> None:
+        """The page drew ``version`` of the state (it calls this after each render)."""
+        with self._frame:
+            self.drawn = max(self.drawn, version)
+            self._frame.notify_all()
+
+    def wait_for_frame(self, version: int, cancel: threading.Event,
+                       timeout: float = FRAME_TIMEOUT) -> bool:
+        """Wait until the page has drawn ``version``; True at once if no page draws.
+
+        False if it has not after ``timeout`` seconds or when ``cancel`` is set.
+        """
+        with self._frame:
+            if self.drawn < 0:
+                return True
+            return self._frame.wait_for(lambda: self.drawn >= version or cancel.is_set(),
+                                        timeout) and self.drawn >= version
 
     @property
     def scenario(self) -> Scenario:
@@ -195,7 +227,11 @@ class PageState:
             self.bump()
 
     def play_loop(self, cancel: threading.Event) -> None:
-        """Step at the set speed while playing; stop at the end, or where a vote stops."""
+        """Step at the set speed while playing; stop at the end, or where a vote stops.
+
+        After each day it waits for the page to draw it and pauses at least
+        :data:`FRAME_GAP`, so a page that draws slower than the speed asks plays slower.
+        """
         while self.playing and not cancel.is_set():
             start = time.perf_counter()
             with self.lock:
@@ -209,8 +245,9 @@ class PageState:
                         self.voting_play = False
                         self._reveal()
             self.bump()
+            self.wait_for_frame(self.version.value, cancel)
             speed = VOTE_SPEED if self.voting_play else self.speed
-            cancel.wait(max(0.0, 1.0 / speed - (time.perf_counter() - start)))
+            cancel.wait(max(FRAME_GAP, 1.0 / speed - (time.perf_counter() - start)))
 
     # ------------------------------------------------------------------ pressures
 
