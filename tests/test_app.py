@@ -24,6 +24,7 @@ from sim.output.narrative import narrative_markdown
 from sim.output.story import Story
 from sim.scenario.load import load_scenario
 from sim.ui import page_charts as charts
+from sim.ui import page_state
 from sim.ui.classroom import (
     INJECTIONS,
     ClassroomModel,
@@ -360,15 +361,16 @@ def test_the_play_loop_stops_by_itself_where_a_vote_stops():
     assert state.vote is None
 
 
-def test_the_play_loop_steps_no_faster_than_the_page_draws():
+def test_the_play_loop_steps_no_faster_than_the_page_draws(monkeypatch):
     # A page that takes 0.1 s to draw each day, against full speed (30 days a second): the
     # loop must not change the state while a day is being drawn. (Before it waited for the
     # frames, a loaded machine's page redrew during every pass until Solara raised "Too many
-    # renders triggered".)
+    # renders triggered".) The wait's time-out is set long, so a busy machine cannot end it.
+    monkeypatch.setattr(page_state, "FRAME_TIMEOUT", 600.0)
     state = PageState()
-    state.frame_drawn(state.version.value)  # a page is attached
     state.speed = SPEED_MAX
     state.toggle_play()
+    state.frame_drawn(state.version.value)  # a page is attached and drew the Play
     cancel = threading.Event()
     loop = threading.Thread(target=state.play_loop, args=(cancel,))
     changed_while_drawing, frames = [], 0
@@ -388,7 +390,7 @@ def test_the_play_loop_steps_no_faster_than_the_page_draws():
     loop.join(timeout=30)
     assert not loop.is_alive() and frames == 8
     assert not any(changed_while_drawing)
-    # One day per frame drawn (the ninth may have been stepped while the loop was stopped).
+    # One day per frame drawn (the ninth may have been stepped before the loop was stopped).
     assert state.model.day in (8, 9)
 
 

@@ -114,16 +114,18 @@ class PageState:
             self._frame.notify_all()
 
     def wait_for_frame(self, version: int, cancel: threading.Event,
-                       timeout: float = FRAME_TIMEOUT) -> bool:
+                       timeout: float | None = None) -> bool:
         """Wait until the page has drawn ``version``; True at once if no page draws.
 
-        False if it has not after ``timeout`` seconds or when ``cancel`` is set.
+        False if it has not after ``timeout`` seconds (default :data:`FRAME_TIMEOUT`) or
+        when ``cancel`` is set.
         """
         with self._frame:
             if self.drawn < 0:
                 return True
             return self._frame.wait_for(lambda: self.drawn >= version or cancel.is_set(),
-                                        timeout) and self.drawn >= version
+                                        FRAME_TIMEOUT if timeout is None else timeout
+                                        ) and self.drawn >= version
 
     @property
     def scenario(self) -> Scenario:
