@@ -453,15 +453,25 @@ class DiplomacyModel(ModelViews, mesa.Model):
         self.commitment = np.maximum(self.commitment + fx[5], 0.0)
         self.conceded = np.minimum(self.conceded + fx[6], 1.0)
         day.effects = fx
-        forced = actions == Action.USE_FORCE
-        day.forced = forced.any(axis=0)
-        day.removed = day.removed | (forced & (day.uniforms[REMOVAL_COLUMN] < day.removal)
-                                     ).any(axis=0)
-        day.ruptured = (actions == Action.RUPTURE).any(axis=0)
-        self.relations_open &= ~day.ruptured
-        self.ruptured |= day.ruptured
-        day.walked_out = (actions == Action.WALK_OUT).any(axis=0)
-        self.in_talks &= ~day.walked_out
+        # Force, breaking relations and walking out are the last actions: on a day no
+        # replicate took any of them their checks (and the updates they would make, which
+        # change nothing then) are left out.
+        top = int(actions.max())
+        if top >= Action.USE_FORCE:
+            forced = actions == Action.USE_FORCE
+            day.forced = forced.any(axis=0)
+            day.removed = day.removed | (forced & (day.uniforms[REMOVAL_COLUMN] < day.removal)
+                                         ).any(axis=0)
+        else:
+            day.forced = np.zeros(self.n, bool)
+        if top >= Action.RUPTURE:
+            day.ruptured = (actions == Action.RUPTURE).any(axis=0)
+            self.relations_open &= ~day.ruptured
+            self.ruptured |= day.ruptured
+            day.walked_out = (actions == Action.WALK_OUT).any(axis=0)
+            self.in_talks &= ~day.walked_out
+        else:
+            day.ruptured, day.walked_out = np.zeros(self.n, bool), np.zeros(self.n, bool)
 
     def _score_and_absorb(self, day: Day) -> None:
         """§3.8: the day's Goldstein total and the index; counts; outcomes by precedence."""

@@ -38,6 +38,19 @@ def choice_weights(utilities: NDArray, temperature: ArrayLike) -> NDArray:
         utilities: Shape ``(n_actions, *S)``; ``-inf`` marks an action not available.
         temperature: Above :data:`COLD`; a scalar or broadcastable to S.
     """
+    leading = _leading_weights(utilities, temperature)
+    weights = np.empty(utilities.shape, utilities.dtype)
+    k = leading.shape[0]
+    weights[:k] = leading
+    weights[k:] = 0.0
+    return weights
+
+
+def _leading_weights(utilities: NDArray, temperature: ArrayLike) -> NDArray:
+    """The weights of :func:`choice_weights` up to the last action some replicate may take.
+
+    A new array of the first ``k`` rows; the weights after them are exactly 0.
+    """
     # Actions no replicate may take (at the end) get their weight, 0, without the
     # arithmetic: numpy's exp is several times slower on -inf than on finite numbers.
     # (Only where every replicate has a finite largest utility: elsewhere the weights are
@@ -47,13 +60,10 @@ def choice_weights(utilities: NDArray, temperature: ArrayLike) -> NDArray:
     top = utilities[:k].max(axis=0)
     if k < utilities.shape[0] and not (top > -np.inf).all():
         k, top = utilities.shape[0], utilities.max(axis=0)
-    weights = np.empty(utilities.shape, utilities.dtype)
-    weighed = weights[:k]
-    np.subtract(utilities[:k], top, out=weighed)
+    weighed = np.subtract(utilities[:k], top)
     weighed /= temperature
     np.exp(weighed, out=weighed)
-    weights[k:] = 0.0
-    return weights
+    return weighed
 
 
 def choice_probabilities(utilities: NDArray, temperature: float) -> NDArray:
@@ -91,11 +101,21 @@ def logit_choice(utilities: NDArray, temperature: ArrayLike, u: NDArray) -> NDAr
         return np.where(hot, logit_choice(utilities, safe, u), np.argmax(utilities, axis=0))
     # Inverse-CDF sampling with the cumulative sum written out (in place): the same
     # additions, in the same order, for every replicate, whatever the batch size.
-    cumulative = choice_weights(utilities, temperature)
-    for a in range(1, cumulative.shape[0]):
+    cumulative = _leading_weights(utilities, temperature)
+    k, n_actions = cumulative.shape[0], utilities.shape[0]
+    for a in range(1, k):
         cumulative[a] += cumulative[a - 1]
-    threshold = u * cumulative[-1]
-    # The action is the number of cumulative weights the threshold reaches (summing the
-    # comparisons' bytes: several times faster than adding booleans to integers).
-    reached = (threshold >= cumulative[:-1]).view(np.int8)
-    return reached.sum(axis=0, dtype=np.int8).astype(np.int64)
+    total = cumulative[-1]
+    threshold = u * total
+    # The action is the number of cumulative weights (of the first n_actions - 1) the
+    # threshold reaches (summing the comparisons' bytes: several times faster than adding
+    # booleans to integers).
+    reached = (threshold >= cumulative[:-1]).view(np.int8).sum(axis=0, dtype=np.int8)
+    if k < n_actions:
+        # The actions after the first k weigh exactly 0, so their cumulative weights are
+        # all the total (0.0 + x is x for the non-negative sums here): the threshold
+        # reaches each of the n_actions - k of them among the first n_actions - 1 exactly
+        # when it reaches the total. Counted at once instead of row by row.
+        at_total = (threshold >= total).view(np.int8)
+        reached += at_total if n_actions - k == 1 else at_total * np.int8(n_actions - k)
+    return reached.astype(np.int64)
