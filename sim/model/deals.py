@@ -159,7 +159,13 @@ class TrackDeals:
         costs = deal_costs(m.hostility, m.hardliners, m.h0, m.audience, m.commitment,
                            b.tracks.hostility_cost, b.tracks.hardliner_cost,
                            b.tracks.commitment_cost)
-        net = net_values(values, self.payments[:, table], costs)
+        if self._unpaid:
+            # No payment offered yet: v + 0.0 - cost is v - cost but for the sign of a zero
+            # result, and the net values are only compared with 0 (feasible,
+            # package_feasible), where the two zeros are alike.
+            net = values - costs[:, None, :]
+        else:
+            net = net_values(values, self.payments[:, table], costs)
         open_tracks = (self.state[table] == TrackState.NONE) & day.live
         day.engagement = engagement(m.readiness, m.in_talks, day.bar)
         rate = b.tracks.closing_rate * day.engagement

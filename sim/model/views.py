@@ -95,7 +95,10 @@ class ModelViews:
                 self.events_today[:m], self.in_talks[:m], self.outcome[:m],
                 self.actions[0, :m], self.actions[1, :m], self.hardliners[0, :m],
                 self.hardliners[1, :m], self.legal[0, :m],
-                self.deals.in_force[:, :m].sum(axis=0), self.relations_open[:m]]
+                # (Deals in force counted over the bytes of the booleans: the same counts,
+                # several times faster than summing booleans.)
+                self.deals.in_force[:, :m].view(np.int8).sum(axis=0, dtype=np.int8).astype(
+                    np.int64), self.relations_open[:m]]
 
     def offer_positions(self, upto: int | None = None) -> NDArray:
         """Each government's public offer as issue positions, shape ``(2, 3, m)``.
