@@ -160,9 +160,11 @@ class ModelViews:
         """
         log = self._action_log[: self.day]
         counts = np.zeros((2, len(Action), self.n), np.int32)
+        # Summing the comparison's bytes is several times faster than count_nonzero; in
+        # bytes too (no conversion on the way) while no count can pass 255.
+        small = np.uint8 if len(log) <= np.iinfo(np.uint8).max else np.int32
         for a in ACTIONS[1:]:
-            # Summing the comparison's bytes is several times faster than count_nonzero.
-            counts[:, a] = (log == a).view(np.int8).sum(axis=0, dtype=np.int32)
+            counts[:, a] = (log == a).view(np.uint8).sum(axis=0, dtype=small)
         return counts
 
     @property
