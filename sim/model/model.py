@@ -281,7 +281,9 @@ class DiplomacyModel(ModelViews, mesa.Model):
         effective[1] = (imp.effective_exposure[1] + imp.oil_sales_exposure[1] * day.kept
                         - self.deals.oil_relief())
         level = np.minimum(np.maximum(effective, 0.0), 1.0)
-        self.adaptation = recorded_adaptation(exposure, level)  # (2, n), as level
+        # The recorded adaptation (2, n) is a summary that no rule reads: worked out when
+        # asked for (a trigger, the recorder), from today's inputs (see adaptation).
+        self._adaptation, self._adaptation_inputs = None, (exposure, level)
         shock = np.minimum(np.maximum(imp.pain + self.pending_pain, 0.0), 1.0)
         self.pain = relax_pain(self.pain, level, b.pain_response, shock)
         held, terms = self.deals.issue_deals()
@@ -295,6 +297,27 @@ class DiplomacyModel(ModelViews, mesa.Model):
                                          held & b.status_quo.deals, terms)
         self.status_quo_value = status_quo_rules.utilities(self.sq, self.ideals,
                                                            np.array(self.salience))
+
+    @property
+    def adaptation(self) -> NDArray:
+        """Today's recorded adaptation to sanctions, shape ``(2, n)`` (§3.2)."""
+        if self._adaptation is None:
+            self._adaptation = recorded_adaptation(*self._adaptation_inputs)
+        return self._adaptation
+
+    @adaptation.setter
+    def adaptation(self, value: NDArray) -> None:
+        self._adaptation = value
+
+    def _adaptation_of(self, i: int, m: int) -> NDArray:
+        """Row ``i`` of :attr:`adaptation` for the first ``m`` replicates.
+
+        Elementwise, so the same values as the full array's, without working out the rest.
+        """
+        if self._adaptation is not None:
+            return self._adaptation[i, :m]
+        exposure, level = self._adaptation_inputs
+        return recorded_adaptation(exposure[i, :m], level[i, :m])
 
     def _update_factions(self, day: Day) -> None:
         """§3.14: hardliners' support at home moves with hostility and pain."""

@@ -90,7 +90,7 @@ class ModelViews:
         h, r, p = self.hostility[:, :m], self.readiness[:, :m], self.pain[:, :m]
         res, c = self.resolve[:, :m], self.commitment[:, :m]
         return [self.cc_index[:m], self.goldstein_today[:m], h[0], h[1], r[0], r[1], p[0], p[1],
-                self.adaptation[1, :m], res[0], res[1], c[0], c[1], self.reservation[0, :m],
+                self._adaptation_of(1, m), res[0], res[1], c[0], c[1], self.reservation[0, :m],
                 self.reservation[1, :m], self.surplus[:m], *offers, self.casualties[:m],
                 self.events_today[:m], self.in_talks[:m], self.outcome[:m],
                 self.actions[0, :m], self.actions[1, :m], self.hardliners[0, :m],
