@@ -61,9 +61,26 @@ def _leading_weights(utilities: NDArray, temperature: ArrayLike) -> NDArray:
     if k < utilities.shape[0] and not (top > -np.inf).all():
         k, top = utilities.shape[0], utilities.max(axis=0)
     weighed = np.subtract(utilities[:k], top)
-    weighed /= temperature
+    _divide(weighed, temperature)
     np.exp(weighed, out=weighed)
     return weighed
+
+
+def _divide(x: NDArray, temperature: ArrayLike) -> None:
+    """``x /= temperature`` in place.
+
+    By a power of two (the default temperature is 0.5) as a multiplication by its
+    reciprocal, several times faster and exactly the same: both are the correctly rounded
+    ``x * 2**-e`` (for zeros of either sign, infinities, NaN, overflow and subnormal
+    results too).
+    """
+    t = np.asarray(temperature, dtype=float)
+    with np.errstate(divide="ignore", over="ignore"):
+        reciprocal = 1.0 / t
+    if (np.frexp(t)[0] == 0.5).all() and (np.frexp(reciprocal)[0] == 0.5).all():
+        x *= reciprocal
+    else:
+        x /= temperature
 
 
 def choice_probabilities(utilities: NDArray, temperature: float) -> NDArray:
