@@ -97,7 +97,11 @@ def one_event(u: NDArray, hazards: NDArray) -> NDArray:
     over = total > 1.0
     # (Where no replicate's hazards sum past 1 the scale is 1 everywhere, and h * 1.0 is h.)
     scaled = h * np.where(over, 1.0 / np.where(total > 0, total, 1.0), 1.0) if over.any() else h
-    upper = np.cumsum(scaled, axis=0)
+    # The running sum down the rows, row by row: the same additions in the same order as
+    # np.cumsum(scaled, axis=0), which is several times slower along the first axis.
+    upper = scaled.copy()
+    for j in range(1, len(upper)):
+        upper[j] += upper[j - 1]
     lower = upper - scaled
     out[rows] = (u >= lower) & (u < upper) & (h > 0)
     return out
