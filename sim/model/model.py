@@ -469,9 +469,11 @@ class DiplomacyModel(ModelViews, mesa.Model):
         # Both governments' effects in every replicate, gathered at once (rows as in
         # agents.EFFECT_ROWS); effects on the other side land on the other row.
         fx = np.take(self._effects, actions + self._effect_column, axis=1)
-        pending = fx[:4, ::-1].copy()  # hostility, resolve, signal and pain, for tomorrow
-        pending[0] += fx[4]  # one's own hostility (de-escalation)
-        self.pending_hostility += pending[0]
+        # Hostility, resolve, signal and pain, for tomorrow: the other side's rows, plus
+        # one's own hostility (de-escalation). (Views of today's effects, which nothing
+        # changes, rather than copies.)
+        pending = fx[:4, ::-1]
+        self.pending_hostility += pending[0] + fx[4]
         self.pending_resolve, self.pending_signal, self.pending_pain = pending[1:]
         self.commitment = np.maximum(self.commitment + fx[5], 0.0)
         self.conceded = np.minimum(self.conceded + fx[6], 1.0)

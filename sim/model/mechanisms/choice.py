@@ -75,8 +75,7 @@ def _divide(x: NDArray, temperature: ArrayLike) -> None:
     results too).
     """
     t = np.asarray(temperature, dtype=float)
-    with np.errstate(divide="ignore", over="ignore"):
-        reciprocal = 1.0 / t
+    reciprocal = 1.0 / t  # (temperatures here are above COLD: finite)
     if (np.frexp(t)[0] == 0.5).all() and (np.frexp(reciprocal)[0] == 0.5).all():
         x *= reciprocal
     else:
