@@ -10,6 +10,8 @@ choice is the same alone or in any batch.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -74,9 +76,15 @@ def _divide(x: NDArray, temperature: ArrayLike) -> None:
     ``x * 2**-e`` (for zeros of either sign, infinities, NaN, overflow and subnormal
     results too).
     """
-    t = np.asarray(temperature, dtype=float)
-    reciprocal = 1.0 / t  # (temperatures here are above COLD: finite)
-    if (np.frexp(t)[0] == 0.5).all() and (np.frexp(reciprocal)[0] == 0.5).all():
+    if isinstance(temperature, float):  # one decision's (the narration's): no arrays
+        reciprocal = 1.0 / temperature  # (temperatures here are above COLD: finite)
+        power_of_two = math.frexp(temperature)[0] == 0.5 == math.frexp(reciprocal)[0]
+    else:
+        t = np.asarray(temperature, dtype=float)
+        reciprocal = 1.0 / t
+        power_of_two = bool((np.frexp(t)[0] == 0.5).all() and
+                            (np.frexp(reciprocal)[0] == 0.5).all())
+    if power_of_two:
         x *= reciprocal
     else:
         x /= temperature
