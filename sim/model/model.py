@@ -390,7 +390,9 @@ class DiplomacyModel(ModelViews, mesa.Model):
             day.live & ~self.broad_done, self.in_talks, readiness, day.bar, day.hottest,
             talks.breakdown_hostility)
         self.in_talks = in_talks
-        self.talks_days = np.where(in_talks & ~day.opening, self.talks_days + 1, 0)
+        # (With nobody at the table, as on most days, every count is 0.)
+        self.talks_days = (np.where(in_talks & ~day.opening, self.talks_days + 1, 0)
+                           if in_talks.any() else np.zeros(self.n, np.int64))
         day.collapsing = day.breaking & (self.deal_day < 0)
 
     def _bargain(self, day: Day) -> None:
@@ -415,8 +417,11 @@ class DiplomacyModel(ModelViews, mesa.Model):
         # Only tracks with no deal yet are left to bargain over: an agenda settled before
         # (deals in force on day 0, or closed on their own) leaves nothing to agree at the
         # table.
-        live_talks = day.live & self.in_talks & ~self.broad_done & self.deals.open_agenda
-        agreeing = live_talks & (room[0] > 0) & (day.us_offer_to_ve >= aspiration[1])
+        if self.in_talks.any():
+            live_talks = day.live & self.in_talks & ~self.broad_done & self.deals.open_agenda
+            agreeing = live_talks & (room[0] > 0) & (day.us_offer_to_ve >= aspiration[1])
+        else:  # nobody at the table (most days): nothing to agree
+            live_talks, agreeing = np.zeros(self.n, bool), np.zeros(self.n, bool)
         mediated = np.zeros(self.n, bool)
         nash_u = None
         if self.mediator is not None:

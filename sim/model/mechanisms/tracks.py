@@ -76,7 +76,11 @@ def package_feasible(net: NDArray, open_tracks: NDArray) -> NDArray:
 def engagement(readiness: NDArray, in_talks: NDArray, bar: ArrayLike) -> NDArray:
     """How engaged the two sides are, 0 to 1: 1 at the table, else ``min(R) / bar``."""
     reach = np.minimum(readiness[0], readiness[1]) / np.maximum(np.asarray(bar), 1e-9)
-    return np.where(in_talks, 1.0, np.minimum(np.maximum(reach, 0.0), 1.0))
+    apart = np.minimum(np.maximum(reach, 0.0), 1.0)
+    talking = np.asarray(in_talks)
+    if not talking.any() and talking.shape == apart.shape:  # (nobody at the table)
+        return apart
+    return np.where(talking, 1.0, apart)
 
 
 def one_event(u: NDArray, hazards: NDArray) -> NDArray:
