@@ -174,7 +174,10 @@ class TrackDeals:
         possible = feasible(net, open_tracks)
         if self.package:
             possible = np.vstack([possible, package_feasible(net, open_tracks)[None, :]])
-        drawn = one_event(u, np.where(possible, rate, 0.0))
+        if possible.any():
+            drawn = one_event(u, np.where(possible, rate, 0.0))
+        else:  # no deal can close today (without a hazard one_event draws nothing)
+            drawn = np.zeros(possible.shape, bool)
         closed = np.zeros((K, m.n), bool)
         closed[table] = drawn[:table.size]
         if self.package:
