@@ -226,6 +226,8 @@ class DiplomacyModel(ModelViews, mesa.Model):
         A replicate's outcome is the highest-coded one that has happened; its day is the
         first day of that outcome (``docs/validation.md`` E3).
         """
+        if not mask.any():  # (most days, for most outcomes)
+            return
         up = mask & (self.outcome < outcome)
         if up.any():
             self.outcome[up] = outcome
@@ -533,8 +535,12 @@ class DiplomacyModel(ModelViews, mesa.Model):
         self.goldstein_total += self.goldstein_today
         self.event_total += self.events_today
         self.casualties += imp.casualties * active
-        self.talks_day[day.opening & (self.talks_day < 0)] = t
-        self.breakdowns += day.breaking | day.walked_out
+        # (Talks opening and breaking off are rare: their counts are left as they are on
+        # days without any.)
+        if day.opening.any():
+            self.talks_day[day.opening & (self.talks_day < 0)] = t
+        if day.breaking.any() or day.walked_out.any():
+            self.breakdowns += day.breaking | day.walked_out
         self.incidents += day.incident & active
         self.reach(Outcome.TALKS, live_talks | day.opening, t)
         self.reach(Outcome.TALKS_COLLAPSED, (day.collapsing | day.walked_out)
