@@ -56,7 +56,7 @@ from sim.model.mechanisms import status_quo as status_quo_rules
 from sim.model.mechanisms.escalation import incidents, richardson_step
 from sim.model.mechanisms.factions import hardliner_target
 from sim.model.mechanisms.force import legal_cost, removal_probability
-from sim.model.mechanisms.pain import recorded_adaptation, relax_pain
+from sim.model.mechanisms.pain import relax_pain
 from sim.model.mechanisms.readiness import move_toward, talks_bar, talks_transition
 from sim.model.mechanisms.survival import discounted, range_under_demand
 from sim.model.narration import Decision, Narrator, TurningPoint
@@ -226,9 +226,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         A replicate's outcome is the highest-coded one that has happened; its day is the
         first day of that outcome (``docs/validation.md`` E3).
         """
-        if not mask.any():  # (most days, for most outcomes)
-            return
-        up = mask & (self.outcome < outcome)
+        up = mask & (self.outcome < outcome) if mask.any() else mask  # (most days: none)
         if up.any():
             self.outcome[up] = outcome
             self.outcome_day[up] = t
@@ -283,8 +281,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         effective[1] = (imp.effective_exposure[1] + imp.oil_sales_exposure[1] * day.kept
                         - self.deals.oil_relief())
         level = np.minimum(np.maximum(effective, 0.0), 1.0)
-        # The recorded adaptation (2, n) is a summary that no rule reads: worked out when
-        # asked for (a trigger, the recorder), from today's inputs (see adaptation).
+        # The recorded adaptation, a summary no rule reads, is worked out when asked for.
         self._adaptation, self._adaptation_inputs = None, (exposure, level)
         shock = np.minimum(np.maximum(imp.pain + self.pending_pain, 0.0), 1.0)
         self.pain = relax_pain(self.pain, level, b.pain_response, shock)
@@ -299,27 +296,6 @@ class DiplomacyModel(ModelViews, mesa.Model):
                                          held & b.status_quo.deals, terms)
         self.status_quo_value = status_quo_rules.utilities(self.sq, self.ideals,
                                                            np.array(self.salience))
-
-    @property
-    def adaptation(self) -> NDArray:
-        """Today's recorded adaptation to sanctions, shape ``(2, n)`` (§3.2)."""
-        if self._adaptation is None:
-            self._adaptation = recorded_adaptation(*self._adaptation_inputs)
-        return self._adaptation
-
-    @adaptation.setter
-    def adaptation(self, value: NDArray) -> None:
-        self._adaptation = value
-
-    def _adaptation_of(self, i: int, m: int) -> NDArray:
-        """Row ``i`` of :attr:`adaptation` for the first ``m`` replicates.
-
-        Elementwise, so the same values as the full array's, without working out the rest.
-        """
-        if self._adaptation is not None:
-            return self._adaptation[i, :m]
-        exposure, level = self._adaptation_inputs
-        return recorded_adaptation(exposure[i, :m], level[i, :m])
 
     def _update_factions(self, day: Day) -> None:
         """§3.14: hardliners' support at home moves with hostility and pain."""
@@ -392,9 +368,8 @@ class DiplomacyModel(ModelViews, mesa.Model):
             day.live & ~self.broad_done, self.in_talks, readiness, day.bar, day.hottest,
             talks.breakdown_hostility)
         self.in_talks = in_talks
-        # (With nobody at the table, as on most days, every count is 0.)
         self.talks_days = (np.where(in_talks & ~day.opening, self.talks_days + 1, 0)
-                           if in_talks.any() else np.zeros(self.n, np.int64))
+                           if in_talks.any() else np.zeros(self.n, np.int64))  # (none: 0)
         day.collapsing = day.breaking & (self.deal_day < 0)
 
     def _bargain(self, day: Day) -> None:
@@ -476,18 +451,16 @@ class DiplomacyModel(ModelViews, mesa.Model):
         # Both governments' effects in every replicate, gathered at once (rows as in
         # agents.EFFECT_ROWS); effects on the other side land on the other row.
         fx = np.take(self._effects, actions + self._effect_column, axis=1)
-        # Hostility, resolve, signal and pain, for tomorrow: the other side's rows, plus
-        # one's own hostility (de-escalation). (Views of today's effects, which nothing
-        # changes, rather than copies.)
+        # Hostility, resolve, signal and pain for tomorrow: the other side's rows (views: no
+        # one changes fx), plus one's own hostility (de-escalation).
         pending = fx[:4, ::-1]
         self.pending_hostility += pending[0] + fx[4]
         self.pending_resolve, self.pending_signal, self.pending_pain = pending[1:]
         self.commitment = np.maximum(self.commitment + fx[5], 0.0)
         self.conceded = np.minimum(self.conceded + fx[6], 1.0)
         day.effects = fx
-        # Force, breaking relations and walking out are the last actions: on a day no
-        # replicate took any of them their checks (and the updates they would make, which
-        # change nothing then) are left out.
+        # Force, breaking relations and walking out come last: on a day no replicate took
+        # any, their checks (and updates that would change nothing) are left out.
         top = int(actions.max())
         if top >= Action.USE_FORCE:
             forced = actions == Action.USE_FORCE
@@ -495,7 +468,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
             day.removed = day.removed | (forced & (day.uniforms[REMOVAL_COLUMN] < day.removal)
                                          ).any(axis=0)
         else:
-            day.forced = np.zeros(self.n, bool)
+            day.forced = np.zeros(self.n, bool)  # (and day.removed as it was)
         if top >= Action.RUPTURE:
             day.ruptured = (actions == Action.RUPTURE).any(axis=0)
             self.relations_open &= ~day.ruptured
@@ -535,8 +508,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         self.goldstein_total += self.goldstein_today
         self.event_total += self.events_today
         self.casualties += imp.casualties * active
-        # (Talks opening and breaking off are rare: their counts are left as they are on
-        # days without any.)
+        # (Counts left as they are on days no talks open or break off, most days.)
         if day.opening.any():
             self.talks_day[day.opening & (self.talks_day < 0)] = t
         if day.breaking.any() or day.walked_out.any():

@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from sim.model.agents import ACTIONS, Action
 from sim.model.mechanisms.escalation import fallback_value
 from sim.model.mechanisms.factions import winset_floor
+from sim.model.mechanisms.pain import recorded_adaptation
 from sim.model.narration import Decision, TurningPoint
 from sim.model.outcomes import DECIDED
 from sim.model.timeline import Firing
@@ -55,6 +56,31 @@ class ModelViews:
     legal: NDArray
     relations_open: NDArray
     deals: TrackDeals
+    #: Today's recorded adaptation once worked out (None until asked for), and its inputs
+    #: (set by the model's pain phase).
+    _adaptation: NDArray | None
+    _adaptation_inputs: tuple[NDArray, NDArray]
+
+    @property
+    def adaptation(self) -> NDArray:
+        """Today's recorded adaptation to sanctions, shape ``(2, n)`` (§3.2)."""
+        if self._adaptation is None:
+            self._adaptation = recorded_adaptation(*self._adaptation_inputs)
+        return self._adaptation
+
+    @adaptation.setter
+    def adaptation(self, value: NDArray) -> None:
+        self._adaptation = value
+
+    def _adaptation_of(self, i: int, m: int) -> NDArray:
+        """Row ``i`` of :attr:`adaptation` for the first ``m`` replicates.
+
+        Elementwise, so the same values as the full array's, without working out the rest.
+        """
+        if self._adaptation is not None:
+            return self._adaptation[i, :m]
+        exposure, level = self._adaptation_inputs
+        return recorded_adaptation(exposure[i, :m], level[i, :m])
 
     def variable(self, condition: Condition) -> NDArray:
         """The model variable a trigger condition tests, per replicate."""
