@@ -256,22 +256,26 @@ class TrackDeals:
         self.received = received
         self.grievance = grievance(self.grievance, taken, c.grievance_decay)
         # A deal can break from the day after it closed.
-        can_break = self.in_force & day.live & (self.day < day.t)
+        # (Worked out only on the tracks with a deal in force somewhere: on the others
+        # nothing can break, and every row below is False there.)
+        held = np.flatnonzero(self.in_force.any(axis=1))
+        can_break = self.in_force[held] & day.live & (self.day[held] < day.t)
         # Hazards only on the tracks where some deal can break (elsewhere they are 0).
-        rows = np.flatnonzero(can_break.any(axis=1))
-        broken = np.zeros(can_break.shape, bool)
+        rows = held[can_break.any(axis=1)]
+        broken = np.zeros(self.state.shape, bool)
         if rows.size:
             # (The draw over these rows alone is the draw over all: the others have no
             # hazard, and one_event leaves such rows out.)
-            hazard = np.where(can_break[rows], break_hazards(
+            hazard = np.where(can_break[np.searchsorted(held, rows)], break_hazards(
                 self.break_rates[rows], m.hostility, c.hostility_factor, self.grievance,
                 c.reciprocity), 0.0)
             broken[rows] = one_event(u, hazard)
         day.broken = broken
-        if not broken.any():
+        if not rows.size or not broken[rows].any():
             return
-        reached = (broken & (self.state == TrackState.IN_FORCE)).any(axis=0)
+        hit = broken[rows]
+        reached = (hit & (self.state[rows] == TrackState.IN_FORCE)).any(axis=0)
         self.state[broken] = TrackState.BROKEN
         self._changed()
         m.reach(Outcome.DEAL_BROKEN, reached, day.t)
-        m.pending_hostility += BREAK_HOSTILITY * broken.any(axis=0)
+        m.pending_hostility += BREAK_HOSTILITY * hit.any(axis=0)
