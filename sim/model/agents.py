@@ -242,7 +242,8 @@ def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readin
         np.multiply(readiness, w.signal_readiness, out=signal)
         signal += w.signal_bias
         signal += w.signal_survival * np.asarray(threat)
-        np.copyto(signal, -np.inf, where=talking)
+        if talking.any():  # (a copy where nothing is at the table would change nothing)
+            np.copyto(signal, -np.inf, where=talking)
     np.multiply(readiness, w.concede_readiness, out=concede)
     concede += w.concede_bias
     np.multiply(provocation, w.retaliate_shock, out=retaliate)

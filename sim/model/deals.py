@@ -159,7 +159,13 @@ class TrackDeals:
         costs = deal_costs(m.hostility, m.hardliners, m.h0, m.audience, m.commitment,
                            b.tracks.hostility_cost, b.tracks.hardliner_cost,
                            b.tracks.commitment_cost)
-        net = net_values(values, self.payments[:, table], costs)
+        if self._unpaid:
+            # No payment offered yet: v + 0.0 - cost is v - cost but for the sign of a zero
+            # result, and the net values are only compared with 0 (feasible,
+            # package_feasible), where the two zeros are alike.
+            net = values - costs[:, None, :]
+        else:
+            net = net_values(values, self.payments[:, table], costs)
         open_tracks = (self.state[table] == TrackState.NONE) & day.live
         day.engagement = engagement(m.readiness, m.in_talks, day.bar)
         rate = b.tracks.closing_rate * day.engagement
@@ -168,7 +174,10 @@ class TrackDeals:
         possible = feasible(net, open_tracks)
         if self.package:
             possible = np.vstack([possible, package_feasible(net, open_tracks)[None, :]])
-        drawn = one_event(u, np.where(possible, rate, 0.0))
+        if possible.any():
+            drawn = one_event(u, np.where(possible, rate, 0.0))
+        else:  # no deal can close today (without a hazard one_event draws nothing)
+            drawn = np.zeros(possible.shape, bool)
         closed = np.zeros((K, m.n), bool)
         closed[table] = drawn[:table.size]
         if self.package:
@@ -247,22 +256,26 @@ class TrackDeals:
         self.received = received
         self.grievance = grievance(self.grievance, taken, c.grievance_decay)
         # A deal can break from the day after it closed.
-        can_break = self.in_force & day.live & (self.day < day.t)
+        # (Worked out only on the tracks with a deal in force somewhere: on the others
+        # nothing can break, and every row below is False there.)
+        held = np.flatnonzero(self.in_force.any(axis=1))
+        can_break = self.in_force[held] & day.live & (self.day[held] < day.t)
         # Hazards only on the tracks where some deal can break (elsewhere they are 0).
-        rows = np.flatnonzero(can_break.any(axis=1))
-        broken = np.zeros(can_break.shape, bool)
+        rows = held[can_break.any(axis=1)]
+        broken = np.zeros(self.state.shape, bool)
         if rows.size:
             # (The draw over these rows alone is the draw over all: the others have no
             # hazard, and one_event leaves such rows out.)
-            hazard = np.where(can_break[rows], break_hazards(
+            hazard = np.where(can_break[np.searchsorted(held, rows)], break_hazards(
                 self.break_rates[rows], m.hostility, c.hostility_factor, self.grievance,
                 c.reciprocity), 0.0)
             broken[rows] = one_event(u, hazard)
         day.broken = broken
-        if not broken.any():
+        if not rows.size or not broken[rows].any():
             return
-        reached = (broken & (self.state == TrackState.IN_FORCE)).any(axis=0)
+        hit = broken[rows]
+        reached = (hit & (self.state[rows] == TrackState.IN_FORCE)).any(axis=0)
         self.state[broken] = TrackState.BROKEN
         self._changed()
         m.reach(Outcome.DEAL_BROKEN, reached, day.t)
-        m.pending_hostility += BREAK_HOSTILITY * broken.any(axis=0)
+        m.pending_hostility += BREAK_HOSTILITY * hit.any(axis=0)

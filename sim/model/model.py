@@ -56,7 +56,7 @@ from sim.model.mechanisms import status_quo as status_quo_rules
 from sim.model.mechanisms.escalation import incidents, richardson_step
 from sim.model.mechanisms.factions import hardliner_target
 from sim.model.mechanisms.force import legal_cost, removal_probability
-from sim.model.mechanisms.pain import recorded_adaptation, relax_pain
+from sim.model.mechanisms.pain import relax_pain
 from sim.model.mechanisms.readiness import move_toward, talks_bar, talks_transition
 from sim.model.mechanisms.survival import discounted, range_under_demand
 from sim.model.narration import Decision, Narrator, TurningPoint
@@ -226,7 +226,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         A replicate's outcome is the highest-coded one that has happened; its day is the
         first day of that outcome (``docs/validation.md`` E3).
         """
-        up = mask & (self.outcome < outcome)
+        up = mask & (self.outcome < outcome) if mask.any() else mask  # (most days: none)
         if up.any():
             self.outcome[up] = outcome
             self.outcome_day[up] = t
@@ -281,7 +281,8 @@ class DiplomacyModel(ModelViews, mesa.Model):
         effective[1] = (imp.effective_exposure[1] + imp.oil_sales_exposure[1] * day.kept
                         - self.deals.oil_relief())
         level = np.minimum(np.maximum(effective, 0.0), 1.0)
-        self.adaptation = recorded_adaptation(exposure, level)  # (2, n), as level
+        # The recorded adaptation, a summary no rule reads, is worked out when asked for.
+        self._adaptation, self._adaptation_inputs = None, (exposure, level)
         shock = np.minimum(np.maximum(imp.pain + self.pending_pain, 0.0), 1.0)
         self.pain = relax_pain(self.pain, level, b.pain_response, shock)
         held, terms = self.deals.issue_deals()
@@ -367,7 +368,8 @@ class DiplomacyModel(ModelViews, mesa.Model):
             day.live & ~self.broad_done, self.in_talks, readiness, day.bar, day.hottest,
             talks.breakdown_hostility)
         self.in_talks = in_talks
-        self.talks_days = np.where(in_talks & ~day.opening, self.talks_days + 1, 0)
+        self.talks_days = (np.where(in_talks & ~day.opening, self.talks_days + 1, 0)
+                           if in_talks.any() else np.zeros(self.n, np.int64))  # (none: 0)
         day.collapsing = day.breaking & (self.deal_day < 0)
 
     def _bargain(self, day: Day) -> None:
@@ -392,8 +394,11 @@ class DiplomacyModel(ModelViews, mesa.Model):
         # Only tracks with no deal yet are left to bargain over: an agenda settled before
         # (deals in force on day 0, or closed on their own) leaves nothing to agree at the
         # table.
-        live_talks = day.live & self.in_talks & ~self.broad_done & self.deals.open_agenda
-        agreeing = live_talks & (room[0] > 0) & (day.us_offer_to_ve >= aspiration[1])
+        if self.in_talks.any():
+            live_talks = day.live & self.in_talks & ~self.broad_done & self.deals.open_agenda
+            agreeing = live_talks & (room[0] > 0) & (day.us_offer_to_ve >= aspiration[1])
+        else:  # nobody at the table (most days): nothing to agree
+            live_talks, agreeing = np.zeros(self.n, bool), np.zeros(self.n, bool)
         mediated = np.zeros(self.n, bool)
         nash_u = None
         if self.mediator is not None:
@@ -446,22 +451,32 @@ class DiplomacyModel(ModelViews, mesa.Model):
         # Both governments' effects in every replicate, gathered at once (rows as in
         # agents.EFFECT_ROWS); effects on the other side land on the other row.
         fx = np.take(self._effects, actions + self._effect_column, axis=1)
-        pending = fx[:4, ::-1].copy()  # hostility, resolve, signal and pain, for tomorrow
-        pending[0] += fx[4]  # one's own hostility (de-escalation)
-        self.pending_hostility += pending[0]
+        # Hostility, resolve, signal and pain for tomorrow: the other side's rows (views: no
+        # one changes fx), plus one's own hostility (de-escalation).
+        pending = fx[:4, ::-1]
+        self.pending_hostility += pending[0] + fx[4]
         self.pending_resolve, self.pending_signal, self.pending_pain = pending[1:]
         self.commitment = np.maximum(self.commitment + fx[5], 0.0)
         self.conceded = np.minimum(self.conceded + fx[6], 1.0)
         day.effects = fx
-        forced = actions == Action.USE_FORCE
-        day.forced = forced.any(axis=0)
-        day.removed = day.removed | (forced & (day.uniforms[REMOVAL_COLUMN] < day.removal)
-                                     ).any(axis=0)
-        day.ruptured = (actions == Action.RUPTURE).any(axis=0)
-        self.relations_open &= ~day.ruptured
-        self.ruptured |= day.ruptured
-        day.walked_out = (actions == Action.WALK_OUT).any(axis=0)
-        self.in_talks &= ~day.walked_out
+        # Force, breaking relations and walking out come last: on a day no replicate took
+        # any, their checks (and updates that would change nothing) are left out.
+        top = int(actions.max())
+        if top >= Action.USE_FORCE:
+            forced = actions == Action.USE_FORCE
+            day.forced = forced.any(axis=0)
+            day.removed = day.removed | (forced & (day.uniforms[REMOVAL_COLUMN] < day.removal)
+                                         ).any(axis=0)
+        else:
+            day.forced = np.zeros(self.n, bool)  # (and day.removed as it was)
+        if top >= Action.RUPTURE:
+            day.ruptured = (actions == Action.RUPTURE).any(axis=0)
+            self.relations_open &= ~day.ruptured
+            self.ruptured |= day.ruptured
+            day.walked_out = (actions == Action.WALK_OUT).any(axis=0)
+            self.in_talks &= ~day.walked_out
+        else:
+            day.ruptured, day.walked_out = np.zeros(self.n, bool), np.zeros(self.n, bool)
 
     def _score_and_absorb(self, day: Day) -> None:
         """§3.8: the day's Goldstein total and the index; counts; outcomes by precedence."""
@@ -493,8 +508,11 @@ class DiplomacyModel(ModelViews, mesa.Model):
         self.goldstein_total += self.goldstein_today
         self.event_total += self.events_today
         self.casualties += imp.casualties * active
-        self.talks_day[day.opening & (self.talks_day < 0)] = t
-        self.breakdowns += day.breaking | day.walked_out
+        # (Counts left as they are on days no talks open or break off, most days.)
+        if day.opening.any():
+            self.talks_day[day.opening & (self.talks_day < 0)] = t
+        if day.breaking.any() or day.walked_out.any():
+            self.breakdowns += day.breaking | day.walked_out
         self.incidents += day.incident & active
         self.reach(Outcome.TALKS, live_talks | day.opening, t)
         self.reach(Outcome.TALKS_COLLAPSED, (day.collapsing | day.walked_out)

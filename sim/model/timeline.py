@@ -403,8 +403,10 @@ class Timeline:
                     assert e.column is not None and e.thresholds is not None
                     # The number of thresholds the uniform exceeds, counted in one pass
                     # (summing the comparisons' bytes).
+                    # (In bytes while no count can pass 255: no conversion on the way.)
                     exceeded = uniforms[e.column] > e.thresholds[:, None]
-                    count = exceeded.view(np.int8).sum(axis=0, dtype=np.int32).astype(float) * on
+                    small = np.uint8 if len(e.thresholds) <= 255 else np.int32
+                    count = exceeded.view(np.uint8).sum(axis=0, dtype=small).astype(float) * on
                 else:
                     count = np.asarray(started, dtype=float)
                 self._apply(e, count, imp)

@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from sim.model.agents import ACTIONS, Action
 from sim.model.mechanisms.escalation import fallback_value
 from sim.model.mechanisms.factions import winset_floor
+from sim.model.mechanisms.pain import recorded_adaptation
 from sim.model.narration import Decision, TurningPoint
 from sim.model.outcomes import DECIDED
 from sim.model.timeline import Firing
@@ -55,6 +56,31 @@ class ModelViews:
     legal: NDArray
     relations_open: NDArray
     deals: TrackDeals
+    #: Today's recorded adaptation once worked out (None until asked for), and its inputs
+    #: (set by the model's pain phase).
+    _adaptation: NDArray | None
+    _adaptation_inputs: tuple[NDArray, NDArray]
+
+    @property
+    def adaptation(self) -> NDArray:
+        """Today's recorded adaptation to sanctions, shape ``(2, n)`` (§3.2)."""
+        if self._adaptation is None:
+            self._adaptation = recorded_adaptation(*self._adaptation_inputs)
+        return self._adaptation
+
+    @adaptation.setter
+    def adaptation(self, value: NDArray) -> None:
+        self._adaptation = value
+
+    def _adaptation_of(self, i: int, m: int) -> NDArray:
+        """Row ``i`` of :attr:`adaptation` for the first ``m`` replicates.
+
+        Elementwise, so the same values as the full array's, without working out the rest.
+        """
+        if self._adaptation is not None:
+            return self._adaptation[i, :m]
+        exposure, level = self._adaptation_inputs
+        return recorded_adaptation(exposure[i, :m], level[i, :m])
 
     def variable(self, condition: Condition) -> NDArray:
         """The model variable a trigger condition tests, per replicate."""
@@ -90,12 +116,15 @@ class ModelViews:
         h, r, p = self.hostility[:, :m], self.readiness[:, :m], self.pain[:, :m]
         res, c = self.resolve[:, :m], self.commitment[:, :m]
         return [self.cc_index[:m], self.goldstein_today[:m], h[0], h[1], r[0], r[1], p[0], p[1],
-                self.adaptation[1, :m], res[0], res[1], c[0], c[1], self.reservation[0, :m],
+                self._adaptation_of(1, m), res[0], res[1], c[0], c[1], self.reservation[0, :m],
                 self.reservation[1, :m], self.surplus[:m], *offers, self.casualties[:m],
                 self.events_today[:m], self.in_talks[:m], self.outcome[:m],
                 self.actions[0, :m], self.actions[1, :m], self.hardliners[0, :m],
                 self.hardliners[1, :m], self.legal[0, :m],
-                self.deals.in_force[:, :m].sum(axis=0), self.relations_open[:m]]
+                # (Deals in force counted over the bytes of the booleans: the same counts,
+                # several times faster than summing booleans.)
+                self.deals.in_force[:, :m].view(np.int8).sum(axis=0, dtype=np.int8).astype(
+                    np.int64), self.relations_open[:m]]
 
     def offer_positions(self, upto: int | None = None) -> NDArray:
         """Each government's public offer as issue positions, shape ``(2, 3, m)``.
@@ -157,9 +186,11 @@ class ModelViews:
         """
         log = self._action_log[: self.day]
         counts = np.zeros((2, len(Action), self.n), np.int32)
+        # Summing the comparison's bytes is several times faster than count_nonzero; in
+        # bytes too (no conversion on the way) while no count can pass 255.
+        small = np.uint8 if len(log) <= np.iinfo(np.uint8).max else np.int32
         for a in ACTIONS[1:]:
-            # Summing the comparison's bytes is several times faster than count_nonzero.
-            counts[:, a] = (log == a).view(np.int8).sum(axis=0, dtype=np.int32)
+            counts[:, a] = (log == a).view(np.uint8).sum(axis=0, dtype=small)
         return counts
 
     @property

@@ -113,9 +113,18 @@ class RunData:
         if len(parts) == 1:
             return parts[0]
         runs = {k: np.concatenate([p.runs[k] for p in parts]) for k in parts[0].runs}
-        trace = np.concatenate([p.trace for p in parts if p.trace.shape[2]], axis=2) \
-            if any(p.trace.shape[2] for p in parts) else parts[0].trace
-        band = np.concatenate([p.band_trace for p in parts if p.band_trace.shape[2]], axis=2) \
-            if any(p.band_trace.shape[2] for p in parts) else parts[0].band_trace
-        return cls(runs, trace, band, parts[0].firings, parts[0].turning_points,
-                   parts[0].decisions)
+        return cls(runs, _joined([p.trace for p in parts]),
+                   _joined([p.band_trace for p in parts]), parts[0].firings,
+                   parts[0].turning_points, parts[0].decisions)
+
+
+def _joined(traces: list[np.ndarray]) -> np.ndarray:
+    """Traces of consecutive chunks joined along the replicate axis (the last).
+
+    Usually only the first chunk keeps any (the first replicates are traced): its trace is
+    then the whole, taken as it is rather than copied (tens of MB).
+    """
+    kept = [t for t in traces if t.shape[2]]
+    if not kept:
+        return traces[0]
+    return kept[0] if len(kept) == 1 else np.concatenate(kept, axis=2)

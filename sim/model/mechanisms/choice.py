@@ -10,6 +10,8 @@ choice is the same alone or in any batch.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -38,6 +40,19 @@ def choice_weights(utilities: NDArray, temperature: ArrayLike) -> NDArray:
         utilities: Shape ``(n_actions, *S)``; ``-inf`` marks an action not available.
         temperature: Above :data:`COLD`; a scalar or broadcastable to S.
     """
+    leading = _leading_weights(utilities, temperature)
+    weights = np.empty(utilities.shape, utilities.dtype)
+    k = leading.shape[0]
+    weights[:k] = leading
+    weights[k:] = 0.0
+    return weights
+
+
+def _leading_weights(utilities: NDArray, temperature: ArrayLike) -> NDArray:
+    """The weights of :func:`choice_weights` up to the last action some replicate may take.
+
+    A new array of the first ``k`` rows; the weights after them are exactly 0.
+    """
     # Actions no replicate may take (at the end) get their weight, 0, without the
     # arithmetic: numpy's exp is several times slower on -inf than on finite numbers.
     # (Only where every replicate has a finite largest utility: elsewhere the weights are
@@ -47,13 +62,32 @@ def choice_weights(utilities: NDArray, temperature: ArrayLike) -> NDArray:
     top = utilities[:k].max(axis=0)
     if k < utilities.shape[0] and not (top > -np.inf).all():
         k, top = utilities.shape[0], utilities.max(axis=0)
-    weights = np.empty(utilities.shape, utilities.dtype)
-    weighed = weights[:k]
-    np.subtract(utilities[:k], top, out=weighed)
-    weighed /= temperature
+    weighed = np.subtract(utilities[:k], top)
+    _divide(weighed, temperature)
     np.exp(weighed, out=weighed)
-    weights[k:] = 0.0
-    return weights
+    return weighed
+
+
+def _divide(x: NDArray, temperature: ArrayLike) -> None:
+    """``x /= temperature`` in place.
+
+    By a power of two (the default temperature is 0.5) as a multiplication by its
+    reciprocal, several times faster and exactly the same: both are the correctly rounded
+    ``x * 2**-e`` (for zeros of either sign, infinities, NaN, overflow and subnormal
+    results too).
+    """
+    if isinstance(temperature, float):  # one decision's (the narration's): no arrays
+        reciprocal = 1.0 / temperature  # (temperatures here are above COLD: finite)
+        power_of_two = math.frexp(temperature)[0] == 0.5 == math.frexp(reciprocal)[0]
+    else:
+        t = np.asarray(temperature, dtype=float)
+        reciprocal = 1.0 / t
+        power_of_two = bool((np.frexp(t)[0] == 0.5).all() and
+                            (np.frexp(reciprocal)[0] == 0.5).all())
+    if power_of_two:
+        x *= reciprocal
+    else:
+        x /= temperature
 
 
 def choice_probabilities(utilities: NDArray, temperature: float) -> NDArray:
@@ -91,11 +125,21 @@ def logit_choice(utilities: NDArray, temperature: ArrayLike, u: NDArray) -> NDAr
         return np.where(hot, logit_choice(utilities, safe, u), np.argmax(utilities, axis=0))
     # Inverse-CDF sampling with the cumulative sum written out (in place): the same
     # additions, in the same order, for every replicate, whatever the batch size.
-    cumulative = choice_weights(utilities, temperature)
-    for a in range(1, cumulative.shape[0]):
+    cumulative = _leading_weights(utilities, temperature)
+    k, n_actions = cumulative.shape[0], utilities.shape[0]
+    for a in range(1, k):
         cumulative[a] += cumulative[a - 1]
-    threshold = u * cumulative[-1]
-    # The action is the number of cumulative weights the threshold reaches (summing the
-    # comparisons' bytes: several times faster than adding booleans to integers).
-    reached = (threshold >= cumulative[:-1]).view(np.int8)
-    return reached.sum(axis=0, dtype=np.int8).astype(np.int64)
+    total = cumulative[-1]
+    threshold = u * total
+    # The action is the number of cumulative weights (of the first n_actions - 1) the
+    # threshold reaches (summing the comparisons' bytes: several times faster than adding
+    # booleans to integers).
+    reached = (threshold >= cumulative[:-1]).view(np.int8).sum(axis=0, dtype=np.int8)
+    if k < n_actions:
+        # The actions after the first k weigh exactly 0, so their cumulative weights are
+        # all the total (0.0 + x is x for the non-negative sums here): the threshold
+        # reaches each of the n_actions - k of them among the first n_actions - 1 exactly
+        # when it reaches the total. Counted at once instead of row by row.
+        at_total = (threshold >= total).view(np.int8)
+        reached += at_total if n_actions - k == 1 else at_total * np.int8(n_actions - k)
+    return reached.astype(np.int64)

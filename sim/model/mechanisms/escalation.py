@@ -93,7 +93,10 @@ def incidents(u: NDArray, hazard: ArrayLike, size: float) -> tuple[NDArray, NDAr
     jump = np.zeros(u.shape)
     hit = np.flatnonzero(incident)  # incidents are rare: size only those
     if hit.size:
-        jump[hit] = -size * np.log1p(-u[hit] / np.broadcast_to(hazard, incident.shape)[hit])
+        # (A hazard of one value, as most days have, divides without being gathered.)
+        hazard = np.asarray(hazard)
+        jump[hit] = -size * np.log1p(-u[hit] / (hazard if hazard.size == 1 else
+                                                 np.broadcast_to(hazard, incident.shape)[hit]))
     return incident, jump
 
 

@@ -88,6 +88,12 @@ def talks_transition(live: NDArray, in_talks: NDArray, readiness: NDArray, bar: 
         ``(opening, breaking, in_talks_today)``. Talks that opened today cannot break off
         today, and talks that broke off may reopen later.
     """
+    if isinstance(in_talks, np.ndarray) and not in_talks.any():
+        # Nobody at the table (most days): talks open wherever both are ready, none break
+        # off, and the table today is where they open (the same values, fewer passes).
+        opening = live & (readiness[0] >= bar) & (readiness[1] >= bar)
+        if opening.shape == in_talks.shape == np.shape(hottest):
+            return opening, np.zeros(opening.shape, bool), opening.copy()
     opening = live & ~in_talks & (readiness[0] >= bar) & (readiness[1] >= bar)
     breaking = live & in_talks & (hottest >= breakdown_hostility)
     return opening, breaking, (in_talks | opening) & ~breaking
