@@ -66,6 +66,9 @@ def run_replicates(scenario: Scenario, n: int, seed: int, *, first_replicate: in
         workers: Most processes to use (None: one per core).
         on_day: Called with the day count after each day (of the first share).
     """
+    # The allocator is tuned for the process here, where replicates are stepped, so that
+    # every caller (run_ensemble, benchmarks/ensemble.py) steps them the same way.
+    keep_temporaries_on_heap()
     traced, banded = min(n, max(0, trace_replicates)), min(n, max(0, band_replicates))
 
     def share(lo: int, hi: int) -> RunData:
@@ -129,7 +132,6 @@ def run_ensemble(scenario: Scenario, runs: int | None = None, seed: int | None =
         raise ValueError("runs must be at least 1")
     if workers is not None and workers < 1:
         raise ValueError("workers must be at least 1 (or None for one per core)")
-    keep_temporaries_on_heap()
     horizon = scenario.horizon_days
     total = runs * horizon
     parts: list[RunData] = []
