@@ -118,7 +118,8 @@ class PageState:
         """Wait until the page has drawn ``version``; True at once if no page draws.
 
         False if it has not after ``timeout`` seconds (default :data:`FRAME_TIMEOUT`) or
-        when ``cancel`` is set.
+        when ``cancel`` is set (seen when the wait begins, when a frame is reported, and at
+        the time-out: the page reports a frame for every change, so a pause is seen at once).
         """
         with self._frame:
             if self.drawn < 0:
