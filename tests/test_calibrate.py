@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
+import warnings
+from ctypes import c_longlong
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +22,7 @@ import yaml
 import sim
 from sim.engine.ensemble import run_ensemble
 from sim.experiments import calibrate as calibrate_module
+from sim.experiments.abc_samplers import _fork_worker
 from sim.experiments.calibrate import (
     Simulator,
     assign_folds,
@@ -281,6 +287,45 @@ def test_the_particles_do_not_depend_on_the_number_of_workers():
     np.testing.assert_array_equal(w1, w2)
     other, _ = _toy_fit(ForkSampler(2, seed=6))
     assert not np.array_equal(one, other)
+
+
+def _sleeps():
+    time.sleep(60)  # a particle still running when the generation is complete
+
+
+def test_a_particle_worker_ends_at_once_when_the_driver_ends_it():
+    # The driver ends the workers it no longer needs with SIGTERM. The command line's stop
+    # handler raises an exception, and a worker forked from it used to catch it, report
+    # it and then wait for ever on its way out to flush a queue nobody read: the driver,
+    # joining it, hung (seen once in CI, in test_the_cli_calibrates_and_reports). A worker
+    # now dies of the signal at once, whatever handler it inherited.
+    ctx = multiprocessing.get_context("fork")
+    counter, stop, queue = ctx.Value(c_longlong, 0), ctx.Value("b", 0), ctx.Queue()
+
+    def raising(signum, frame):
+        raise RuntimeError("stop")
+
+    old = signal.signal(signal.SIGTERM, raising)
+    try:
+        worker = ctx.Process(target=_fork_worker, daemon=True,
+                             args=(_sleeps, 1, 1, counter, stop, queue, os.getpid()))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # (fork with threads)
+            worker.start()
+    finally:
+        signal.signal(signal.SIGTERM, old)
+    deadline = time.monotonic() + 60
+    while counter.value == 0 and time.monotonic() < deadline:  # it took a particle
+        time.sleep(0.01)
+    worker.terminate()
+    worker.join(timeout=60)
+    alive = worker.is_alive()
+    if alive:
+        worker.kill()
+        worker.join()
+    queue.close()
+    assert counter.value == 1
+    assert not alive and worker.exitcode == -signal.SIGTERM
 
 
 DASK_AGAINST_FORK = """

@@ -24,7 +24,9 @@ dask_client`).
 
 from __future__ import annotations
 
+import os
 import random
+import signal
 import sys
 import threading
 import traceback
@@ -36,6 +38,8 @@ from typing import Any
 
 import numpy as np
 from pyabc.sampler import Sampler
+
+from sim.engine.lifeline import die_with_parent
 
 #: Called in the driver after every finished simulation of a generation.
 GenerationProgress = Callable[["SamplerState"], None]
@@ -140,8 +144,22 @@ class _Deterministic(Sampler):
         return self._sample(*done)
 
 
-def _fork_worker(simulate_one, seed: int, call: int, counter, stop, queue) -> None:
-    """Take particle indices from ``counter`` until the driver says stop."""
+def _fork_worker(simulate_one, seed: int, call: int, counter, stop, queue,
+                 parent: int | None = None) -> None:
+    """Take particle indices from ``counter`` until the driver says stop.
+
+    The driver ends the workers it no longer needs with SIGTERM, and that must end a worker
+    at once: a stop handler inherited through the fork (the command line's raises an
+    exception) would let the worker report the stop and then, on its way out, wait for
+    ever to flush its queue, which nobody reads any more (a full pipe, or a write lock held
+    by a worker already ended), and the driver waited for it in turn. The worker also dies
+    with the driver (:func:`sim.engine.lifeline.die_with_parent`), and leaves Ctrl-C, which
+    reaches the whole process group, to the driver.
+    """
+    die_with_parent(parent=parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
     while not stop.value:
         with counter.get_lock():
             index = counter.value
@@ -182,7 +200,8 @@ class ForkSampler(_Deterministic):
         counter, stop = ctx.Value(c_longlong, 0), ctx.Value("b", 0)
         queue = ctx.Queue()
         procs = [ctx.Process(target=_fork_worker, daemon=True,
-                             args=(simulate_one, self.seed, self.calls, counter, stop, queue))
+                             args=(simulate_one, self.seed, self.calls, counter, stop, queue,
+                                   os.getpid()))
                  for _ in range(self.workers)]
         with warnings.catch_warnings():
             # Python warns on any fork with threads alive; ours are BLAS's (see can_fork).
