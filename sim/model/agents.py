@@ -385,7 +385,6 @@ class ScriptedGovernment(GovernmentAgent):
         return np.full(self.model.n, int(action))
 
 
-
 class BothGovernments:
     """The rules of both governments evaluated together, over their rows of the model's arrays.
 
