@@ -108,6 +108,10 @@ class ActionWeights(Section):
         3.0, description="w^w_H: walk out, per unit of own hostility")
     walk_out_readiness: NonNegative = Field(
         3.0, description="w^w_R: walk out, per unit of readiness (subtracted)")
+    walk_out_shown_force: NonNegative = Field(
+        14.0, description="w^w_S: walk out, per unit of the chance that force already shown "
+                          "would remove one's leader, where his exit is not demanded "
+                          "(subtracted; docs/model.md §3.10)")
 
 
 class Survival(Section):
@@ -127,6 +131,10 @@ class Survival(Section):
     signal_discount: Fraction = Field(
         0.8, description="Share of the target's openness signals the demander discounts "
                          "while its exit demand stands")
+    shown_force_half_life: Positive = Field(
+        180.0, description="Days over which the threat of force already shown on a "
+                           "leader's soil (initial.force_shown, a strike on land, force "
+                           "chosen) falls by half (docs/model.md §3.10)")
 
 
 class TrackValue(Section):

@@ -41,7 +41,7 @@ from sim.scenario.record import Record
 
 __all__ = [
     "ACTOR_VARIABLES", "GOVERNMENTS", "MAX_RUNS", "MAX_SEED", "RUN_VARIABLES", "ActionWeights",
-    "Actor", "Behaviour", "Condition", "Escalation", "Initial", "Linkage", "Pressure",
+    "Actor", "Behaviour", "Condition", "Escalation", "ForceShown", "Initial", "Linkage", "Pressure",
     "ReadinessWeights", "Relations", "Scenario", "Talks", "ThirdParty", "ThirdPartyRole",
     "Trigger", "parse_condition", "semantic_problems",
 ]
@@ -219,6 +219,17 @@ class Relations(StrEnum):
     BROKEN = "broken"
 
 
+class ForceShown(Section):
+    """A government's most recent overt use of force on the other side before day 0.
+
+    ``docs/validation.md`` A8; ``docs/model.md`` §3.10.
+    """
+
+    sender: Literal["us", "venezuela"] = Field(description="The government that used force")
+    date: dt.date = Field(description="The day it was used: on or before the start")
+    note: str | None = Field(None, description="What it was, with its source")
+
+
 class Initial(Section):
     """What was already true on day 0 (``docs/validation.md`` E12)."""
 
@@ -226,6 +237,18 @@ class Initial(Section):
     relations: Relations = Field(Relations.OPEN, description="Diplomatic relations on day 0")
     deals: list[Track] = Field(default_factory=list, description="Tracks with a deal in "
                                "force on day 0")
+    force_shown: list[ForceShown] = Field(
+        default_factory=list, description="Each government's most recent overt use of "
+        "force on the other's soil, forces or leader before day 0 (docs/validation.md A8); "
+        "its threat fades with behaviour.survival.shown_force_half_life")
+
+    @field_validator("force_shown")
+    @classmethod
+    def _force_shown(cls, v: list[ForceShown]) -> list[ForceShown]:
+        senders = [f.sender for f in v]
+        if len(set(senders)) != len(senders):
+            raise ValueError("one entry per sender: its most recent use of force")
+        return v
 
 
 class Talks(Section):
@@ -403,6 +426,11 @@ def semantic_problems(scn: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
                 problems.append(((*where, "id"), f"id {p.id!r} is already used by "
                                         f"pressures[{seen_ids[p.id]}]"))
             seen_ids[p.id] = i
+    for i, shown in enumerate(scn.initial.force_shown):
+        if shown.date > scn.start:
+            problems.append((("initial", "force_shown", i, "date"),
+                             f"{shown.date} is after the start of the run ({scn.start}); "
+                             "force used during the run is a pressure (overt_land_strike)"))
     if scn.record is not None and scn.record.lag_days is not None \
             and scn.record.lag_days >= scn.horizon_days:
         problems.append((("record", "lag_days"), f"{scn.record.lag_days} is not inside the "
