@@ -197,7 +197,8 @@ def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readin
                      removal: ArrayLike = 0.0, legal: ArrayLike = 0.0, demand: ArrayLike = 0.0,
                      relations_open: ArrayLike = True, provocations: ArrayLike = 0.0,
                      onset: ArrayLike = 0.0, staked: ArrayLike = 0.0,
-                     defections: ArrayLike = 0.0, threat: ArrayLike = 0.0) -> NDArray:
+                     defections: ArrayLike = 0.0, threat: ArrayLike = 0.0,
+                     shown_threat: ArrayLike = 0.0) -> NDArray:
     """Utilities of the nine actions relative to holding (0), stacked on a new first axis.
 
     Args:
@@ -219,6 +220,8 @@ def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readin
             of a track on the table: a defection at the table (§3.7).
         threat: The threat to its leader's survival that today's coercive measures bring
             home (§3.10): offers of talks gain utility with it.
+        shown_threat: The threat that force already shown on its soil holds over its
+            leader, where nobody demands his exit (§3.10): walking out loses utility with it.
 
     Returns:
         Shape ``(9, *S)``; ``-inf`` marks an action not available.
@@ -267,12 +270,13 @@ def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readin
     else:
         rupture[...] = -np.inf
     # Walking out of talks: answering a defection on the issues at the table, hostile, not
-    # ready (only at the table).
+    # ready, and not while force already shown threatens one's leader (only at the table).
     if talking.any():
         np.multiply(defections, w.walk_out_provocation, out=walk_out)
         walk_out += w.walk_out_bias
         walk_out += w.walk_out_hostility * hostility
         walk_out -= w.walk_out_readiness * readiness
+        walk_out -= w.walk_out_shown_force * np.asarray(shown_threat)
         np.copyto(walk_out, -np.inf, where=~talking)
     else:
         walk_out[...] = -np.inf
@@ -292,7 +296,8 @@ def utilities_of(m: DiplomacyModel, day: Day, rows: int | slice) -> NDArray:
                             m.in_talks, day.removal[rows], m.legal[rows], day.demand[rows],
                             m.relations_open, imp.provocation[rows], day.onset[rows],
                             m.audience[rows] * m.commitment[rows], imp.defection[rows],
-                            survival_threat(day.removal[::-1][rows], imp.provocation[rows]))
+                            survival_threat(day.removal[::-1][rows], imp.provocation[rows]),
+                            day.shown_threat[rows])
 
 
 class GovernmentAgent(mesa.Agent):

@@ -16,8 +16,9 @@ class Day:
     ``mediation``: the mediation each replicate's talks get today, after the mediator's
     acceptance (§3.16); ``demand``: the exit demand each government faces (§3.10),
     ``onset`` the part of it made today; ``removal``: the chance that force by each would
-    remove the other's leader (§3.13); ``kept``: the share of oil-sales pain Venezuela
-    still feels past the buyers (§3.16); ``closed``/``broken``: tracks whose
+    remove the other's leader (§3.13); ``shown_threat``: the threat force already shown on
+    each government's soil holds over its leader (§3.10); ``kept``: the share of oil-sales
+    pain Venezuela still feels past the buyers (§3.16); ``closed``/``broken``: tracks whose
     deal closed or broke today (§3.11–§3.12); ``forced``, ``ruptured``, ``walked_out``,
     ``removed``, ``collapsing``: today's events; ``escalation_cause``: why a replicate
     escalated today (0 if it did not).
@@ -60,6 +61,7 @@ class Day:
     demand: NDArray | None = None
     onset: NDArray | None = None
     removal: NDArray | None = None
+    shown_threat: NDArray | None = None
     kept: NDArray | None = None
     engagement: NDArray | None = None
     closed: NDArray | None = None

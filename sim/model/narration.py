@@ -140,7 +140,8 @@ class Narrator:
                   "staked": model.audience[i, 0] * model.commitment[i, 0],
                   "removal_by_other": day.removal[1 - i, 0],
                   "threat": survival_threat(day.removal[1 - i, 0],
-                                            day.impulses.provocation[i, 0])}
+                                            day.impulses.provocation[i, 0]),
+                  "shown_threat": day.shown_threat[i, 0]}
         self.decisions.append(Decision(
             day.t, gov.actor_id, Action(int(day.actions[i, 0])),
             dict(zip(names, map(float, probs), strict=True)),

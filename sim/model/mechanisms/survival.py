@@ -23,12 +23,23 @@ he receives today brings home the chance that the other side's force would remov
 it adds to the utility of signalling openness:
 
     T_i = p_removal_j * chi_i,     u_signal += w_T * T_i
+
+Force already shown on a leader's soil holds a threat over him without a word: a
+demonstrated capability makes the next compellent threat credible (Schelling 1966, *Arms
+and Influence*, ch. 2; Sechser 2011). Where the striker does not demand his exit, he can
+still save himself by complying, so he does not walk out of talks with it; where it does,
+complying would not save him, and the demand's own terms (above) apply:
+
+    D_i = 2^(-a_i / H)      (force last shown against i a_i days ago; 0 if never)
+    Q_i = clip(D_i p_j (1 - F_i), 0, 1) (1 - min(E_i, 1)),    u_walk_out -= w_S * Q_i
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from sim.model.mechanisms.force import removal_probability
 
 
 def range_under_demand(surplus: ArrayLike, demand: ArrayLike, penalty: float) -> NDArray:
@@ -57,3 +68,33 @@ def survival_threat(removal: ArrayLike, measures: ArrayLike) -> NDArray:
             (§3.1).
     """
     return np.asarray(removal) * np.asarray(measures)
+
+
+def force_shown(days_since: ArrayLike, half_life: float) -> NDArray:
+    """The weight of force last shown on a leader's soil: ``D = 2^(-a / H)``.
+
+    Args:
+        days_since: ``a``, days since the other side last used force on his soil (0 on the
+            day, ``inf`` if it never did: then ``D`` is 0).
+        half_life: ``H``, days over which the threat falls by half.
+    """
+    return np.exp2(-np.asarray(days_since, float) / half_life)
+
+
+def shown_force_threat(shown: ArrayLike, win_prob: ArrayLike, hardliners: ArrayLike,
+                       demand: ArrayLike) -> NDArray:
+    """The threat force already shown holds over a leader whose exit is not demanded.
+
+    ``Q = clip(D p (1 - F), 0, 1) (1 - min(E, 1))``: the chance that the other side's force
+    would remove him if it struck again (:func:`removal_probability` with the force shown
+    ``D``, at most 1, in place of the demand), counted only as far as nobody demands his
+    exit, since then complying can save him.
+
+    Args:
+        shown: ``D``, the weight of force shown on his soil (:func:`force_shown`).
+        win_prob: ``p``, the other side's win probability (§3.4).
+        hardliners: ``F``, the support of his own hardliners (§3.14).
+        demand: ``E``, the exit demand he faces (§3.10).
+    """
+    return removal_probability(shown, win_prob, hardliners) * (
+        1.0 - np.minimum(np.asarray(demand), 1.0))
