@@ -11,6 +11,8 @@ at -50), so each value below is worked out by hand.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
 
@@ -19,11 +21,18 @@ from sim.model.agents import Action, action_utilities
 from sim.model.deals import TrackState
 from sim.model.issues import TRACKS, Track
 from sim.model.mechanisms.force import legal_cost, removal_probability
-from sim.model.mechanisms.survival import discounted, range_under_demand, survival_threat
+from sim.model.mechanisms.survival import (
+    discounted,
+    force_shown,
+    range_under_demand,
+    shown_force_threat,
+    survival_threat,
+)
 from sim.model.model import VARIABLES, DiplomacyModel
 from sim.model.outcomes import EscalationCause, Outcome
 from sim.scenario.behaviour import ActionWeights
 from sim.scenario.load import load_scenario, with_overrides
+from sim.scenario.schema import semantic_problems
 from tests.conftest import scenario
 from tests.daylog import CALM, run_days
 
@@ -295,6 +304,100 @@ def test_a_walk_out_after_a_deal_is_not_a_collapse():
     assert m.deal_day[0] == 0 and m.deals.state[TRACKS.index(Track.PRISONERS), 0] == (
         TrackState.DONE)
     assert (m.outcome[0], m.outcome_day[0]) == (Outcome.NARROW_DEAL, 0)
+
+
+def test_force_shown_halves_every_half_life_and_its_threat_is_the_removal_chance_left():
+    """D = 2^(-a/H): 1 on the day, 1/2 after one half-life, 1/4 after two, 0 if never
+    (a = inf). Q = clip(D p (1 - F), 0, 1) (1 - min(E, 1)): with p = 0.8 and F = 0.5, 0.4 at
+    D = 1; 0.2 at D = 1/2; none while an exit demand of 1 (or 2) stands; half with a demand
+    of 1/2; 0 with the hardliners as one (F = 1)."""
+    np.testing.assert_array_equal(force_shown(np.array([0.0, 30.0, 60.0, np.inf]), 30.0),
+                                  [1.0, 0.5, 0.25, 0.0])
+    np.testing.assert_allclose(
+        shown_force_threat(np.array([1.0, 0.5, 1.0, 1.0, 1.0, 1.0]), 0.8,
+                           np.array([0.5, 0.5, 0.5, 0.5, 0.5, 1.0]),
+                           np.array([0.0, 0.0, 1.0, 2.0, 0.5, 0.0])),
+        [0.4, 0.2, 0.0, 0.0, 0.2, 0.0], rtol=0, atol=1e-15)
+
+
+def _shown(days_before: int) -> str:
+    """``initial.force_shown``: US force on Venezuela ``days_before`` days before the start."""
+    date = dt.date(2025, 8, 1) - dt.timedelta(days=days_before)
+    return f"initial.force_shown=[{{sender: us, date: {date}}}]"
+
+
+@pytest.mark.parametrize(("shown", "demand", "walks"), [
+    (None, False, True), (10, False, False), (10, True, True)])
+def test_force_already_shown_keeps_a_leader_whose_exit_is_not_demanded_at_the_table(
+        shown, demand, walks):
+    """At the table from day 0 on the oil track, the financial sanctions of day 5 are a
+    defection that makes Venezuela walk out (utility -2 + 3 + H - R > 0, as in the tests
+    above). US force shown on its soil 10 days before the start (half-life 30 days) takes
+    w_S Q = 20 x 2^(-(10 + t)/30) x p_US (1 - F_VE) off that utility: on day 5, with
+    p_US = 16/17 and F_VE near 1/2, about 20 x 0.71 x 0.94 x 0.48 = 6.4, and Venezuela
+    stays. Under a US
+    exit demand standing since before day 0, complying would not save its leader: Q = 0, and
+    it walks out (§3.10 (7)). The model's walk-out utility is checked against the closed
+    form every day."""
+    extra = [_shown(shown)] if shown is not None else []
+    pressures = [on_day("financial_sanctions", 5)]
+    if demand:
+        pressures.append({"type": "exit_demand", "sender": "us", "target": "venezuela",
+                          "since": "2025-01-01", "until": "2025-08-10"})
+    scn = scenario(*WALK_OUT, "behaviour.actions.walk_out_provocation=3", "talks.tracks=[oil]",
+                   "behaviour.tracks.closing_rate=0", "behaviour.actions.walk_out_shown_force=20",
+                   "behaviour.survival.shown_force_half_life=30",
+                   "behaviour.actions.rupture_provocation=0", "behaviour.actions.rupture_demand=0",
+                   *extra, horizon_days=10, pressures=pressures)
+    m, days, kept = run_days(scn, keep=lambda m: (m.hostility[1, 0], m.readiness[1, 0],
+                                                   m.hardliners[1, 0]))
+    p_us = m.win_prob[0]
+    for t, (day, (_, readiness, _)) in enumerate(zip(days, kept, strict=True)):
+        if not (t == 0 or days[t - 1].actions[1, 0] != Action.WALK_OUT):
+            break
+        threat = 0.0
+        if shown is not None and not demand:
+            threat = 2.0 ** (-(shown + t) / 30) * p_us * (1 - kept[t][2])
+        assert day.shown_threat[1, 0] == pytest.approx(threat, rel=1e-12, abs=1e-15)
+        expected = (-2 + 3 * day.impulses.defection[1, 0] + kept[t][0] - readiness
+                    - 20 * threat)
+        assert day.utilities[Action.WALK_OUT, 1, 0] == pytest.approx(expected, rel=1e-12,
+                                                                      abs=1e-12)
+    assert days[5].impulses.defection[1, 0] == 1
+    actions = [d.actions[1, 0] for d in days]
+    assert actions == [Action.WALK_OUT if walks and t == 5 else Action.HOLD for t in range(10)]
+    if shown is not None and not demand:
+        assert 5 < 20 * days[5].shown_threat[1, 0] < 8
+
+
+def test_a_strike_on_land_and_force_chosen_show_force_on_the_other_side_from_that_day():
+    """No force shown before the run. The US strikes Venezuela's soil on day 3 (an overt
+    strike on land, no exit demand, so no removal) and Venezuela chooses force on day 6
+    (scripted): from day 3 the force shown on Venezuela is 2^(-(t - 3)/H), and from day 6 on
+    the US 2^(-(t - 6)/H), H = 180 days; before, none."""
+    scn = scenario(horizon_days=9, pressures=[on_day("overt_land_strike", 3)])
+    kept = []
+    m = DiplomacyModel(scn, script={"venezuela": ["hold"] * 6 + ["use_force"] + ["hold"] * 2})
+    m.observers.append(lambda model, day: kept.append(model.force_shown.day[:, 0].copy()))
+    m.run()
+    assert [k.tolist() for k in kept] == (
+        [[-np.inf, -np.inf]] * 3 + [[-np.inf, 3.0]] * 3 + [[6.0, 3.0]] * 3)
+    np.testing.assert_allclose(force_shown(8 - kept[-1], 180.0),
+                               [2.0 ** (-2 / 180), 2.0 ** (-5 / 180)], rtol=1e-15, atol=0)
+
+
+def test_force_shown_before_day_0_is_dated_on_or_before_the_start_once_per_sender():
+    """initial.force_shown: its day is counted back from the start (30 days before: day
+    -30, for the side it was used on); a date after the start, or two entries for one
+    sender, are errors that name the field."""
+    m = DiplomacyModel(scenario(_shown(30), horizon_days=2))
+    assert m.force_shown.day[:, 0].tolist() == [-np.inf, -30.0]
+    with pytest.raises(ValueError, match="one entry per sender"):
+        scenario("initial.force_shown=[{sender: us, date: 2025-07-01}, "
+                 "{sender: us, date: 2025-07-02}]")
+    problems = semantic_problems(scenario(_shown(-1)))
+    assert problems == [(("initial", "force_shown", 0, "date"), pytest.approx(problems[0][1]))]
+    assert "after the start of the run" in problems[0][1]
 
 
 #: Break-relations utility -5 + 9 x onset (no weight on the demand or on provocations).

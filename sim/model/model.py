@@ -58,12 +58,7 @@ from sim.model.mechanisms.factions import hardliner_target
 from sim.model.mechanisms.force import legal_cost, removal_probability
 from sim.model.mechanisms.pain import relax_pain
 from sim.model.mechanisms.readiness import move_toward, talks_bar, talks_transition
-from sim.model.mechanisms.survival import (
-    discounted,
-    force_shown,
-    range_under_demand,
-    shown_force_threat,
-)
+from sim.model.mechanisms.survival import discounted, range_under_demand
 from sim.model.narration import Decision, Narrator, TurningPoint
 from sim.model.outcomes import DECIDED, OUTCOMES, EscalationCause, Outcome
 from sim.model.parameters import set_parameters
@@ -77,12 +72,7 @@ from sim.model.recording import (
 )
 from sim.model.reporters import model_reporters
 from sim.model.state import init_state
-from sim.model.third_parties import (
-    OilBuyer,
-    ThirdPartyAgent,
-    make_third_party,
-    oil_sales_kept,
-)
+from sim.model.third_parties import OilBuyer, ThirdPartyAgent, make_third_party, oil_sales_kept
 from sim.model.timeline import Timeline
 from sim.model.views import ModelViews
 from sim.scenario.errors import InputError
@@ -351,9 +341,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         # rare: the chance is only needed on days with one.)
         strike = day.escalation_cause == EscalationCause.OVERT_STRIKE
         if strike.any():
-            # Force shown on Venezuela's soil today (§3.10): its threat starts afresh.
-            self.force_day[1] = np.where(strike, day.t, self.force_day[1])
-            self.force_was_shown = True
+            self.force_shown.shown_on(1, strike, day.t)  # on Venezuela's soil (§3.10)
             strike &= day.uniforms[REMOVAL_COLUMN] < removal_probability(
                 day.demand[1], self.win_prob[0], self.hardliners[1])
         day.removed = strike
@@ -453,15 +441,9 @@ class DiplomacyModel(ModelViews, mesa.Model):
         # Row i: the chance that force by government i removes the other's leader.
         day.removal = removal_probability(day.demand[::-1], self.win_prob[:, None],
                                           self.hardliners[::-1])
-        # Row i: the threat that force already shown on i's soil holds over its leader, if
-        # nobody demands his exit (§3.10); it only weighs at the table (walking out).
-        if self.force_was_shown and self.in_talks.any():
-            shown = force_shown(day.t - self.force_day,
-                                self.spec.behaviour.survival.shown_force_half_life)
-            day.shown_threat = shown_force_threat(shown, self.win_prob[::-1, None],
-                                                  self.hardliners, day.demand)
-        else:  # (no force shown, or nobody at the table: no threat weighs)
-            day.shown_threat = np.zeros((2, 1))
+        # Row i: the threat force already shown on i's soil holds over its leader (§3.10).
+        day.shown_threat = self.force_shown.threat(day.t, self.win_prob[::-1, None],
+                                                   self.hardliners, day.demand, self.in_talks)
         day.utilities = self.both.action_utilities(day)
         chosen = self.both.choose_action(day)
         day.actions = actions = np.where(day.acting, chosen, Action.HOLD)
@@ -482,9 +464,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         if top >= Action.USE_FORCE:
             forced = actions == Action.USE_FORCE
             day.forced = forced.any(axis=0)
-            # Force chosen by i is force shown on the other's soil from today (§3.10).
-            self.force_day = np.where(forced[::-1], day.t, self.force_day)
-            self.force_was_shown = True
+            self.force_shown.shown(forced[::-1], day.t)  # on the other's soil (§3.10)
             day.removed = day.removed | (forced & (day.uniforms[REMOVAL_COLUMN] < day.removal)
                                          ).any(axis=0)
         else:

@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 
 from sim.model.deals import TrackDeals
 from sim.model.mechanisms import status_quo as status_quo_rules
+from sim.model.mechanisms.survival import ForceShown
 from sim.model.outcomes import Outcome
 from sim.scenario.schema import GOVERNMENTS
 
@@ -37,12 +38,10 @@ def init_state(m: DiplomacyModel) -> None:
     m.signal = np.zeros((2, n))
     m.hardliners = np.broadcast_to(m.h0, (2, n)).copy()
     m.legal = np.zeros((2, n))
-    # The day force was last shown on each government's soil (§3.10): from initial.force_shown
-    # (days before the start, so at most day 0), -inf where never.
-    m.force_day = np.full((2, n), -np.inf)
-    for shown in scn.initial.force_shown:
-        m.force_day[GOVERNMENTS.index(shown.sender) ^ 1] = -(scn.start - shown.date).days
-    m.force_was_shown = bool(scn.initial.force_shown)
+    # Force already shown on each side's soil before day 0 (§3.10): on the sender's other.
+    m.force_shown = ForceShown(n, [(1 - GOVERNMENTS.index(f.sender), (scn.start - f.date).days)
+                                   for f in scn.initial.force_shown],
+                               scn.behaviour.survival.shown_force_half_life)
     # Exit demands standing before day 0 are not made on day 0 (§3.10).
     m.demand_before = m.timeline.level_in_force("exit_demand")[:, None]
     # The status quo on day 0 already reflects relief and paused flights in force (§3.15).

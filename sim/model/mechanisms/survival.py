@@ -98,3 +98,49 @@ def shown_force_threat(shown: ArrayLike, win_prob: ArrayLike, hardliners: ArrayL
     """
     return removal_probability(shown, win_prob, hardliners) * (
         1.0 - np.minimum(np.asarray(demand), 1.0))
+
+
+class ForceShown:
+    """When force was last shown on each government's soil, and the threat it still holds.
+
+    ``day[i]`` is the day (of the run; before the start it is negative) the other
+    government last used force on ``i``'s soil, ``-inf`` where it never did, per
+    replicate: from ``initial.force_shown``, an overt strike on land (§3.3) or force
+    chosen (§3.7).
+
+    Args:
+        n: Replicates.
+        before: ``(i, days)`` pairs: force shown on government ``i``'s soil ``days`` days
+            before the start.
+        half_life: ``H``, days.
+    """
+
+    def __init__(self, n: int, before: list[tuple[int, int]], half_life: float) -> None:
+        self.day = np.full((2, n), -np.inf)
+        for i, days in before:
+            self.day[i] = -days
+        self.half_life = half_life
+        #: Whether force was ever shown: until then no threat is worked out.
+        self.ever = bool(before)
+
+    def shown(self, on: NDArray, t: int) -> None:
+        """Force shown today on the governments and replicates where ``on`` (``(2, n)``)."""
+        self.day = np.where(on, t, self.day)
+        self.ever = True
+
+    def shown_on(self, i: int, on: NDArray, t: int) -> None:
+        """Force shown today on government ``i``'s soil, in the replicates where ``on``."""
+        self.day[i] = np.where(on, t, self.day[i])
+        self.ever = True
+
+    def threat(self, t: int, win_prob: ArrayLike, hardliners: NDArray, demand: ArrayLike,
+               at_table: NDArray) -> NDArray:
+        """``Q`` of each government's leader today (:func:`shown_force_threat`), ``(2, n)``.
+
+        Zeros of shape ``(2, 1)`` when force was never shown or nobody is at the table,
+        where it weighs on nothing.
+        """
+        if not (self.ever and at_table.any()):
+            return np.zeros((2, 1))
+        return shown_force_threat(force_shown(t - self.day, self.half_life), win_prob,
+                                  hardliners, demand)
