@@ -32,7 +32,7 @@ from sim.model.model import VARIABLES, DiplomacyModel
 from sim.model.outcomes import EscalationCause, Outcome
 from sim.scenario.behaviour import ActionWeights
 from sim.scenario.load import load_scenario, with_overrides
-from sim.scenario.schema import semantic_problems
+from sim.scenario.schema import GOVERNMENTS, semantic_problems
 from tests.conftest import scenario
 from tests.daylog import CALM, run_days
 
@@ -286,6 +286,46 @@ def test_only_a_defection_on_an_issue_at_the_table_makes_a_side_walk_out(measure
     actions = [d.actions[1, 0] for d in days]
     assert actions == [Action.WALK_OUT if walks and t == 5 else Action.HOLD for t in range(10)]
     assert bool(m.in_talks[0]) == (not walks)
+
+
+@pytest.mark.parametrize(("sender", "track", "tracks", "walks"), [
+    ("venezuela", "political", "[political, oil]", True),
+    ("us", "prisoners", "[prisoners]", True),
+    ("venezuela", "political", "[oil, prisoners]", False)])
+def test_a_step_taken_alone_on_a_question_at_the_table_is_a_defection_there(
+        sender, track, tracks, walks):
+    """A unilateral_step (docs/validation.md A9: Caracas calls an election the talks were to
+    settle; Washington extradites a member of Caracas's delegation) is a coercive event
+    (CAMEO 127, Goldstein -5) and a defection on its track, even the political or prisoners
+    track, which have no issue axis, where that track is on the table: the other side
+    walks out that day (utility -2 + 3 + H - R > 0 with w_P = 3). Where its track is not on
+    the table it is a provocation only, and the talks go on."""
+    other = "us" if sender == "venezuela" else "venezuela"
+    scn = scenario(*WALK_OUT, "behaviour.actions.walk_out_provocation=3",
+                   f"talks.tracks={tracks}", "behaviour.tracks.closing_rate=0",
+                   "behaviour.actions.rupture_provocation=0", "behaviour.actions.rupture_onset=0",
+                   "behaviour.actions.rupture_demand=0", horizon_days=10,
+                   pressures=[on_day("unilateral_step", 5, sender=sender, target=other,
+                                     track=track)])
+    m, days, _ = run_days(scn)
+    row = GOVERNMENTS.index(other)
+    assert days[5].impulses.provocation[row, 0] == 1
+    assert days[5].impulses.defection[row, 0] == (1 if walks else 0)
+    assert days[5].impulses.goldstein[0] == -5.0
+    actions = [d.actions[row, 0] for d in days]
+    assert actions == [Action.WALK_OUT if walks and t == 5 else Action.HOLD for t in range(10)]
+    assert (m.outcome[0] == Outcome.TALKS_COLLAPSED) == walks
+
+
+def test_a_unilateral_step_names_its_track_and_only_it_and_a_relief_offer_take_one():
+    """A unilateral_step without a track, or a track on another type, is an error that
+    names the field."""
+    step = semantic_problems(scenario(pressures=[on_day("unilateral_step", 1)]))
+    assert [(where, "needs the track" in text) for where, text in step] == [
+        (("pressures", 0, "track"), True)]
+    other = semantic_problems(scenario(pressures=[on_day("bounty", 1, track="drugs")]))
+    assert [where for where, _ in other] == [("pressures", 0, "track")]
+    assert "relief_offer or a unilateral_step" in other[0][1]
 
 
 def test_a_walk_out_after_a_deal_is_not_a_collapse():

@@ -52,6 +52,7 @@ PLURALS: dict[PressureType, str] = {
     PressureType.DEPORTATION_FLIGHTS_RESUMED: "resumptions of deportation flights",
     PressureType.DIALOGUE_OFFER: "public offers of dialogue",
     PressureType.RELIEF_OFFER: "offers of relief for a concession",
+    PressureType.UNILATERAL_STEP: "steps taken alone on questions under negotiation",
     PressureType.EXIT_DEMAND: "demands that the leader leave power",
 }
 

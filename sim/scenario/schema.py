@@ -156,7 +156,8 @@ class Pressure(Section):
     deaths: Annotated[NonNegative, Field(le=1e4)] | None = Field(
         None, description="Deaths per event (default from the catalogue)")
     track: Track | None = Field(None, description="relief_offer: the track whose concession "
-                                "the relief would pay for")
+                                "the relief would pay for; unilateral_step: the track of the "
+                                "question the step settles alone")
     note: str | None = Field(None, max_length=2000, description="Free text, e.g. a source")
 
     @model_validator(mode="after")
@@ -418,8 +419,14 @@ def semantic_problems(scn: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
             if p.trigger.start and p.trigger.until and p.trigger.until < p.trigger.start:
                 problems.append(((*where, "trigger", "until"),
                                         "'until' is before 'from'"))
-        if p.track is not None and p.type is not PressureType.RELIEF_OFFER:
-            problems.append(((*where, "track"), f"track is only for a relief_offer, not "
+        if p.track is None and p.type is PressureType.UNILATERAL_STEP:
+            problems.append(((*where, "track"), "a unilateral_step needs the track of the "
+                             "question it settles alone (prisoners, migration, oil, drugs or "
+                             "political)"))
+        if p.track is not None and p.type not in (PressureType.RELIEF_OFFER,
+                                                  PressureType.UNILATERAL_STEP):
+            problems.append(((*where, "track"), f"track is only for a relief_offer or a "
+                             f"unilateral_step, not "
                              f"{p.type.value}"))
         if p.id is not None:
             if p.id in seen_ids:

@@ -44,6 +44,7 @@ PLURALS = {
     PressureType.BOUNTY: "bounties or indictments",
     PressureType.TERRORIST_DESIGNATION: "terrorist designations",
     PressureType.RELIEF_OFFER: "offers of relief for a concession",
+    PressureType.UNILATERAL_STEP: "steps taken alone on questions under negotiation",
 }
 
 
