@@ -288,20 +288,20 @@ def test_only_a_defection_on_an_issue_at_the_table_makes_a_side_walk_out(measure
     assert bool(m.in_talks[0]) == (not walks)
 
 
-@pytest.mark.parametrize(("sender", "track", "tracks", "walks"), [
-    ("venezuela", "political", "[political, oil]", True),
-    ("us", "prisoners", "[prisoners]", True),
-    ("venezuela", "political", "[oil, prisoners]", False)])
-def test_a_step_taken_alone_on_a_question_at_the_table_is_a_defection_there(
-        sender, track, tracks, walks):
+@pytest.mark.parametrize(("sender", "track", "tracks"), [
+    ("venezuela", "political", "[political, oil]"), ("us", "prisoners", "[prisoners]"),
+    ("venezuela", "political", "[oil, prisoners]")])
+def test_a_step_taken_alone_is_a_provocation_but_no_defection_even_on_a_track_at_the_table(
+        sender, track, tracks):
     """A unilateral_step (docs/validation.md A9: Caracas calls an election the talks were to
     settle; Washington extradites a member of Caracas's delegation) is a coercive event
-    (CAMEO 127, Goldstein -5) and a defection on its track, even the political or prisoners
-    track, which have no issue axis, where that track is on the table: the other side
-    walks out that day (utility -2 + 3 + H - R > 0 with w_P = 3). Where its track is not on
-    the table it is a provocation only, and the talks go on."""
+    (CAMEO 127, Goldstein -5) that shocks its target's hostility by 0.05, a provocation,
+    but not a defection, whether or not its track is on the table: read as one, it made
+    talks collapse where in the record they went on (docs/validation.md E8), and that
+    reading was dropped. With w_P = 3, a defection would make the other side walk out that
+    day (utility -2 + 3 + H - R > 0); it stays."""
     other = "us" if sender == "venezuela" else "venezuela"
-    scn = scenario(*WALK_OUT, "behaviour.actions.walk_out_provocation=3",
+    scn = scenario(*CALM, *WALK_OUT, "behaviour.actions.walk_out_provocation=3",
                    f"talks.tracks={tracks}", "behaviour.tracks.closing_rate=0",
                    "behaviour.actions.rupture_provocation=0", "behaviour.actions.rupture_onset=0",
                    "behaviour.actions.rupture_demand=0", horizon_days=10,
@@ -310,11 +310,12 @@ def test_a_step_taken_alone_on_a_question_at_the_table_is_a_defection_there(
     m, days, _ = run_days(scn)
     row = GOVERNMENTS.index(other)
     assert days[5].impulses.provocation[row, 0] == 1
-    assert days[5].impulses.defection[row, 0] == (1 if walks else 0)
+    assert days[5].impulses.defection[row, 0] == 0
+    assert days[5].impulses.hostility[row, 0] == 0.05
+    assert days[5].impulses.hostility[1 - row, 0] == 0
     assert days[5].impulses.goldstein[0] == -5.0
-    actions = [d.actions[row, 0] for d in days]
-    assert actions == [Action.WALK_OUT if walks and t == 5 else Action.HOLD for t in range(10)]
-    assert (m.outcome[0] == Outcome.TALKS_COLLAPSED) == walks
+    assert all(d.actions[row, 0] == Action.HOLD for d in days)
+    assert m.outcome[0] == Outcome.TALKS and m.in_talks[0]
 
 
 def test_a_unilateral_step_names_its_track_and_only_it_and_a_relief_offer_take_one():

@@ -30,9 +30,6 @@ happens (events) or starts (states), per unit of the scenario's ``intensity``, i
   of a rival government) while it stands (``docs/model.md`` §3.10).
 - ``offer``: for events, relief offered in exchange for a concession on the pressure's
   ``track``: a payment inside a narrow deal on that track (§3.11).
-- ``on_track``: the pressure concerns the question of its ``track`` (a step taken alone on
-  a question under negotiation, ``docs/validation.md`` A9): where that track is on the
-  table it is a defection there (§3.1, §3.7), whatever its issue axis.
 - ``relief``, ``flights_paused``, ``flights_resumed``: what moves the status quo on oil and
   migration (§3.15).
 - ``seizure``, ``tariff``: a tanker seized, and tariffs on the buyers of Venezuelan oil in
@@ -114,7 +111,6 @@ class PressureEffect:
     flights_resumed: float = 0.0
     seizure: bool = False
     tariff: float = 0.0
-    on_track: bool = False
 
 
 EVENT = PressureKind.EVENT
@@ -190,5 +186,5 @@ CATALOGUE: dict[PressureType, PressureEffect] = {
         signal=0.5, offer=1.0),
     PressureType.UNILATERAL_STEP: PressureEffect(
         EVENT, cameo.REJECT_SETTLEMENT, None,
-        "step taken alone on a question under negotiation", hostility=0.05, on_track=True),
+        "step taken alone on a question under negotiation", hostility=0.05),
 }

@@ -280,9 +280,7 @@ class Timeline:
                            0, last_day, rate, None, None)
         if p.track is not None:
             entry.track = TRACKS.index(p.track)
-        # A step taken alone on a question at the table is a defection on its track (A9).
-        entry.table_issue = effect.issue in self._table_issues or (
-            effect.on_track and p.track in tracks_on_table(self._scenario))
+        entry.table_issue = effect.issue in self._table_issues
         if rate is not None:
             entry.column = self._first_column + self.layout.index(pid)
             entry.thresholds = poisson_thresholds(rate)

@@ -157,7 +157,7 @@ class Pressure(Section):
         None, description="Deaths per event (default from the catalogue)")
     track: Track | None = Field(None, description="relief_offer: the track whose concession "
                                 "the relief would pay for; unilateral_step: the track of the "
-                                "question the step settles alone")
+                                "question the step settles alone (a record, not read)")
     note: str | None = Field(None, max_length=2000, description="Free text, e.g. a source")
 
     @model_validator(mode="after")
