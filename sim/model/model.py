@@ -47,9 +47,9 @@ from sim.model import cameo
 from sim.model.agents import (
     Action,
     BothGovernments,
+    EffectTable,
     GovernmentAgent,
     ScriptedGovernment,
-    effect_table,
 )
 from sim.model.day import Day
 from sim.model.mechanisms import status_quo as status_quo_rules
@@ -72,12 +72,7 @@ from sim.model.recording import (
 )
 from sim.model.reporters import model_reporters
 from sim.model.state import init_state
-from sim.model.third_parties import (
-    OilBuyer,
-    ThirdPartyAgent,
-    make_third_party,
-    oil_sales_kept,
-)
+from sim.model.third_parties import OilBuyer, ThirdPartyAgent, make_third_party, oil_sales_kept
 from sim.model.timeline import Timeline
 from sim.model.views import ModelViews
 from sim.scenario.errors import InputError
@@ -166,8 +161,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
             for i, gov in enumerate(GOVERNMENTS)]
         #: Both governments' rules in one pass over their rows (the agents' own rules).
         self.both = BothGovernments(self)
-        self._effects = effect_table([gov.effects for gov in self.governments])
-        self._effect_column = np.array([[0], [len(Action)]])  # column offset per government
+        self._effects = EffectTable([gov.effects for gov in self.governments])
         buyers = [tp for tp in self.third_parties if isinstance(tp, OilBuyer)]
         self.timeline = Timeline(scenario, n, FIXED_COLUMNS, stream_layout,
                                  oil_sales_kept=oil_sales_kept(buyers))
@@ -215,8 +209,8 @@ class DiplomacyModel(ModelViews, mesa.Model):
             observe(self, day)
         self._record(day.t)
         self.day += 1
-        if self.finished or not (self.outcome < DECIDED).any():
-            self.running = self.day < self.horizon and bool((self.outcome < DECIDED).any())
+        if self.finished or not (playing := np.count_nonzero(self.outcome < DECIDED)):
+            self.running = self.day < self.horizon and bool(playing)
         if self.collecting:
             self.datacollector.collect(self)
 
@@ -226,8 +220,9 @@ class DiplomacyModel(ModelViews, mesa.Model):
         A replicate's outcome is the highest-coded one that has happened; its day is the
         first day of that outcome (``docs/validation.md`` E3).
         """
-        up = mask & (self.outcome < outcome) if mask.any() else mask  # (most days: none)
-        if up.any():
+        # (Most days: none. np.count_nonzero(x), here and below, is x.any(), but faster.)
+        up = mask & (self.outcome < outcome) if np.count_nonzero(mask) else mask
+        if np.count_nonzero(up):
             self.outcome[up] = outcome
             self.outcome_day[up] = t
 
@@ -331,7 +326,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         self.legal[0] = legal_cost(self.legal[0], imp.casualties, b.force.legal_cost_per_death,
                                    b.force.legal_decay)
         # A removed leader's replicate keeps yesterday's hostility (its state is frozen).
-        if not day.active.all():
+        if np.count_nonzero(day.active) < self.n:
             hostility = np.where(day.active, hostility, h)
         self.hostility = hostility
         # Yesterday's action effects are spent; today's deals and actions add tomorrow's.
@@ -345,7 +340,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         # remove him (§3.13): the same draw as a strike chosen today (§3.7). (Strikes are
         # rare: the chance is only needed on days with one.)
         strike = day.escalation_cause == EscalationCause.OVERT_STRIKE
-        if strike.any():
+        if np.count_nonzero(strike):
             strike &= day.uniforms[REMOVAL_COLUMN] < removal_probability(
                 day.demand[1], self.win_prob[0], self.hardliners[1])
         day.removed = strike
@@ -369,7 +364,8 @@ class DiplomacyModel(ModelViews, mesa.Model):
             talks.breakdown_hostility)
         self.in_talks = in_talks
         self.talks_days = (np.where(in_talks & ~day.opening, self.talks_days + 1, 0)
-                           if in_talks.any() else np.zeros(self.n, np.int64))  # (none: 0)
+                           if np.count_nonzero(in_talks)
+                           else np.zeros(self.n, np.int64))  # (none: 0)
         day.collapsing = day.breaking & (self.deal_day < 0)
 
     def _bargain(self, day: Day) -> None:
@@ -394,7 +390,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         # Only tracks with no deal yet are left to bargain over: an agenda settled before
         # (deals in force on day 0, or closed on their own) leaves nothing to agree at the
         # table.
-        if self.in_talks.any():
+        if np.count_nonzero(self.in_talks):
             live_talks = day.live & self.in_talks & ~self.broad_done & self.deals.open_agenda
             agreeing = live_talks & (room[0] > 0) & (day.us_offer_to_ve >= aspiration[1])
         else:  # nobody at the table (most days): nothing to agree
@@ -403,7 +399,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         nash_u = None
         if self.mediator is not None:
             waiting = live_talks & ~agreeing & (day.mediation > 0) & (room[0] > 0)
-            if waiting.any():
+            if np.count_nonzero(waiting):
                 nash_u = fr.nash(reservation[0], reservation[1])
                 bar = self.mediator.acceptance_bar(reservation, aspiration, day.mediation)
                 mediated = waiting & (nash_u >= bar[0]) & (
@@ -412,7 +408,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         day.agreeing, day.mediated = agreeing, mediated
         self.offer_values = np.empty((2, self.n))
         self.offer_values[0], self.offer_values[1] = aspiration[0], day.ve_offer_to_us
-        if not agreeing.any():
+        if not np.count_nonzero(agreeing):
             return
         if nash_u is None:
             nash_u = fr.nash(reservation[0], reservation[1])
@@ -450,7 +446,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         day.actions = actions = np.where(day.acting, chosen, Action.HOLD)
         # Both governments' effects in every replicate, gathered at once (rows as in
         # agents.EFFECT_ROWS); effects on the other side land on the other row.
-        fx = np.take(self._effects, actions + self._effect_column, axis=1)
+        fx = self._effects.of(actions)
         # Hostility, resolve, signal and pain for tomorrow: the other side's rows (views: no
         # one changes fx), plus one's own hostility (de-escalation).
         pending = fx[:4, ::-1]
@@ -488,7 +484,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
             events += fx[8, i]
         live_talks = day.live & self.in_talks
         # (The weekly rounds are counted only on days with talks somewhere.)
-        weekly = live_talks & (self.talks_days % ROUND_DAYS == 0) if live_talks.any() \
+        weekly = live_talks & (self.talks_days % ROUND_DAYS == 0) if np.count_nonzero(live_talks) \
             else live_talks
         deals = day.closed.any(axis=0) if day.closed is not None else False
         signed = day.agreeing | deals
@@ -509,9 +505,9 @@ class DiplomacyModel(ModelViews, mesa.Model):
         self.event_total += self.events_today
         self.casualties += imp.casualties * active
         # (Counts left as they are on days no talks open or break off, most days.)
-        if day.opening.any():
+        if np.count_nonzero(day.opening):
             self.talks_day[day.opening & (self.talks_day < 0)] = t
-        if day.breaking.any() or day.walked_out.any():
+        if np.count_nonzero(day.breaking) or np.count_nonzero(day.walked_out):
             self.breakdowns += day.breaking | day.walked_out
         self.incidents += day.incident & active
         self.reach(Outcome.TALKS, live_talks | day.opening, t)
@@ -520,10 +516,10 @@ class DiplomacyModel(ModelViews, mesa.Model):
         # Relations broken and force used today raise the cause (codes are never below 0,
         # so a day with neither leaves it as it is).
         cause = day.escalation_cause
-        if day.ruptured.any():
+        if np.count_nonzero(day.ruptured):
             cause = np.maximum(cause, np.where(
                 day.ruptured, np.int8(EscalationCause.RUPTURE), np.int8(0)))
-        if day.forced.any():
+        if np.count_nonzero(day.forced):
             cause = np.maximum(cause, np.where(day.forced, np.int8(EscalationCause.FORCE),
                                                np.int8(0)))
         escalating = (cause > 0) & active
@@ -533,7 +529,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         self.reach(Outcome.ESCALATION, escalating, t)
         removed = day.removed & active
         self.reach(Outcome.LEADER_REMOVED, removed, t)
-        if removed.any():
+        if np.count_nonzero(removed):
             self._freeze(np.flatnonzero(removed))
 
     def _freeze(self, idx: NDArray) -> None:
