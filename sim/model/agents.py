@@ -483,8 +483,10 @@ class BothGovernments:
         self._current()
         if not self._shared["aspiration"]:
             return self._each("aspiration", day, (2, m.n))
+        # (Nobody seated, most days: 1 - 0^e is 1 for every replicate and government.)
         left = concession_left(m.talks_days, m.spec.talks.deadline_days,
-                               self._concession_exponent)
+                               self._concession_exponent) if np.count_nonzero(m.talks_days) \
+            else 1.0
         return aspiration(m.reservation, day.room, m.conceded, left)
 
     def action_utilities(self, day: Day) -> NDArray:

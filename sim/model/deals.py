@@ -168,13 +168,13 @@ class TrackDeals:
             net = net_values(values, self.payments[:, table], costs)
         open_tracks = (self.state[table] == TrackState.NONE) & day.live
         day.engagement = engagement(m.readiness, m.in_talks, day.bar)
-        rate = b.tracks.closing_rate * day.engagement
         # Events: each track closing alone, then (with package linkage) all open tracks
         # closing together; at most one a day.
         possible = feasible(net, open_tracks)
         if self.package:
             possible = np.vstack([possible, package_feasible(net, open_tracks)[None, :]])
         if np.count_nonzero(possible):
+            rate = b.tracks.closing_rate * day.engagement
             drawn = one_event(u, np.where(possible, rate, 0.0))
         else:  # no deal can close today (without a hazard one_event draws nothing)
             drawn = np.zeros(possible.shape, bool)

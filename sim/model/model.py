@@ -366,7 +366,8 @@ class DiplomacyModel(ModelViews, mesa.Model):
         self.talks_days = (np.where(in_talks & ~day.opening, self.talks_days + 1, 0)
                            if np.count_nonzero(in_talks)
                            else np.zeros(self.n, np.int64))  # (none: 0)
-        day.collapsing = day.breaking & (self.deal_day < 0)
+        day.collapsing = day.breaking & (self.deal_day < 0) if np.count_nonzero(day.breaking) \
+            else np.zeros(self.n, bool)  # (no talks broke off: none collapsed)
 
     def _bargain(self, day: Day) -> None:
         """§3.6: the broad bargain at the table: aspirations, offers, agreement, terms.
@@ -483,15 +484,16 @@ class DiplomacyModel(ModelViews, mesa.Model):
             goldstein += fx[7, i]
             events += fx[8, i]
         live_talks = day.live & self.in_talks
-        # (The weekly rounds are counted only on days with talks somewhere.)
-        weekly = live_talks & (self.talks_days % ROUND_DAYS == 0) if np.count_nonzero(live_talks) \
-            else live_talks
         deals = day.closed.any(axis=0) if day.closed is not None else False
-        signed = day.agreeing | deals
+        weekly, signed, breaking = live_talks, day.agreeing | deals, day.breaking
+        if np.count_nonzero(weekly) or np.count_nonzero(signed) or np.count_nonzero(breaking):
+            weekly = live_talks & (self.talks_days % ROUND_DAYS == 0)
+        else:  # (no talks, signing or break-off anywhere, most days: each term adds what
+            weekly = signed = breaking = False  # False does, to every replicate at once)
         goldstein += weekly * cameo.ENGAGE_IN_NEGOTIATION.goldstein + (
             signed * cameo.SIGN_AGREEMENT.goldstein) + (
-            day.breaking * cameo.REDUCE_RELATIONS.goldstein)
-        events += weekly + signed + day.breaking
+            breaking * cameo.REDUCE_RELATIONS.goldstein)
+        events += weekly + signed + breaking
         # A replicate whose leader was removed on an earlier day is still stepped (masking
         # every array costs more than the arithmetic), but nothing about it is counted or
         # recorded any more: its results were frozen that day (see _freeze).
@@ -511,8 +513,9 @@ class DiplomacyModel(ModelViews, mesa.Model):
             self.breakdowns += day.breaking | day.walked_out
         self.incidents += day.incident & active
         self.reach(Outcome.TALKS, live_talks | day.opening, t)
-        self.reach(Outcome.TALKS_COLLAPSED, (day.collapsing | day.walked_out)
-                   & (self.deal_day < 0) & (self.talks_day >= 0), t)
+        if np.count_nonzero(day.collapsing) or np.count_nonzero(day.walked_out):  # (else none)
+            self.reach(Outcome.TALKS_COLLAPSED, (day.collapsing | day.walked_out)
+                       & (self.deal_day < 0) & (self.talks_day >= 0), t)
         # Relations broken and force used today raise the cause (codes are never below 0,
         # so a day with neither leaves it as it is).
         cause = day.escalation_cause

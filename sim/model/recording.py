@@ -103,8 +103,11 @@ class Recorder:
     def __init__(self, horizon: int, trace_n: int, band_n: int, positions: Positions):
         self.horizon, self.trace_n, self.band_n = horizon, trace_n, band_n
         self._positions = positions
-        self._trace = np.full((horizon, len(VARIABLES), trace_n), np.nan, np.float32)
-        self._band = np.full((horizon, len(BAND_VARIABLES), band_n), np.nan, np.float32)
+        # Days not yet stepped are NaN when the traces are read (see _unstepped); each day
+        # stepped is written whole, so the rows are not filled up front.
+        self._trace = np.empty((horizon, len(VARIABLES), trace_n), np.float32)
+        self._band = np.empty((horizon, len(BAND_VARIABLES), band_n), np.float32)
+        self._blank = 0  # rows from here on neither recorded nor set to NaN
         # (Rows are read only once written, so left uninitialised.)
         self._trace_offers = np.empty((horizon, 2, trace_n))
         self._band_offers = np.empty((horizon, 2, band_n))
@@ -170,7 +173,7 @@ class Recorder:
         self._band[day:] = self._band[day - 1]
         self._trace_offers[day:] = self._trace_offers[day - 1]
         self._band_offers[day:] = self._band_offers[day - 1]
-        self._recorded = self._positioned = self.horizon
+        self._recorded = self._positioned = self._blank = self.horizon
 
     @property
     def trace(self) -> NDArray:
@@ -179,13 +182,23 @@ class Recorder:
         Shape ``(horizon, variables, trace_n)``, float32; NaN for days not yet stepped.
         """
         self._place_offers()
+        self._unstepped()
         return self._trace
 
     @property
     def band_trace(self) -> NDArray:
         """The :data:`BAND_VARIABLES` per day for the first ``band_n`` replicates."""
         self._place_offers()
+        self._unstepped()
         return self._band
+
+    def _unstepped(self) -> None:
+        """Set the rows of the days not yet stepped to NaN (once; later days overwrite them)."""
+        lo = max(self._blank, self._recorded)
+        if lo < self.horizon:
+            self._trace[lo:] = np.nan
+            self._band[lo:] = np.nan
+        self._blank = self.horizon
 
     def _place_offers(self) -> None:
         """Write the offer positions of the days recorded since the traces were last read."""
