@@ -129,7 +129,8 @@ class TrackDeals:
 
         Args:
             m: The model (today's state).
-            day: Today's phases so far; sets ``day.closed`` and ``day.engagement``.
+            day: Today's phases so far; sets ``day.closed`` and, on days a deal can
+                close, ``day.engagement``.
             u: Today's uniform of the track column, per replicate.
         """
         b = m.spec.behaviour
@@ -167,13 +168,14 @@ class TrackDeals:
         else:
             net = net_values(values, self.payments[:, table], costs)
         open_tracks = (self.state[table] == TrackState.NONE) & day.live
-        day.engagement = engagement(m.readiness, m.in_talks, day.bar)
         # Events: each track closing alone, then (with package linkage) all open tracks
         # closing together; at most one a day.
         possible = feasible(net, open_tracks)
         if self.package:
             possible = np.vstack([possible, package_feasible(net, open_tracks)[None, :]])
         if np.count_nonzero(possible):
+            # (The sides' engagement sets only the closing rate: worked out when needed.)
+            day.engagement = engagement(m.readiness, m.in_talks, day.bar)
             rate = b.tracks.closing_rate * day.engagement
             drawn = one_event(u, np.where(possible, rate, 0.0))
         else:  # no deal can close today (without a hazard one_event draws nothing)
