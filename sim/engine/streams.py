@@ -201,7 +201,7 @@ class ReplicateStreams:
     def _draw(self, start: int, needed: NDArray | None) -> None:
         # Day-major, replicate, column: each generator writes its window as rows of one
         # day's columns; a day is then one contiguous (n, columns) slab.
-        if needed is None or needed.all():
+        if needed is None or np.count_nonzero(needed) == needed.size:
             for fill, row in self._fills:
                 fill(out=row)
         else:

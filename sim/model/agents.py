@@ -192,6 +192,39 @@ def effect_table(tables: Sequence[ActionEffects]) -> NDArray:
                      for row in EFFECT_ROWS])
 
 
+class EffectTable:
+    """Both governments' action effects as one table (:func:`effect_table`), gathered daily.
+
+    Args:
+        tables: Each government's :class:`ActionEffects`, the US first.
+    """
+
+    def __init__(self, tables: Sequence[ActionEffects]):
+        self.table = effect_table(tables)
+        #: Each government's first column in the table.
+        self.column = np.array([[0], [len(Action)]])
+        hold = self.table[:, self.column.ravel() + Action.HOLD]
+        # Whether holding does nothing: its columns all +0.0, as a table of zeros has.
+        self._hold_inert = not np.count_nonzero(hold) and not np.signbit(hold).any()
+
+    def of(self, actions: NDArray) -> NDArray:
+        """Each action's column of effects, shape ``(rows, 2, n)`` for actions ``(2, n)``.
+
+        Where holding does nothing, the result starts as zeros and only the columns of the
+        other actions (few, most days) are gathered: the same values as gathering them all.
+        """
+        moving = actions != Action.HOLD
+        count = np.count_nonzero(moving)
+        if not self._hold_inert or 2 * count > actions.size:
+            return np.take(self.table, actions + self.column, axis=1)
+        fx = np.zeros((self.table.shape[0], *actions.shape))
+        if count:
+            where = np.flatnonzero(moving)
+            columns = (actions + self.column).ravel()[where]
+            fx.reshape(fx.shape[0], -1)[:, where] = np.take(self.table, columns, axis=1)
+        return fx
+
+
 def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readiness: NDArray,
                      war_gain: NDArray, provocation: NDArray, in_talks: NDArray,
                      removal: ArrayLike = 0.0, legal: ArrayLike = 0.0, demand: ArrayLike = 0.0,
@@ -239,13 +272,13 @@ def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readin
     de_escalate += w.de_escalate_bias
     de_escalate += w.de_escalate_readiness * readiness
     de_escalate -= w.de_escalate_hostility * hostility
-    if talking.all():
+    if np.count_nonzero(talking) == talking.size:  # (everyone at the table)
         signal[...] = -np.inf
     else:
         np.multiply(readiness, w.signal_readiness, out=signal)
         signal += w.signal_bias
         signal += w.signal_survival * np.asarray(threat)
-        if talking.any():  # (a copy where nothing is at the table would change nothing)
+        if np.count_nonzero(talking):  # (a copy where nothing is at the table would change nothing)
             np.copyto(signal, -np.inf, where=talking)
     np.multiply(readiness, w.concede_readiness, out=concede)
     concede += w.concede_bias
@@ -261,7 +294,7 @@ def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readin
     # Breaking relations: a leader told to go today, or provoked (§3.10); only while open.
     # (An action no replicate may take is not weighed: its row is -inf throughout.)
     relations = np.asarray(relations_open, bool)
-    if relations.any():
+    if np.count_nonzero(relations):
         np.multiply(provocations, w.rupture_provocation, out=rupture)
         rupture += w.rupture_bias
         rupture += w.rupture_demand * np.asarray(demand)
@@ -271,7 +304,7 @@ def action_utilities(w: ActionWeights, hostility: NDArray, pain: NDArray, readin
         rupture[...] = -np.inf
     # Walking out of talks: answering a defection on the issues at the table, hostile, not
     # ready, and not while force already shown threatens one's leader (only at the table).
-    if talking.any():
+    if np.count_nonzero(talking):
         np.multiply(defections, w.walk_out_provocation, out=walk_out)
         walk_out += w.walk_out_bias
         walk_out += w.walk_out_hostility * hostility
@@ -455,8 +488,10 @@ class BothGovernments:
         self._current()
         if not self._shared["aspiration"]:
             return self._each("aspiration", day, (2, m.n))
+        # (Nobody seated, most days: 1 - 0^e is 1 for every replicate and government.)
         left = concession_left(m.talks_days, m.spec.talks.deadline_days,
-                               self._concession_exponent)
+                               self._concession_exponent) if np.count_nonzero(m.talks_days) \
+            else 1.0
         return aspiration(m.reservation, day.room, m.conceded, left)
 
     def action_utilities(self, day: Day) -> NDArray:

@@ -129,7 +129,8 @@ class TrackDeals:
 
         Args:
             m: The model (today's state).
-            day: Today's phases so far; sets ``day.closed`` and ``day.engagement``.
+            day: Today's phases so far; sets ``day.closed`` and, on days a deal can
+                close, ``day.engagement``.
             u: Today's uniform of the track column, per replicate.
         """
         b = m.spec.behaviour
@@ -138,7 +139,7 @@ class TrackDeals:
         keep = 1.0 - b.tracks.offer_decay
         # Until something is offered the payments stay +0.0 (0 x keep and 0 + value x 0
         # are +0.0 for a finite value and keep >= 0): their update is then left out.
-        if not (self._unpaid and not offers.any() and 0.0 <= keep < np.inf
+        if not (self._unpaid and not np.count_nonzero(offers) and 0.0 <= keep < np.inf
                 and np.isfinite(b.tracks.offer_value)):
             self._unpaid = False
             self.payments *= keep
@@ -167,14 +168,15 @@ class TrackDeals:
         else:
             net = net_values(values, self.payments[:, table], costs)
         open_tracks = (self.state[table] == TrackState.NONE) & day.live
-        day.engagement = engagement(m.readiness, m.in_talks, day.bar)
-        rate = b.tracks.closing_rate * day.engagement
         # Events: each track closing alone, then (with package linkage) all open tracks
         # closing together; at most one a day.
         possible = feasible(net, open_tracks)
         if self.package:
             possible = np.vstack([possible, package_feasible(net, open_tracks)[None, :]])
-        if possible.any():
+        if np.count_nonzero(possible):
+            # (The sides' engagement sets only the closing rate: worked out when needed.)
+            day.engagement = engagement(m.readiness, m.in_talks, day.bar)
+            rate = b.tracks.closing_rate * day.engagement
             drawn = one_event(u, np.where(possible, rate, 0.0))
         else:  # no deal can close today (without a hazard one_event draws nothing)
             drawn = np.zeros(possible.shape, bool)
@@ -187,11 +189,11 @@ class TrackDeals:
         # recorded one is an input): deportation flights resumed or agreed are a migration
         # deal, which may then break (§3.12).
         resumed = imp.flights_resumed > 0
-        if resumed.any():
+        if np.count_nonzero(resumed):
             closed[self._migration] |= resumed & day.live & (
                 self.state[self._migration] == TrackState.NONE)
         day.closed = closed
-        if not closed.any():
+        if not np.count_nonzero(closed):
             return
         t = day.t
         done = np.array([tr is Track.PRISONERS for tr in TRACKS])[:, None]
@@ -271,7 +273,7 @@ class TrackDeals:
                 c.reciprocity), 0.0)
             broken[rows] = one_event(u, hazard)
         day.broken = broken
-        if not rows.size or not broken[rows].any():
+        if not rows.size or not np.count_nonzero(broken[rows]):
             return
         hit = broken[rows]
         reached = (hit & (self.state[rows] == TrackState.IN_FORCE)).any(axis=0)

@@ -47,10 +47,11 @@ from sim.model import cameo
 from sim.model.agents import (
     Action,
     BothGovernments,
+    EffectTable,
     GovernmentAgent,
     ScriptedGovernment,
-    effect_table,
 )
+from sim.model.control import ModelControls
 from sim.model.day import Day
 from sim.model.mechanisms import status_quo as status_quo_rules
 from sim.model.mechanisms.escalation import incidents, richardson_step
@@ -62,7 +63,6 @@ from sim.model.mechanisms.survival import discounted, range_under_demand
 from sim.model.narration import Decision, Narrator, TurningPoint
 from sim.model.outcomes import DECIDED, OUTCOMES, EscalationCause, Outcome
 from sim.model.parameters import set_parameters
-from sim.model.pressures import PressureType
 from sim.model.recording import (
     BAND_REPLICATES,
     BAND_VARIABLES,
@@ -75,8 +75,6 @@ from sim.model.state import init_state
 from sim.model.third_parties import OilBuyer, ThirdPartyAgent, make_third_party, oil_sales_kept
 from sim.model.timeline import Timeline
 from sim.model.views import ModelViews
-from sim.scenario.errors import InputError
-from sim.scenario.load import pressure_from_fields
 from sim.scenario.schema import GOVERNMENTS, Pressure, Scenario
 
 __all__ = ["BAND_REPLICATES", "BAND_VARIABLES", "OUTCOMES", "TRACE_REPLICATES", "VARIABLES",
@@ -104,7 +102,7 @@ ROUND_DAYS = 7
 Observer = Callable[["DiplomacyModel", Day], None]
 
 
-class DiplomacyModel(ModelViews, mesa.Model):
+class DiplomacyModel(ModelViews, ModelControls, mesa.Model):
     """US-Venezuela diplomacy under pressure, for ``n_replicates`` replicates at once.
 
     Args:
@@ -161,8 +159,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
             for i, gov in enumerate(GOVERNMENTS)]
         #: Both governments' rules in one pass over their rows (the agents' own rules).
         self.both = BothGovernments(self)
-        self._effects = effect_table([gov.effects for gov in self.governments])
-        self._effect_column = np.array([[0], [len(Action)]])  # column offset per government
+        self._effects = EffectTable([gov.effects for gov in self.governments])
         buyers = [tp for tp in self.third_parties if isinstance(tp, OilBuyer)]
         self.timeline = Timeline(scenario, n, FIXED_COLUMNS, stream_layout,
                                  oil_sales_kept=oil_sales_kept(buyers))
@@ -210,8 +207,8 @@ class DiplomacyModel(ModelViews, mesa.Model):
             observe(self, day)
         self._record(day.t)
         self.day += 1
-        if self.finished or not (self.outcome < DECIDED).any():
-            self.running = self.day < self.horizon and bool((self.outcome < DECIDED).any())
+        if self.finished or not (playing := np.count_nonzero(self.outcome < DECIDED)):
+            self.running = self.day < self.horizon and bool(playing)
         if self.collecting:
             self.datacollector.collect(self)
 
@@ -221,8 +218,9 @@ class DiplomacyModel(ModelViews, mesa.Model):
         A replicate's outcome is the highest-coded one that has happened; its day is the
         first day of that outcome (``docs/validation.md`` E3).
         """
-        up = mask & (self.outcome < outcome) if mask.any() else mask  # (most days: none)
-        if up.any():
+        # (Most days: none. np.count_nonzero(x), here and below, is x.any(), but faster.)
+        up = mask & (self.outcome < outcome) if np.count_nonzero(mask) else mask
+        if np.count_nonzero(up):
             self.outcome[up] = outcome
             self.outcome_day[up] = t
 
@@ -326,7 +324,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         self.legal[0] = legal_cost(self.legal[0], imp.casualties, b.force.legal_cost_per_death,
                                    b.force.legal_decay)
         # A removed leader's replicate keeps yesterday's hostility (its state is frozen).
-        if not day.active.all():
+        if np.count_nonzero(day.active) < self.n:
             hostility = np.where(day.active, hostility, h)
         self.hostility = hostility
         # Yesterday's action effects are spent; today's deals and actions add tomorrow's.
@@ -340,7 +338,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         # remove him (§3.13): the same draw as a strike chosen today (§3.7). (Strikes are
         # rare: the chance is only needed on days with one.)
         strike = day.escalation_cause == EscalationCause.OVERT_STRIKE
-        if strike.any():
+        if np.count_nonzero(strike):
             self.force_shown.shown_on(1, strike, day.t)  # on Venezuela's soil (§3.10)
             strike &= day.uniforms[REMOVAL_COLUMN] < removal_probability(
                 day.demand[1], self.win_prob[0], self.hardliners[1])
@@ -365,8 +363,9 @@ class DiplomacyModel(ModelViews, mesa.Model):
             talks.breakdown_hostility)
         self.in_talks = in_talks
         self.talks_days = (np.where(in_talks & ~day.opening, self.talks_days + 1, 0)
-                           if in_talks.any() else np.zeros(self.n, np.int64))  # (none: 0)
-        day.collapsing = day.breaking & (self.deal_day < 0)
+                           if np.count_nonzero(in_talks) else np.zeros(self.n, np.int64))
+        day.collapsing = day.breaking & (self.deal_day < 0) if np.count_nonzero(day.breaking) \
+            else np.zeros(self.n, bool)  # (no talks broke off: none collapsed)
 
     def _bargain(self, day: Day) -> None:
         """§3.6: the broad bargain at the table: aspirations, offers, agreement, terms.
@@ -390,7 +389,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         # Only tracks with no deal yet are left to bargain over: an agenda settled before
         # (deals in force on day 0, or closed on their own) leaves nothing to agree at the
         # table.
-        if self.in_talks.any():
+        if np.count_nonzero(self.in_talks):
             live_talks = day.live & self.in_talks & ~self.broad_done & self.deals.open_agenda
             agreeing = live_talks & (room[0] > 0) & (day.us_offer_to_ve >= aspiration[1])
         else:  # nobody at the table (most days): nothing to agree
@@ -399,7 +398,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         nash_u = None
         if self.mediator is not None:
             waiting = live_talks & ~agreeing & (day.mediation > 0) & (room[0] > 0)
-            if waiting.any():
+            if np.count_nonzero(waiting):
                 nash_u = fr.nash(reservation[0], reservation[1])
                 bar = self.mediator.acceptance_bar(reservation, aspiration, day.mediation)
                 mediated = waiting & (nash_u >= bar[0]) & (
@@ -408,7 +407,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         day.agreeing, day.mediated = agreeing, mediated
         self.offer_values = np.empty((2, self.n))
         self.offer_values[0], self.offer_values[1] = aspiration[0], day.ve_offer_to_us
-        if not agreeing.any():
+        if not np.count_nonzero(agreeing):
             return
         if nash_u is None:
             nash_u = fr.nash(reservation[0], reservation[1])
@@ -442,14 +441,14 @@ class DiplomacyModel(ModelViews, mesa.Model):
         day.removal = removal_probability(day.demand[::-1], self.win_prob[:, None],
                                           self.hardliners[::-1])
         # Row i: the threat force already shown on i's soil holds over its leader (§3.10).
-        day.shown_threat = self.force_shown.threat(day.t, self.win_prob[::-1, None],
-                                                   self.hardliners, day.demand, self.in_talks)
+        day.shown_threat = self.force_shown.threat(day.t, self.hardliners, day.demand,
+                                                   self.in_talks)
         day.utilities = self.both.action_utilities(day)
         chosen = self.both.choose_action(day)
         day.actions = actions = np.where(day.acting, chosen, Action.HOLD)
         # Both governments' effects in every replicate, gathered at once (rows as in
         # agents.EFFECT_ROWS); effects on the other side land on the other row.
-        fx = np.take(self._effects, actions + self._effect_column, axis=1)
+        fx = self._effects.of(actions)
         # Hostility, resolve, signal and pain for tomorrow: the other side's rows (views: no
         # one changes fx), plus one's own hostility (de-escalation).
         pending = fx[:4, ::-1]
@@ -487,15 +486,16 @@ class DiplomacyModel(ModelViews, mesa.Model):
             goldstein += fx[7, i]
             events += fx[8, i]
         live_talks = day.live & self.in_talks
-        # (The weekly rounds are counted only on days with talks somewhere.)
-        weekly = live_talks & (self.talks_days % ROUND_DAYS == 0) if live_talks.any() \
-            else live_talks
         deals = day.closed.any(axis=0) if day.closed is not None else False
-        signed = day.agreeing | deals
+        weekly, signed, breaking = live_talks, day.agreeing | deals, day.breaking
+        if np.count_nonzero(weekly) or np.count_nonzero(signed) or np.count_nonzero(breaking):
+            weekly = live_talks & (self.talks_days % ROUND_DAYS == 0)
+        else:  # (no talks, signing or break-off anywhere, most days: each term adds what
+            weekly = signed = breaking = False  # False does, to every replicate at once)
         goldstein += weekly * cameo.ENGAGE_IN_NEGOTIATION.goldstein + (
             signed * cameo.SIGN_AGREEMENT.goldstein) + (
-            day.breaking * cameo.REDUCE_RELATIONS.goldstein)
-        events += weekly + signed + day.breaking
+            breaking * cameo.REDUCE_RELATIONS.goldstein)
+        events += weekly + signed + breaking
         # A replicate whose leader was removed on an earlier day is still stepped (masking
         # every array costs more than the arithmetic), but nothing about it is counted or
         # recorded any more: its results were frozen that day (see _freeze).
@@ -509,21 +509,22 @@ class DiplomacyModel(ModelViews, mesa.Model):
         self.event_total += self.events_today
         self.casualties += imp.casualties * active
         # (Counts left as they are on days no talks open or break off, most days.)
-        if day.opening.any():
+        if np.count_nonzero(day.opening):
             self.talks_day[day.opening & (self.talks_day < 0)] = t
-        if day.breaking.any() or day.walked_out.any():
+        if np.count_nonzero(day.breaking) or np.count_nonzero(day.walked_out):
             self.breakdowns += day.breaking | day.walked_out
         self.incidents += day.incident & active
         self.reach(Outcome.TALKS, live_talks | day.opening, t)
-        self.reach(Outcome.TALKS_COLLAPSED, (day.collapsing | day.walked_out)
-                   & (self.deal_day < 0) & (self.talks_day >= 0), t)
+        if np.count_nonzero(day.collapsing) or np.count_nonzero(day.walked_out):  # (else none)
+            self.reach(Outcome.TALKS_COLLAPSED, (day.collapsing | day.walked_out)
+                       & (self.deal_day < 0) & (self.talks_day >= 0), t)
         # Relations broken and force used today raise the cause (codes are never below 0,
         # so a day with neither leaves it as it is).
         cause = day.escalation_cause
-        if day.ruptured.any():
+        if np.count_nonzero(day.ruptured):
             cause = np.maximum(cause, np.where(
                 day.ruptured, np.int8(EscalationCause.RUPTURE), np.int8(0)))
-        if day.forced.any():
+        if np.count_nonzero(day.forced):
             cause = np.maximum(cause, np.where(day.forced, np.int8(EscalationCause.FORCE),
                                                np.int8(0)))
         escalating = (cause > 0) & active
@@ -533,7 +534,7 @@ class DiplomacyModel(ModelViews, mesa.Model):
         self.reach(Outcome.ESCALATION, escalating, t)
         removed = day.removed & active
         self.reach(Outcome.LEADER_REMOVED, removed, t)
-        if removed.any():
+        if np.count_nonzero(removed):
             self._freeze(np.flatnonzero(removed))
 
     def _freeze(self, idx: NDArray) -> None:
@@ -546,55 +547,3 @@ class DiplomacyModel(ModelViews, mesa.Model):
         if m:
             self.recorder.record(t, self._values(m, offers=None), self.offer_values,
                                  self.outcome, self.outcome_day)
-
-    # ------------------------------------------------------------------ running
-
-    def run(self, on_day: Callable[[int], None] | None = None) -> DiplomacyModel:
-        """Step to the horizon, stopping early once every replicate is decided.
-
-        Args:
-            on_day: Called with the number of days stepped after each day.
-        """
-        while self.day < self.horizon and self.running:
-            self.step()
-            if on_day is not None:
-                on_day(self.day)
-        self.recorder.fill_remaining(self.day)
-        return self
-
-    def fill_remaining(self) -> None:
-        """After an early stop, record the frozen state for the days not stepped."""
-        self.recorder.fill_remaining(self.day)
-
-    def inject(self, kind: PressureType | str, sender: str = "us", target: str = "venezuela",
-               intensity: float = 1.0, duration_days: int | None = None,
-               deaths: float | None = None) -> Pressure:
-        """Add a pressure that acts on the next day stepped, in every replicate.
-
-        This is how the classroom page's buttons (strike a dock, seize a tanker, offer talks,
-        grant a licence, pause deportation flights) act on a running model.
-
-        Args:
-            kind: A pressure type, e.g. ``tanker_seizure``.
-            sender: Who applies it.
-            target: Which government it acts on.
-            intensity: Scales its effects.
-            duration_days: For states, how long it holds (default: to the end).
-            deaths: For events, deaths it causes (default from the catalogue).
-
-        Returns:
-            The validated pressure, as added.
-
-        Raises:
-            InputError: The pressure is not valid (unknown type or actor, run finished).
-        """
-        if self.finished:
-            raise InputError.single("inject", "the run has reached its horizon")
-        fields: dict[str, Any] = {"type": str(kind), "sender": sender, "target": target,
-                                  "at": self.date.isoformat(), "intensity": intensity,
-                                  "duration_days": duration_days, "deaths": deaths}
-        pressure = pressure_from_fields(self.spec, fields, "inject")
-        pid = f"{pressure.type.value}-injected-{len(self.injected) + 1}"
-        self.timeline.add(pid, pressure)
-        self.injected.append(pressure)
-        return pressure

@@ -16,6 +16,7 @@ The plain-language account (:mod:`sim.output.narrative`) is written from these.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -127,7 +128,6 @@ class Narrator:
         gov = model.governments[i]
         utilities = day.utilities[:, i, 0]
         probs = choice_probabilities(utilities, float(gov.params.temperature))
-        finite = np.isfinite(utilities)
         names = ACTION_LABELS
         inputs = {"hostility": model.hostility[i, 0], "readiness": model.readiness[i, 0],
                   "pain": model.pain[i, 0], "war_gain": day.war_gain[i, 0],
@@ -144,8 +144,9 @@ class Narrator:
                   "shown_threat": day.shown_threat[i, 0]}
         self.decisions.append(Decision(
             day.t, gov.actor_id, Action(int(day.actions[i, 0])),
-            dict(zip(names, map(float, probs), strict=True)),
-            {n: float(u) for n, u, ok in zip(names, utilities, finite, strict=True) if ok},
+            # (Python floats in one call each: the same values as float() of each element.)
+            dict(zip(names, probs.tolist(), strict=True)),
+            {n: u for n, u in zip(names, utilities.tolist(), strict=True) if math.isfinite(u)},
             {k: float(v) for k, v in inputs.items()}))
 
     def _turning_points(self, model: DiplomacyModel, day: Day) -> None:

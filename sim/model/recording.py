@@ -79,6 +79,9 @@ BAND_REPLICATES = 2_000
 #: as keep the pass's arrays in the processor's cache).
 POSITION_BLOCK = 16_384
 
+#: No replicate frozen (day 0: none was decided before it).
+_NONE_FROZEN = np.zeros(0, np.int64)
+
 #: Offers as US utilities, shape ``(..., 2, m)`` -> positions ``(..., 2, 3, m)``.
 Positions = Callable[[NDArray], NDArray]
 
@@ -100,8 +103,11 @@ class Recorder:
     def __init__(self, horizon: int, trace_n: int, band_n: int, positions: Positions):
         self.horizon, self.trace_n, self.band_n = horizon, trace_n, band_n
         self._positions = positions
-        self._trace = np.full((horizon, len(VARIABLES), trace_n), np.nan, np.float32)
-        self._band = np.full((horizon, len(BAND_VARIABLES), band_n), np.nan, np.float32)
+        # Days not yet stepped are NaN when the traces are read (see _unstepped); each day
+        # stepped is written whole, so the rows are not filled up front.
+        self._trace = np.empty((horizon, len(VARIABLES), trace_n), np.float32)
+        self._band = np.empty((horizon, len(BAND_VARIABLES), band_n), np.float32)
+        self._blank = 0  # rows from here on neither recorded nor set to NaN
         # (Rows are read only once written, so left uninitialised.)
         self._trace_offers = np.empty((horizon, 2, trace_n))
         self._band_offers = np.empty((horizon, 2, band_n))
@@ -138,7 +144,10 @@ class Recorder:
         if not m:
             return
         # Replicates decided before today keep yesterday's row, with nothing happening.
-        frozen = (outcome[:m] >= DECIDED) & (outcome_day[:m] < t)
+        # (Their indices, ascending, once for both traces: copying columns by index is
+        # faster than by a mask.)
+        frozen = np.flatnonzero((outcome[:m] >= DECIDED) & (outcome_day[:m] < t)) if t \
+            else _NONE_FROZEN
         for trace, offers, n, pairs, quiet in self._recordings:
             if not n:
                 continue
@@ -146,8 +155,8 @@ class Recorder:
             for slot, v in pairs:
                 row[slot] = values[v][:n]
             offer_row[...] = offer_values[:, :n]
-            dead = frozen[:n]
-            if t and dead.any():
+            dead = frozen[:np.searchsorted(frozen, n)]  # those among the first n
+            if dead.size:
                 row[:, dead] = trace[t - 1][:, dead]
                 offer_row[:, dead] = offers[t - 1][:, dead]
                 for v in quiet:
@@ -164,7 +173,7 @@ class Recorder:
         self._band[day:] = self._band[day - 1]
         self._trace_offers[day:] = self._trace_offers[day - 1]
         self._band_offers[day:] = self._band_offers[day - 1]
-        self._recorded = self._positioned = self.horizon
+        self._recorded = self._positioned = self._blank = self.horizon
 
     @property
     def trace(self) -> NDArray:
@@ -173,13 +182,23 @@ class Recorder:
         Shape ``(horizon, variables, trace_n)``, float32; NaN for days not yet stepped.
         """
         self._place_offers()
+        self._unstepped()
         return self._trace
 
     @property
     def band_trace(self) -> NDArray:
         """The :data:`BAND_VARIABLES` per day for the first ``band_n`` replicates."""
         self._place_offers()
+        self._unstepped()
         return self._band
+
+    def _unstepped(self) -> None:
+        """Set the rows of the days not yet stepped to NaN (once; later days overwrite them)."""
+        lo = max(self._blank, self._recorded)
+        if lo < self.horizon:
+            self._trace[lo:] = np.nan
+            self._band[lo:] = np.nan
+        self._blank = self.horizon
 
     def _place_offers(self) -> None:
         """Write the offer positions of the days recorded since the traces were last read."""

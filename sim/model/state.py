@@ -41,7 +41,8 @@ def init_state(m: DiplomacyModel) -> None:
     # Force already shown on each side's soil before day 0 (§3.10): on the sender's other.
     m.force_shown = ForceShown(n, [(1 - GOVERNMENTS.index(f.sender), (scn.start - f.date).days)
                                    for f in scn.initial.force_shown],
-                               scn.behaviour.survival.shown_force_half_life)
+                               scn.behaviour.survival.shown_force_half_life,
+                               m.win_prob[::-1, None])
     # Exit demands standing before day 0 are not made on day 0 (§3.10).
     m.demand_before = m.timeline.level_in_force("exit_demand")[:, None]
     # The status quo on day 0 already reflects relief and paused flights in force (§3.15).

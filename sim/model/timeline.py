@@ -392,7 +392,7 @@ class Timeline:
         for e in self._varying:
             if e.condition is not None:
                 on, started = self._triggered(e, day, model)
-                if not on.any():
+                if not np.count_nonzero(on):
                     continue
             elif not max(e.first, 0) <= day <= e.last:
                 continue
@@ -466,7 +466,7 @@ class Timeline:
     @staticmethod
     def _apply(e: _Scheduled, count: NDArray, imp: Impulses) -> None:
         """One-off effects of ``count`` events (or of a state starting)."""
-        if not np.any(count):
+        if not np.count_nonzero(count):
             return
         fx, i = e.effect, e.intensity
         deaths = e.deaths if fx.kind is PressureKind.EVENT else 0.0

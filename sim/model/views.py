@@ -140,6 +140,10 @@ class ModelViews:
 
         NaN (no offer made yet) stands for the status quo.
         """
+        if not np.count_nonzero(np.isnan(values)):
+            # No offer missing (every day after the first): nan_to_num would only turn
+            # infinities into the largest floats, which terms() clips to the same ends.
+            return np.moveaxis(self.frontier.terms(values), 0, -2)
         positions = self.frontier.terms(np.nan_to_num(values))
         sq = np.array(self.spec.status_quo.as_tuple()).reshape(3, *[1] * values.ndim)
         return np.moveaxis(np.where(np.isnan(values)[None], sq, positions), 0, -2)

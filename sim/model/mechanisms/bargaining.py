@@ -70,7 +70,14 @@ def aspiration(reservation: ArrayLike, room: ArrayLike, conceded: ArrayLike,
         conceded: Share of its room given up through concede actions, in [0, 1].
         left: Share of its room it still asks for on its concession curve.
     """
-    return np.asarray(reservation) + (1.0 - np.asarray(conceded)) * room * left
+    asked, conceded = np.asarray(room), np.asarray(conceded)
+    # (Where nothing was conceded (1 - 0) room is room, and where left is the number 1.0
+    # (nobody seated) x * 1.0 is x: those products are left out, the same values.)
+    if np.count_nonzero(conceded) or conceded.shape != asked.shape:
+        asked = (1.0 - conceded) * asked
+    if not (isinstance(left, float) and left == 1.0):
+        asked = asked * left
+    return np.asarray(reservation) + asked
 
 
 def nash_split(d1: float, d2: float) -> float:
@@ -176,8 +183,9 @@ class Frontier:
             share[k] = np.clip(remaining / self.alpha[k], 0.0, 1.0)
             remaining = remaining - share[k] * self.alpha[k]
         flat = share.reshape(len(self.alpha), -1)
-        pos = np.where(self.agenda[:, None], self.low[:, None] + self.width[:, None] * flat,
-                       self.status_quo[:, None])
+        pos = self.low[:, None] + self.width[:, None] * flat
+        if not self.agenda.all():  # (every issue on the agenda: nothing to put back)
+            pos = np.where(self.agenda[:, None], pos, self.status_quo[:, None])
         return pos.reshape(share.shape)
 
     def nash(self, r_us: ArrayLike, r_ve: ArrayLike) -> NDArray:

@@ -60,7 +60,7 @@ def _leading_weights(utilities: NDArray, temperature: ArrayLike) -> NDArray:
     # narration's, are weighed in full: there is nothing to gain.)
     k = available_actions(utilities) if utilities.ndim > 1 else utilities.shape[0]
     top = utilities[:k].max(axis=0)
-    if k < utilities.shape[0] and not (top > -np.inf).all():
+    if k < utilities.shape[0] and np.count_nonzero(top > -np.inf) < top.size:
         k, top = utilities.shape[0], utilities.max(axis=0)
     weighed = np.subtract(utilities[:k], top)
     _divide(weighed, temperature)

@@ -39,4 +39,9 @@ def relax_pain(pain: NDArray, level: NDArray, response: float, shock: NDArray) -
 
 def recorded_adaptation(exposure: NDArray, level: NDArray) -> NDArray:
     """``1 - level / exposure`` where there is exposure, else 0 (a summary for records)."""
+    exposure = np.asarray(exposure)
+    if exposure.size == 1:  # (one exposure for every replicate, most days: no masks needed)
+        if exposure.item() > 0:
+            return 1.0 - level / exposure
+        return np.zeros(np.broadcast_shapes(exposure.shape, np.shape(level)))
     return np.where(exposure > 0, 1.0 - level / np.where(exposure > 0, exposure, 1), 0.0)

@@ -88,7 +88,7 @@ def talks_transition(live: NDArray, in_talks: NDArray, readiness: NDArray, bar: 
         ``(opening, breaking, in_talks_today)``. Talks that opened today cannot break off
         today, and talks that broke off may reopen later.
     """
-    if isinstance(in_talks, np.ndarray) and not in_talks.any():
+    if isinstance(in_talks, np.ndarray) and not np.count_nonzero(in_talks):
         # Nobody at the table (most days): talks open wherever both are ready, none break
         # off, and the table today is where they open (the same values, fewer passes).
         opening = live & (readiness[0] >= bar) & (readiness[1] >= bar)

@@ -113,13 +113,16 @@ class ForceShown:
         before: ``(i, days)`` pairs: force shown on government ``i``'s soil ``days`` days
             before the start.
         half_life: ``H``, days.
+        win_prob: Row ``i``: the win probability of ``i``'s other side (§3.4), ``p_j``.
     """
 
-    def __init__(self, n: int, before: list[tuple[int, int]], half_life: float) -> None:
+    def __init__(self, n: int, before: list[tuple[int, int]], half_life: float,
+                 win_prob: ArrayLike) -> None:
         self.day = np.full((2, n), -np.inf)
         for i, days in before:
             self.day[i] = -days
         self.half_life = half_life
+        self.win_prob = win_prob
         #: Whether force was ever shown: until then no threat is worked out.
         self.ever = bool(before)
 
@@ -133,14 +136,14 @@ class ForceShown:
         self.day[i] = np.where(on, t, self.day[i])
         self.ever = True
 
-    def threat(self, t: int, win_prob: ArrayLike, hardliners: NDArray, demand: ArrayLike,
-               at_table: NDArray) -> NDArray:
+    def threat(self, t: int, hardliners: NDArray, demand: ArrayLike, at_table: NDArray
+               ) -> NDArray:
         """``Q`` of each government's leader today (:func:`shown_force_threat`), ``(2, n)``.
 
         Zeros of shape ``(2, 1)`` when force was never shown or nobody is at the table,
         where it weighs on nothing.
         """
-        if not (self.ever and at_table.any()):
+        if not (self.ever and np.count_nonzero(at_table)):
             return np.zeros((2, 1))
-        return shown_force_threat(force_shown(t - self.day, self.half_life), win_prob,
+        return shown_force_threat(force_shown(t - self.day, self.half_life), self.win_prob,
                                   hardliners, demand)

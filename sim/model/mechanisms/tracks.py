@@ -78,7 +78,7 @@ def engagement(readiness: NDArray, in_talks: NDArray, bar: ArrayLike) -> NDArray
     reach = np.minimum(readiness[0], readiness[1]) / np.maximum(np.asarray(bar), 1e-9)
     apart = np.minimum(np.maximum(reach, 0.0), 1.0)
     talking = np.asarray(in_talks)
-    if not talking.any() and talking.shape == apart.shape:  # (nobody at the table)
+    if not np.count_nonzero(talking) and talking.shape == apart.shape:  # (nobody at the table)
         return apart
     return np.where(talking, 1.0, apart)
 
@@ -100,7 +100,8 @@ def one_event(u: NDArray, hazards: NDArray) -> NDArray:
     total = h.sum(axis=0)
     over = total > 1.0
     # (Where no replicate's hazards sum past 1 the scale is 1 everywhere, and h * 1.0 is h.)
-    scaled = h * np.where(over, 1.0 / np.where(total > 0, total, 1.0), 1.0) if over.any() else h
+    scaled = h * np.where(over, 1.0 / np.where(total > 0, total, 1.0), 1.0) \
+        if np.count_nonzero(over) else h
     # The running sum down the rows, row by row: the same additions in the same order as
     # np.cumsum(scaled, axis=0), which is several times slower along the first axis.
     upper = scaled.copy()
