@@ -228,7 +228,7 @@ class ForceShown(Section):
 
     sender: Literal["us", "venezuela"] = Field(description="The government that used force")
     date: dt.date = Field(description="The day it was used: on or before the start")
-    note: str | None = Field(None, description="What it was, with its source")
+    note: str | None = Field(None, max_length=2000, description="What it was, with its source")
 
 
 class Initial(Section):
