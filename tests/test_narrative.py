@@ -99,6 +99,37 @@ def test_a_walk_out_is_told_with_the_defections_it_answers():
                                   "at the table, with hostility ")
 
 
+@pytest.mark.parametrize("shown", [True, False])
+def test_staying_at_the_table_under_force_already_shown_is_told_with_the_threat(shown):
+    # As above, but only the sanctions (a defection) on day 5, and US force shown on
+    # Venezuela's soil on the day before the start (docs/model.md §3.10 (7)): the threat it
+    # holds outweighs the defection (w_S = 100), Venezuela stays, and the account says why,
+    # with the threat the decision weighed. Without the force shown it walks out.
+    pressures = [{"type": "financial_sanctions", "sender": "us", "target": "venezuela",
+                  "at": "2025-08-06"}]
+    extra = ["initial.force_shown=[{sender: us, date: 2025-07-31}]"] if shown else []
+    scn = scenario("initial.in_talks=true", "talks.tracks=[oil]", "talks.agenda=[oil]",
+                   "behaviour.actions.walk_out_bias=-20",
+                   "behaviour.actions.walk_out_provocation=30",
+                   "behaviour.actions.walk_out_shown_force=100",
+                   "behaviour.actions.rupture_provocation=0", "actors.venezuela.temperature=0",
+                   *extra, horizon_days=10, pressures=pressures)
+    results = sim.run(scn, runs=1)
+    told = entries(results.story())
+    held = [e for e in told if e.kind == "turning point" and "stays at the table" in e.text]
+    walked = [e for e in told if e.kind == "action" and "walks out" in e.text]
+    if not shown:
+        assert not held and [e.day for e in walked] == [5]
+        return
+    assert not walked and [e.day for e in held] == [5]
+    decision = next(d for d in results.data.decisions if d.day == 5 and d.actor == "venezuela")
+    threat = decision.inputs["shown_threat"]
+    assert 0.3 < threat < 0.6
+    assert held[0].text == ("Venezuela stays at the table despite a coercive measure on the "
+                            "issues there.")
+    assert f"(a {threat:.0%} chance, fading with the days since)" in held[0].why
+
+
 def test_an_offer_under_threat_is_told_with_the_measures_and_the_removal_chance():
     # A US exit demand from day 0 and a boat strike on day 3; signalling openness is worth
     # it only when a coercive measure brings the threat to Maduro home (temperature 0): on

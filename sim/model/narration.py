@@ -67,6 +67,11 @@ class TurningPoint:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
+#: The threat of force already shown (§3.10 (7)) from which staying at the table through a
+#: defection is told as a turning point.
+HELD_THREAT = 0.05
+
+
 class Narrator:
     """Keeps replicate 0's firings, decisions and turning points, day by day."""
 
@@ -182,6 +187,13 @@ class Narrator:
         if day.walked_out[0]:
             who = [g for i, g in enumerate(GOVERNMENTS) if day.actions[i, 0] == Action.WALK_OUT]
             tp.append(TurningPoint(t, "walk_out", who[0] if who else None))
+        elif model.in_talks[0]:
+            # A defection at the table answered by staying, under force already shown (§3.10).
+            for i, gov in enumerate(GOVERNMENTS):
+                if day.impulses.defection[i, 0] and day.shown_threat[i, 0] >= HELD_THREAT:
+                    tp.append(TurningPoint(t, "held_under_threat", gov, detail={
+                        "defections": float(day.impulses.defection[i, 0]),
+                        "threat": float(day.shown_threat[i, 0])}))
         cause = int(model.escalation_cause[0]) if model.escalation_day[0] == t else 0
         if cause:
             tp.append(TurningPoint(t, "escalation", detail={

@@ -250,6 +250,17 @@ def turning_entry(tp: TurningPoint, story: Story) -> Entry:
             return Entry(day, "turning point", f"{name} walks out of the talks.",
                          "Provoked, hostile or no longer ready: the talks end.",
                          tag("164", -7.0))
+        case "held_under_threat":
+            n = d["defections"]
+            what = ("a coercive measure" if n == 1 else f"{n:.0f} coercive measures")
+            return Entry(day, "turning point",
+                         f"{name} stays at the table despite {what} on the issues there.",
+                         f"The other side has already used force on its soil: if it struck "
+                         f"again, it could remove {name}'s leader (a {d['threat']:.0%} chance, "
+                         "fading with the days since), and no one demands that he go, so "
+                         "complying can still save him. Walking out is the riskier answer.",
+                         brief="Force already shown on its soil makes walking out the "
+                               "riskier answer.")
         case "leader_removed":
             return Entry(day, "turning point", "Venezuela's leader is removed by force.",
                          "A strike on land against a leader whose exit Washington demands "
