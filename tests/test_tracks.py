@@ -81,6 +81,10 @@ def test_net_values_feasible_tracks_and_packages():
     assert not feasible(net, closed)[1].any()
     assert package_feasible(net, closed).tolist() == [False, True]
     assert package_feasible(net, every).tolist() == [True, True]
+    # With no payment ever offered (None), the same as payments of zero.
+    costs = np.array([[0.125, 0.0], [0.125, 0.25]])
+    np.testing.assert_array_equal(net_values(values, None, costs),
+                                  net_values(values, np.zeros((2, 3, 2)), costs))
 
 
 def test_a_package_needs_two_open_tracks():

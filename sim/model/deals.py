@@ -160,13 +160,8 @@ class TrackDeals:
         costs = deal_costs(m.hostility, m.hardliners, m.h0, m.audience, m.commitment,
                            b.tracks.hostility_cost, b.tracks.hardliner_cost,
                            b.tracks.commitment_cost)
-        if self._unpaid:
-            # No payment offered yet: v + 0.0 - cost is v - cost but for the sign of a zero
-            # result, and the net values are only compared with 0 (feasible,
-            # package_feasible), where the two zeros are alike.
-            net = values - costs[:, None, :]
-        else:
-            net = net_values(values, self.payments[:, table], costs)
+        # (No payment offered yet: none to add.)
+        net = net_values(values, None if self._unpaid else self.payments[:, table], costs)
         open_tracks = (self.state[table] == TrackState.NONE) & day.live
         # Events: each track closing alone, then (with package linkage) all open tracks
         # closing together; at most one a day.

@@ -39,17 +39,22 @@ def deal_costs(hostility: NDArray, hardliners: NDArray, start: ArrayLike, audien
             + w_commitment * np.asarray(audience) * commitment)
 
 
-def net_values(values: NDArray, payments: NDArray, costs: NDArray) -> NDArray:
+def net_values(values: NDArray, payments: NDArray | None, costs: NDArray) -> NDArray:
     """``v + p - cost`` per side and track, shape ``(2, K, n)``.
 
     Args:
         values: Each side's value of each track, shape ``(2, K)`` or ``(2, K, n)``.
-        payments: Payments on the table, shape ``(2, K, n)``.
+        payments: Payments on the table, shape ``(2, K, n)``; None while none was ever
+            offered, when ``v - cost`` is worked out (``v + 0.0 - cost`` but for the sign of
+            a zero result, and net values are only compared with 0, where the two zeros
+            are alike: :func:`feasible`, :func:`package_feasible`).
         costs: Each side's cost at home, shape ``(2, n)``.
     """
     v = np.asarray(values, dtype=float)
     if v.ndim == 2:
         v = v[:, :, None]
+    if payments is None:
+        return v - costs[:, None, :]
     return v + payments - costs[:, None, :]
 
 
