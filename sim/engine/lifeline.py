@@ -62,6 +62,25 @@ def die_with_parent(sig: int = signal.SIGKILL, parent: int | None = None) -> boo
     return ok
 
 
+def serve_driver(parent: int | None = None) -> None:
+    """Set up a process forked to work for its driver, which manages its end.
+
+    It dies with the driver (:func:`die_with_parent`), leaves Ctrl-C, which reaches the
+    whole process group, to the driver, and ends at once on SIGTERM or SIGHUP: a stop
+    handler inherited through the fork (the command line's raises) would let it report the
+    stop and then wait for ever on its way out, on pipes or queues nobody reads any more.
+    Used by a run's forked shares (:mod:`sim.engine.shards`) and the calibration's particle
+    workers (:mod:`sim.experiments.abc_samplers`).
+
+    Args:
+        parent: The driver's pid when this process was forked (see :func:`die_with_parent`).
+    """
+    die_with_parent(parent=parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
+
+
 def watch_process(pid: int) -> bool:
     """End this process (``os._exit``) as soon as process ``pid`` exits.
 

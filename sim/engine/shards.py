@@ -32,7 +32,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sim.engine.lifeline import die_with_parent
+from sim.engine.lifeline import serve_driver
 
 #: Fewest replicates worth a process of their own: below this the fork and the transfer
 #: of the results cost about what the share's stepping saves (docs/performance.md).
@@ -137,15 +137,12 @@ def _child(work: Callable[[int, int], Any], share: tuple[int, int], out: int,
     """Run one share in a forked child, send its result (or its failure) and exit.
 
     The child dies with its parent: a parent killed by SIGKILL cannot end its children,
-    and nobody would read their results (:func:`sim.engine.lifeline.die_with_parent`).
+    and nobody would read their results. Ctrl-C reaches the whole process group: the parent
+    handles it and ends the children. Other stop signals end a child at once, without a
+    traceback (:func:`sim.engine.lifeline.serve_driver`).
     """
-    die_with_parent(parent=parent)
+    serve_driver(parent)
     try:
-        # Ctrl-C reaches the whole process group: the parent handles it and ends the
-        # children. Other stop signals end a child at once, without a traceback.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        for name in ("SIGTERM", "SIGHUP"):
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
         message: tuple[str, Any] = ("ok", work(*share))
     except BaseException as exc:  # reported to the parent, which raises
         message = ("failed", "".join(traceback.format_exception(exc)))

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 import sys
 import threading
 import traceback
@@ -39,7 +38,7 @@ from typing import Any
 import numpy as np
 from pyabc.sampler import Sampler
 
-from sim.engine.lifeline import die_with_parent
+from sim.engine.lifeline import serve_driver
 
 #: Called in the driver after every finished simulation of a generation.
 GenerationProgress = Callable[["SamplerState"], None]
@@ -153,13 +152,10 @@ def _fork_worker(simulate_one, seed: int, call: int, counter, stop, queue,
     exception) would let the worker report the stop and then, on its way out, wait for
     ever to flush its queue, which nobody reads any more (a full pipe, or a write lock held
     by a worker already ended), and the driver waited for it in turn. The worker also dies
-    with the driver (:func:`sim.engine.lifeline.die_with_parent`), and leaves Ctrl-C, which
-    reaches the whole process group, to the driver.
+    with the driver, and leaves Ctrl-C, which reaches the whole process group, to the
+    driver (:func:`sim.engine.lifeline.serve_driver`).
     """
-    die_with_parent(parent=parent)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for name in ("SIGTERM", "SIGHUP"):
-        signal.signal(getattr(signal, name), signal.SIG_DFL)
+    serve_driver(parent)
     while not stop.value:
         with counter.get_lock():
             index = counter.value
