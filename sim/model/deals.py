@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.model.issues import ISSUES, TRACK_ISSUES, TRACKS, Track, tracks_on_table
-from sim.model.mechanisms.compliance import break_hazards, grievance, withdrawn
+from sim.model.mechanisms.compliance import break_hazards, grievance, shortfalls, withdrawn
 from sim.model.mechanisms.survival import discounted
 from sim.model.mechanisms.tracks import (
     deal_costs,
@@ -66,6 +66,8 @@ class TrackDeals:
         scn = model.spec
         b = scn.behaviour
         self.on_table = np.array([t in tracks_on_table(scn) for t in TRACKS])
+        #: The tracks ``talks.tracks`` lists (linked together under package linkage, §3.12).
+        self.listed = np.array([t in scn.talks.tracks for t in TRACKS])
         # Only the tracks on the table can close: their rows, and the drugs track's among them.
         self._table_rows = np.flatnonzero(self.on_table)
         drugs = TRACKS.index(Track.DRUGS)
@@ -251,6 +253,11 @@ class TrackDeals:
         taken = 0.0 if self.received is None else withdrawn(self.received, received).sum(
             axis=0)
         self.received = received
+        # A step taken alone on a track linked to a deal in force is a shortfall, answered
+        # as a withdrawal (A9's second reading); a step of day 0 counts.
+        if c.shortfall and np.count_nonzero(imp.shortfalls):
+            taken = taken + c.shortfall * shortfalls(imp.shortfalls, self.in_force,
+                                                     self.listed, self.package)
         self.grievance = grievance(self.grievance, taken, c.grievance_decay)
         # A deal can break from the day after it closed.
         # (Worked out only on the tracks with a deal in force somewhere: on the others

@@ -30,6 +30,9 @@ happens (events) or starts (states), per unit of the scenario's ``intensity``, i
   of a rival government) while it stands (``docs/model.md`` §3.10).
 - ``offer``: for events, relief offered in exchange for a concession on the pressure's
   ``track``: a payment inside a narrow deal on that track (§3.11).
+- ``shortfall``: for events, a side falling short, on the question of the pressure's
+  ``track``, of what a deal linked to that track asked (a step taken alone, A9): it adds to
+  the grievance that breaks deals (§3.12), where a deal in force is linked to the track.
 - ``relief``, ``flights_paused``, ``flights_resumed``: what moves the status quo on oil and
   migration (§3.15).
 - ``seizure``, ``tariff``: a tanker seized, and tariffs on the buyers of Venezuelan oil in
@@ -111,6 +114,7 @@ class PressureEffect:
     flights_resumed: float = 0.0
     seizure: bool = False
     tariff: float = 0.0
+    shortfall: float = 0.0
 
 
 EVENT = PressureKind.EVENT
@@ -186,5 +190,5 @@ CATALOGUE: dict[PressureType, PressureEffect] = {
         signal=0.5, offer=1.0),
     PressureType.UNILATERAL_STEP: PressureEffect(
         EVENT, cameo.REJECT_SETTLEMENT, None,
-        "step taken alone on a question under negotiation", hostility=0.05),
+        "step taken alone on a question under negotiation", hostility=0.05, shortfall=1.0),
 }

@@ -36,7 +36,8 @@ class Impulses:
     the same after the target's adaptation to each measure, for the measures oil buyers
     cannot dull; ``oil_sales_exposure`` is the adapted exposure of those they can (the
     model applies the buyers' share of the day). ``exit_demand`` and ``relief`` are levels
-    of states in force; ``offers`` are payments on the tracks, row ``target * 5 + track``.
+    of states in force; ``offers`` are payments on the tracks, row ``target * 5 + track``;
+    ``shortfalls`` the steps taken alone today on each track, by either side (row ``track``).
     The other arrays are one-off shocks of the day; ``provocation`` counts the coercive
     measures (Goldstein at most :data:`PROVOCATION_GOLDSTEIN`) each government received today
     from the other, whatever their intensity (a new measure is a provocation, large or
@@ -70,6 +71,7 @@ class Impulses:
     escalates: NDArray
     provocation: NDArray
     defection: NDArray
+    shortfalls: NDArray
 
     @classmethod
     def zeros(cls, n: int) -> Impulses:
@@ -77,7 +79,8 @@ class Impulses:
         rows = {f.name: 1 for f in fields(cls)}
         rows.update({name: 2 for name in _PER_GOVERNMENT})
         rows["offers"] = 2 * len(TRACKS)
-        arrays = {name: (np.zeros((r, n)) if name in _PER_GOVERNMENT or name == "offers"
+        rows["shortfalls"] = len(TRACKS)
+        arrays = {name: (np.zeros((r, n)) if name in _PER_GOVERNMENT or name in _PER_TRACK
                          else np.zeros(n))
                   for name, r in rows.items()}
         arrays["escalates"] = np.zeros(n, np.int8)
@@ -120,6 +123,8 @@ class Impulses:
 _PER_GOVERNMENT = ("exposure", "effective_exposure", "oil_sales_exposure", "pain", "hostility",
                    "resolve", "resolve_floor", "commitment", "signal", "exit_demand",
                    "relief", "provocation", "defection")
+#: The impulses with one row per track (and government, for the offers).
+_PER_TRACK = ("offers", "shortfalls")
 #: A pressure whose CAMEO event weighs this or less on the Goldstein scale is coercive: a
 #: provocation to the government it targets (sanctions, a seizure, an indictment, a strike,
 #: a demand that its leader go; not a paused flight, -4).
@@ -160,7 +165,7 @@ class _Scheduled:
     for_days: int = 1
     duration: int = 1
     since_days: int | None = None  # states in force before the run: -days in force
-    track: int | None = None  # index in TRACKS of a relief offer's track
+    track: int | None = None  # index in TRACKS of a relief offer's or a step's track
     table_issue: bool = False  # its issue is the axis of a track on the table (§3.1)
     fired: NDArray | None = None  # per replicate: day the trigger fired, -1 if not yet
     streak: NDArray | None = None
@@ -498,6 +503,8 @@ class Timeline:
             np.maximum(esc, np.where(count > 0, int(fx.escalates), 0).astype(np.int8), out=esc)
         if fx.offer and e.track is not None and e.target >= 0:
             imp.writable("offers")[e.target * len(TRACKS) + e.track] += count * (fx.offer * i)
+        if fx.shortfall and e.track is not None:
+            imp.writable("shortfalls")[e.track] += count * (fx.shortfall * i)
         if fx.seizure:
             imp.writable("seizures")[:] += count
         if fx.flights_resumed:

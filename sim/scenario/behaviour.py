@@ -236,6 +236,11 @@ class Compliance(Section):
                          "specific reciprocity, Keohane 1986")
     grievance_decay: Fraction = Field(
         0.2, description="delta: share of a grievance that fades each day")
+    shortfall: NonNegative = Field(
+        1.0, description="sigma: grievance that a step taken alone (unilateral_step) of "
+                         "intensity 1 adds where a deal in force is linked to its track "
+                         "(the deal on that track, or any deal of a package on "
+                         "talks.tracks): a condition unmet, answered as a withdrawal")
 
     @field_validator("break_rates")
     @classmethod

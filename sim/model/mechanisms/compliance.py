@@ -20,6 +20,14 @@ day by day, and the grievance adds to the hazard of every deal that can break:
     G(t) = (1 - delta) G(t-1) + W(t),    lambda_k += rho G(t)   (where b_k > 0)
 
 with W the day's withdrawals, summed over both governments (either side can walk away).
+
+A shortfall is answered too: a step taken alone on a question under negotiation
+(``unilateral_step``, ``docs/validation.md`` A9), where a deal in force is linked to its
+track, is a side falling short of what that deal asked, and it adds to W as a withdrawal
+does (Keohane 1986; Downs and Rocke 1995):
+
+    W += sigma * sum_k s_k * linked_k,
+    linked_k = held_k or (package and k listed and any listed track held)
 """
 
 from __future__ import annotations
@@ -68,3 +76,26 @@ def grievance(previous: NDArray, withdrawals: ArrayLike, decay: float) -> NDArra
         decay: ``delta``, the share of a grievance that fades each day.
     """
     return (1.0 - decay) * previous + withdrawals
+
+
+def shortfalls(steps: NDArray, held: NDArray, listed: NDArray, package: bool) -> NDArray:
+    """``sum_k s_k linked_k``: the steps of the day on tracks linked to a deal in force.
+
+    A track is linked to the deals of a replicate when a deal holds on it, or, under
+    package linkage, when it is listed in ``talks.tracks`` and a deal holds on a listed
+    track (the tracks of a package stand or fall together).
+
+    Args:
+        steps: ``s``, the intensity of today's steps on each track, shape ``(K, n)`` or
+            ``(K, 1)``.
+        held: Whether a deal holds (in force or inherited) on each track, shape ``(K, n)``.
+        listed: Whether each track is in ``talks.tracks``, shape ``(K,)``.
+        package: Whether ``talks.linkage`` is ``package``.
+
+    Returns:
+        Shape ``(n,)``.
+    """
+    linked = held
+    if package:
+        linked = held | (listed[:, None] & held[listed].any(axis=0))
+    return (steps * linked).sum(axis=0)
