@@ -130,6 +130,41 @@ def test_staying_at_the_table_under_force_already_shown_is_told_with_the_threat(
     assert f"(a {threat:.0%} chance, fading with the days since)" in held[0].why
 
 
+@pytest.mark.parametrize("step", [True, False])
+def test_a_deal_broken_by_a_step_taken_alone_is_told_as_its_answer(step):
+    # An oil deal in force from day 0, in a package with the political question, that breaks
+    # only by reciprocity (base rate 1e-12, no hostility rule, rho = 0.5): Caracas bars a
+    # candidate alone on day 4 (G = 1, hazard 0.5, then 0.4, ...), so the deal breaks within
+    # days, and the account says it answers the step, with its date and the day's chance.
+    # The same deal broken by relief withdrawn (relief of 1.0 ending after day 3) is told as
+    # an answer to the withdrawal.
+    if step:
+        pressures = [{"type": "unilateral_step", "sender": "venezuela", "target": "us",
+                      "at": "2025-08-05", "track": "political"}]
+    else:
+        pressures = [{"type": "sanctions_relief", "sender": "us", "target": "venezuela",
+                      "from": "2025-08-02", "until": "2025-08-04"}]
+    scn = scenario("initial.deals=[oil]", "talks.tracks=[oil, political]",
+                   "talks.linkage=package", "behaviour.compliance.break_rates.oil=1.0e-12",
+                   "behaviour.compliance.hostility_factor=0",
+                   "behaviour.compliance.reciprocity=0.5", horizon_days=30,
+                   pressures=pressures)
+    results = sim.run(scn, runs=1, seed=3)
+    broken = [e for e in entries(results.story()) if "breaks down" in e.text]
+    assert len(broken) == 1 and broken[0].text == "The deal on oil breaks down."
+    day = broken[0].day
+    added = 0.5 * 0.8 ** (day - 4)
+    if step:
+        assert day >= 4
+        assert broken[0].why == (
+            "It answers the step taken alone on the political question on 5 August 2025: a "
+            "condition of the deal unmet, answered by taking back what was given (the "
+            f"grievance left adds {added:.0%} to the day's chance of a break).")
+    else:
+        assert broken[0].why.startswith("It answers relief or flights withdrawn: ")
+        assert "the grievance left adds" in broken[0].why
+
+
 def test_an_offer_under_threat_is_told_with_the_measures_and_the_removal_chance():
     # A US exit demand from day 0 and a boat strike on day 3; signalling openness is worth
     # it only when a coercive measure brings the threat to Maduro home (temperature 0): on

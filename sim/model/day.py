@@ -19,9 +19,10 @@ class Day:
     remove the other's leader (§3.13); ``shown_threat``: the threat force already shown on
     each government's soil holds over its leader (§3.10); ``kept``: the share of oil-sales
     pain Venezuela still feels past the buyers (§3.16); ``closed``/``broken``: tracks whose
-    deal closed or broke today (§3.11–§3.12); ``forced``, ``ruptured``, ``walked_out``,
-    ``removed``, ``collapsing``: today's events; ``escalation_cause``: why a replicate
-    escalated today (0 if it did not).
+    deal closed or broke today (§3.11–§3.12); ``shortfall``: the grievance today's steps
+    taken alone add where a deal is linked to them (§3.12; None on a day without);
+    ``forced``, ``ruptured``, ``walked_out``, ``removed``, ``collapsing``: today's events;
+    ``escalation_cause``: why a replicate escalated today (0 if it did not).
 
     Each phase fills its own fields (see :meth:`DiplomacyModel.step`); arrays have the
     replicate axis last. ``demand``, ``onset``, ``mediation`` and ``bar`` keep the width the
@@ -66,6 +67,7 @@ class Day:
     engagement: NDArray | None = None
     closed: NDArray | None = None
     broken: NDArray | None = None
+    shortfall: NDArray | None = None
     forced: NDArray | None = None
     ruptured: NDArray | None = None
     walked_out: NDArray | None = None

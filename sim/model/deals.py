@@ -256,8 +256,9 @@ class TrackDeals:
         # A step taken alone on a track linked to a deal in force is a shortfall, answered
         # as a withdrawal (A9's second reading); a step of day 0 counts.
         if c.shortfall and np.count_nonzero(imp.shortfalls):
-            taken = taken + c.shortfall * shortfalls(imp.shortfalls, self.in_force,
+            day.shortfall = c.shortfall * shortfalls(imp.shortfalls, self.in_force,
                                                      self.listed, self.package)
+            taken = taken + day.shortfall
         self.grievance = grievance(self.grievance, taken, c.grievance_decay)
         # A deal can break from the day after it closed.
         # (Worked out only on the tracks with a deal in force somewhere: on the others

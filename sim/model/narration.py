@@ -84,6 +84,9 @@ class Narrator:
         # (weight x sign x audience cost), shape (2, 2, drivers).
         self._drivers: dict[int, np.ndarray] = {}
         self._last_crossing = [-1, -1]
+        # Replicate 0's last step taken alone on a question linked to a deal: its day, its
+        # tracks and the grievance it added.
+        self._shortfall: tuple[int, list[str], float] | None = None
 
     def observe(self, model: DiplomacyModel, day: Day) -> None:
         """Note what the finished ``day`` did to replicate 0 (until it is decided)."""
@@ -180,10 +183,25 @@ class Narrator:
             tp.append(TurningPoint(t, "narrow_deal", detail={
                 "tracks": [tr.value for tr, c in zip(TRACKS, day.closed[:, 0], strict=True)
                            if c]}))
+        if day.shortfall is not None and day.shortfall[0] > 0:
+            steps = day.impulses.shortfalls[:, 0]
+            self._shortfall = (t, [tr.value for tr, s in zip(TRACKS, steps, strict=True) if s],
+                               float(day.shortfall[0]))
         if day.broken is not None and day.broken[:, 0].any():
-            tp.append(TurningPoint(t, "deal_broken", detail={
+            detail: dict[str, Any] = {
                 "tracks": [tr.value for tr, c in zip(TRACKS, day.broken[:, 0], strict=True)
-                           if c]}))
+                           if c],
+                "grievance": float(model.deals.grievance[0]),
+                "added_hazard": min(float(model.deals.grievance[0])
+                                    * model.spec.behaviour.compliance.reciprocity, 1.0)}
+            if self._shortfall is not None:
+                # The share of today's grievance still owed to that step (§3.12).
+                step_day, detail["step_tracks"], added = self._shortfall
+                decay = model.spec.behaviour.compliance.grievance_decay
+                left = added * (1.0 - decay) ** (t - step_day)
+                detail["step_day"] = step_day
+                detail["step_share"] = left / detail["grievance"] if detail["grievance"] else 0.0
+            tp.append(TurningPoint(t, "deal_broken", detail=detail))
         if day.walked_out[0]:
             who = [g for i, g in enumerate(GOVERNMENTS) if day.actions[i, 0] == Action.WALK_OUT]
             tp.append(TurningPoint(t, "walk_out", who[0] if who else None))

@@ -188,6 +188,33 @@ def _since(story: Story, d: dict) -> str:
     return day_month(story.date(d["since"])) if "since" in d else "the start"
 
 
+#: A grievance from which a deal's break is told as an answer to it (§3.12): a hazard of 5%
+#: a day at the default reciprocity.
+ANSWERED_GRIEVANCE = 0.05
+
+
+def _break_reason(story: Story, d: dict) -> str:
+    """Why a deal broke: an answer to a step taken alone or a withdrawal, or hostility."""
+    grievance = d.get("grievance", 0.0)
+    if grievance < ANSWERED_GRIEVANCE:
+        return ("One side falls short and the other takes back what it gave; the likelier, "
+                "the higher hostility runs.")
+    if d.get("step_share", 0.0) >= 0.5:  # most of the grievance is the step's
+        questions = " and ".join(d["step_tracks"])
+        return (f"It answers the step taken alone on the {questions} question on "
+                f"{day_month(story.date(d['step_day']))}: a condition of the deal unmet, "
+                f"answered by taking back what was given ({_grievance_text(d)}).")
+    return ("It answers relief or flights withdrawn: what one side took back, the other "
+            f"answers in kind ({_grievance_text(d)}).")
+
+
+def _grievance_text(d: dict) -> str:
+    added = d.get("added_hazard", 0.0)
+    if added >= 1.0:
+        return "the grievance left made a break certain that day"
+    return f"the grievance left adds {added:.0%} to the day's chance of a break"
+
+
 def turning_entry(tp: TurningPoint, story: Story) -> Entry:
     """A turning point as an entry of the account: what happened and why."""
     d, scn, day = tp.detail, story.scenario, tp.day
@@ -244,8 +271,7 @@ def turning_entry(tp: TurningPoint, story: Story) -> Entry:
         case "deal_broken":
             tracks = " and ".join(d["tracks"])
             return Entry(day, "turning point", f"The deal on {tracks} breaks down.",
-                         "One side falls short and the other takes back what it gave; "
-                         "the likelier, the higher hostility runs.", tag("163", -8.0))
+                         _break_reason(story, d), tag("163", -8.0))
         case "walk_out":
             return Entry(day, "turning point", f"{name} walks out of the talks.",
                          "Provoked, hostile or no longer ready: the talks end.",
