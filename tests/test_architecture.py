@@ -5,7 +5,7 @@ layer or of lower layers, never of higher ones; every import counts, including t
 functions (lazy imports) and those under ``TYPE_CHECKING`` (type-only imports), so none can
 hide a dependency that points the wrong way. The few leaf modules that lower layers share
 (the vocabulary the scenario schema validates against, the random streams the model draws
-from) import nothing of dipsim's but each other.
+from, the fast counts of its masks) import nothing of dipsim's but each other.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ SIM = ROOT / "sim"
 
 #: Leaf modules: importable from any layer, and importing nothing but each other.
 LEAVES = ("sim.model.issues", "sim.model.cameo", "sim.model.pressures", "sim.model.outcomes",
-          "sim.engine.streams")
+          "sim.engine.streams", "sim.engine.counts")
 #: Layers by package prefix, lowest first. ``sim`` itself (the Python API) and
 #: ``sim.__main__`` sit with the user interfaces, on top.
 LAYERS = ("sim.scenario", "sim.model", "sim.output", "sim.engine", "sim.experiments",

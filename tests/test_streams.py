@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sim.engine.counts import count_true
 from sim.engine.streams import ReplicateStreams, box_muller, replicate_generators, seed_words
 
 
@@ -79,3 +80,17 @@ def test_box_muller_gives_standard_normals():
     assert abs(np.corrcoef(z)[0, 1]) < 0.01
     # Elementwise: a replicate's deviates do not depend on the batch around it.
     assert np.array_equal(box_muller(u[:, 7:8])[:, 0], z[:, 7])
+
+
+def test_count_true_counts_along_the_first_axis_in_the_smallest_safe_type():
+    """count_true(mask) == mask.sum(axis=0); uint8 up to 255 rows, int32 beyond (300 rows
+    all True count 300, which uint8 could not hold)."""
+    rng = np.random.default_rng(5)
+    mask = rng.random((7, 11)) < 0.4
+    counts = count_true(mask)
+    assert counts.dtype == np.uint8
+    np.testing.assert_array_equal(counts, mask.sum(axis=0))
+    full = np.ones((300, 3), bool)
+    assert count_true(full).dtype == np.int32
+    np.testing.assert_array_equal(count_true(full), [300, 300, 300])
+    np.testing.assert_array_equal(count_true(np.ones((255, 2), bool)), [255, 255])

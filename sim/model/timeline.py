@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.engine.counts import count_true
 from sim.model.issues import TRACK_ISSUES, TRACKS, tracks_on_table
 from sim.model.mechanisms.pain import kept_share
 from sim.model.pressures import CATALOGUE, PressureEffect, PressureKind, PressureType
@@ -406,12 +407,9 @@ class Timeline:
             if e.effect.kind is PressureKind.EVENT:
                 if e.rate is not None:
                     assert e.column is not None and e.thresholds is not None
-                    # The number of thresholds the uniform exceeds, counted in one pass
-                    # (summing the comparisons' bytes).
-                    # (In bytes while no count can pass 255: no conversion on the way.)
+                    # The number of thresholds the uniform exceeds, counted in one pass.
                     exceeded = uniforms[e.column] > e.thresholds[:, None]
-                    small = np.uint8 if len(e.thresholds) <= 255 else np.int32
-                    count = exceeded.view(np.uint8).sum(axis=0, dtype=small).astype(float) * on
+                    count = count_true(exceeded).astype(float) * on
                 else:
                     count = np.asarray(started, dtype=float)
                 self._apply(e, count, imp)
