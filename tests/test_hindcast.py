@@ -89,6 +89,24 @@ def _row(episode, recorded, probs, reading=MAIN, start="stalemate", lag=None, da
     return row
 
 
+def test_a_reading_that_changes_the_answer_off_its_own_record_is_counted_apart():
+    """Episode a: one reading changes the modal outcome to its own record (talks), another
+    to an outcome that is neither its record nor the main one (escalation against a
+    recorded narrow deal); episode b: its reading changes nothing. Two readings change the
+    modal outcome, in one episode, and that episode has a change off its reading's record."""
+    table = pd.DataFrame([
+        _row("a", "narrow_deal", {"narrow_deal": 0.6, "talks": 0.4}),
+        _row("a", "talks", {"talks": 0.7, "narrow_deal": 0.3}, reading="r1"),
+        _row("a", "narrow_deal", {"escalation": 0.5, "narrow_deal": 0.4}, reading="r2"),
+        _row("b", "stalemate", {"stalemate": 1.0}),
+        _row("b", "talks", {"stalemate": 0.9, "talks": 0.1}, reading="r1"),
+    ])
+    s = scores(table)
+    assert s["alternatives_changing_modal"] == 2
+    assert s["episodes_whose_modal_changes"] == 1
+    assert s["episodes_whose_modal_changes_off_record"] == 1
+
+
 def test_library_scores_of_a_small_synthetic_set_by_hand():
     table = pd.DataFrame([
         _row("a", "narrow_deal", {"narrow_deal": 0.6, "talks": 0.4}, lag=3, day=5.0),
@@ -107,6 +125,8 @@ def test_library_scores_of_a_small_synthetic_set_by_hand():
     assert s["timing_episodes"] == 2 and s["timing_mean_abs_error_days"] == pytest.approx(6.0)
     assert s["alternatives"] == 1 and s["episodes_whose_modal_changes"] == 1
     assert s["share_of_episodes_whose_modal_changes"] == 1.0
+    # b's reading changes the modal outcome to escalation, its own record: not off it.
+    assert s["episodes_whose_modal_changes_off_record"] == 0
     # The nothing-changes reference: 0.9 on stalemate for all three.
     k = len(LABELS)
     rest = 0.1 / (k - 1)

@@ -199,7 +199,10 @@ def robustness(table: pd.DataFrame) -> dict[str, Any]:
     An alternative reading may change the scenario (start, agenda, pressures), the record
     (outcome, lag), or both. ``modal_changed`` counts readings whose simulated modal
     outcome differs from the main reading's; ``match_changed`` those where whether the
-    model matches the record changes.
+    model matches the record changes. A change *off its record* is one to an outcome that
+    is not the reading's own recorded outcome (a reading that records another outcome
+    usually feeds the model other inputs too, E4, and a model that follows it changes its
+    answer to that reading's record): a diagnostic beside the count, which counts both.
     """
     main = table[table["reading"] == MAIN].set_index("episode")
     alts = table[table["reading"] != MAIN]
@@ -208,9 +211,11 @@ def robustness(table: pd.DataFrame) -> dict[str, Any]:
     modal_changed = alts["modal"].to_numpy() != main.loc[alts["episode"], "modal"].to_numpy()
     match_changed = (alts["modal_match"].to_numpy()
                      != main.loc[alts["episode"], "modal_match"].to_numpy())
+    off_record = modal_changed & (alts["modal"].to_numpy() != alts["recorded"].to_numpy())
     per_episode = pd.DataFrame({"episode": alts["episode"].to_numpy(),
                                 "modal_changed": modal_changed,
-                                "match_changed": match_changed}).groupby("episode").any()
+                                "match_changed": match_changed,
+                                "off_record": off_record}).groupby("episode").any()
     return {
         "alternatives": len(alts),
         "episodes_with_alternatives": len(per_episode),
@@ -218,6 +223,7 @@ def robustness(table: pd.DataFrame) -> dict[str, Any]:
         "episodes_whose_modal_changes": int(per_episode["modal_changed"].sum()),
         "share_of_episodes_whose_modal_changes": float(per_episode["modal_changed"].mean()),
         "episodes_whose_match_changes": int(per_episode["match_changed"].sum()),
+        "episodes_whose_modal_changes_off_record": int(per_episode["off_record"].sum()),
     }
 
 
@@ -276,7 +282,9 @@ class Hindcast:
             lines.append(f"- {s['alternatives']} alternative readings; the modal outcome changes "
                          f"under at least one of them in {s['episodes_whose_modal_changes']} of "
                          f"{s['episodes_with_alternatives']} episodes "
-                         f"({s['share_of_episodes_whose_modal_changes']:.0%})")
+                         f"({s['share_of_episodes_whose_modal_changes']:.0%}); in "
+                         f"{s['episodes_whose_modal_changes_off_record']} of them at least one "
+                         "change is to an outcome other than that reading's own record")
         return "\n".join(lines) + "\n"
 
     def reliability(self, bins: int = 5) -> pd.DataFrame:

@@ -118,6 +118,8 @@ def print_hindcast(result: Any) -> None:
     if s.get("alternatives"):
         lines.append(f"alternative readings: {s['alternatives']}; the modal outcome changes "
                      f"in {s['episodes_whose_modal_changes']} of "
-                     f"{s['episodes_with_alternatives']} episodes that have them")
+                     f"{s['episodes_with_alternatives']} episodes that have them "
+                     f"({s['episodes_whose_modal_changes_off_record']} of them off the "
+                     "reading's own record)")
     for line in lines:
         out.print(line, highlight=False)
