@@ -196,21 +196,22 @@ def test_the_share_of_deals_broken_by_a_withdrawal_is_the_closed_form():
 
 
 def test_a_shortfall_counts_the_steps_on_tracks_linked_to_a_deal_in_force():
-    """sum_k s_k linked_k, linked_k = held_k or (package and k listed and a listed track
-    held). Replicate 0 holds an oil deal, replicate 1 a migration deal, replicate 2 none;
+    """sum_k s_k linked_k, linked_k = held_k or (package and k on the table and a track on
+    the table held). Replicate 0 holds an oil deal, replicate 1 a migration deal, replicate 2 none;
     steps today: 1 on oil, 0.5 on political, 2 on drugs."""
     steps = np.zeros((len(TRACKS), 1))
     political = TRACKS.index(Track.POLITICAL)
     steps[OIL], steps[political], steps[DRUGS] = 1.0, 0.5, 2.0
     held = np.zeros((len(TRACKS), 3), bool)
     held[OIL, 0] = held[MIGRATION, 1] = True
-    listed = np.zeros(len(TRACKS), bool)
-    listed[[OIL, political]] = True
+    on_table = np.zeros(len(TRACKS), bool)
+    on_table[[OIL, political]] = True
     # Separate tracks: only the step on the deal's own track counts.
-    np.testing.assert_array_equal(shortfalls(steps, held, listed, False), [1.0, 0.0, 0.0])
+    np.testing.assert_array_equal(shortfalls(steps, held, on_table, False), [1.0, 0.0, 0.0])
     # A package of oil and political: the political step counts against the oil deal too;
-    # the migration deal is not in the package, and the drugs step is on no listed track.
-    np.testing.assert_array_equal(shortfalls(steps, held, listed, True), [1.5, 0.0, 0.0])
+    # the migration deal is not in the package, and the drugs step is on no track on the
+    # table.
+    np.testing.assert_array_equal(shortfalls(steps, held, on_table, True), [1.5, 0.0, 0.0])
 
 
 #: Caracas bars a candidate alone on day 4 (political track): a shortfall where a deal in
@@ -229,7 +230,7 @@ STEP = {"type": "unilateral_step", "sender": "venezuela", "target": "us",
 def test_a_step_on_a_linked_track_breaks_the_deal_as_a_withdrawal_would(settings, breaks_on):
     """rho = 10, sigma = 1: a step of intensity 1 on the political track adds 1 to W on its
     day, so an oil deal linked to it in a package breaks that day (hazard min(10 x 1, 1)).
-    With sigma = 0, with the tracks separate, or with the political track not listed, the
+    With sigma = 0, with the tracks separate, or with the political track not on the table, the
     step is linked to no deal and the oil deal holds (its base rate is 1e-12)."""
     scn = scenario(*RECIPROCITY, "behaviour.compliance.reciprocity=10", *settings,
                    horizon_days=10, pressures=[STEP])

@@ -66,8 +66,6 @@ class TrackDeals:
         scn = model.spec
         b = scn.behaviour
         self.on_table = np.array([t in tracks_on_table(scn) for t in TRACKS])
-        #: The tracks ``talks.tracks`` lists (linked together under package linkage, §3.12).
-        self.listed = np.array([t in scn.talks.tracks for t in TRACKS])
         # Only the tracks on the table can close: their rows, and the drugs track's among them.
         self._table_rows = np.flatnonzero(self.on_table)
         drugs = TRACKS.index(Track.DRUGS)
@@ -257,7 +255,7 @@ class TrackDeals:
         # as a withdrawal (A9's second reading); a step of day 0 counts.
         if c.shortfall and np.count_nonzero(imp.shortfalls):
             day.shortfall = c.shortfall * shortfalls(imp.shortfalls, self.in_force,
-                                                     self.listed, self.package)
+                                                     self.on_table, self.package)
             taken = taken + day.shortfall
         self.grievance = grievance(self.grievance, taken, c.grievance_decay)
         # A deal can break from the day after it closed.

@@ -27,7 +27,7 @@ track, is a side falling short of what that deal asked, and it adds to W as a wi
 does (Keohane 1986; Downs and Rocke 1995):
 
     W += sigma * sum_k s_k * linked_k,
-    linked_k = held_k or (package and k listed and any listed track held)
+    linked_k = held_k or (package and k on the table and any track on the table held)
 """
 
 from __future__ import annotations
@@ -78,18 +78,19 @@ def grievance(previous: NDArray, withdrawals: ArrayLike, decay: float) -> NDArra
     return (1.0 - decay) * previous + withdrawals
 
 
-def shortfalls(steps: NDArray, held: NDArray, listed: NDArray, package: bool) -> NDArray:
+def shortfalls(steps: NDArray, held: NDArray, on_table: NDArray, package: bool) -> NDArray:
     """``sum_k s_k linked_k``: the steps of the day on tracks linked to a deal in force.
 
     A track is linked to the deals of a replicate when a deal holds on it, or, under
-    package linkage, when it is listed in ``talks.tracks`` and a deal holds on a listed
-    track (the tracks of a package stand or fall together).
+    package linkage, when it is on the table and a deal holds on a track on the table (the
+    tracks of a package stand or fall together).
 
     Args:
         steps: ``s``, the intensity of today's steps on each track, shape ``(K, n)`` or
             ``(K, 1)``.
         held: Whether a deal holds (in force or inherited) on each track, shape ``(K, n)``.
-        listed: Whether each track is in ``talks.tracks``, shape ``(K,)``.
+        on_table: Whether each track is on the table (``talks.tracks``, or else the
+            agenda's issues: :func:`sim.model.issues.tracks_on_table`), shape ``(K,)``.
         package: Whether ``talks.linkage`` is ``package``.
 
     Returns:
@@ -97,5 +98,5 @@ def shortfalls(steps: NDArray, held: NDArray, listed: NDArray, package: bool) ->
     """
     linked = held
     if package:
-        linked = held | (listed[:, None] & held[listed].any(axis=0))
+        linked = held | (on_table[:, None] & held[on_table].any(axis=0))
     return (steps * linked).sum(axis=0)
