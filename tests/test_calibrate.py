@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,7 +27,6 @@ from sim.experiments.abc_samplers import _fork_worker
 from sim.experiments.calibrate import (
     Simulator,
     assign_folds,
-    assignments,
     calibrate,
     distance,
     signal_misses,
@@ -34,6 +34,7 @@ from sim.experiments.calibrate import (
 )
 from sim.experiments.calibrate_file import load_calibration
 from sim.experiments.calibrate_report import save
+from sim.experiments.forecasts import assignments, predictive_rows, score_readings, share_runs
 from sim.experiments.hindcast import hindcast, load_readings
 from sim.scenario.errors import InputError
 from sim.scenario.library import list_episodes
@@ -355,8 +356,8 @@ def test_the_dask_sampler_keeps_the_same_particles():
 
 
 PROMISED = ("posterior.parquet", "summary.csv", "corner.png", "cv_table.parquet",
-            "cv_table.csv", "cv_scores.json", "report.md", "params.yaml", "manifest.json",
-            "generations.csv", "calibration.yaml")
+            "cv_table.csv", "cv_predictive.csv", "cv_scores.json", "report.md", "params.yaml",
+            "manifest.json", "generations.csv", "calibration.yaml")
 
 
 @pytest.mark.slow
@@ -380,12 +381,17 @@ def test_a_smoke_calibration_writes_every_promised_file(tmp_path):
     assert {f"param:{p}" for p in cal.paths} <= set(cv.columns)
     assert (cv["runs"] == 30).all()
     scores = json.loads((folder / "cv_scores.json").read_text())
-    assert set(scores) == {"out_of_sample", "in_sample", "defaults"}
+    assert set(scores) == {"out_of_sample", "in_sample", "defaults",
+                           "out_of_sample_predictive"}
     # The quiet episode stays quiet and the strike escalates whatever the values: both
-    # are scored exactly as the hindcast would score them.
+    # are scored exactly as the hindcast would score them, by a point or by every particle.
     assert scores["out_of_sample"]["brier"] == pytest.approx(1.0)
-    assert "| score | defaults | in sample | out of sample |" in \
-        (folder / "report.md").read_text()
+    assert scores["out_of_sample_predictive"]["brier"] == pytest.approx(1.0)
+    predictive = pd.read_csv(folder / "cv_predictive.csv")
+    assert list(predictive["episode"]) == list(cv["episode"])
+    assert (predictive["runs"] == 30).all() and (predictive["particles"] >= 1).all()
+    assert "| score | defaults | in sample | out of sample | out of sample, predictive |" \
+        in (folder / "report.md").read_text()
     params = load_params(folder / "params.yaml")
     assert [a.split("=")[0] for a in params.assignments] == cal.paths
     manifest = json.loads((folder / "manifest.json").read_text())
@@ -393,6 +399,54 @@ def test_a_smoke_calibration_writes_every_promised_file(tmp_path):
     assert {s.label for s in stages} >= {"fold 1 of 2", "fold 2 of 2", "all episodes",
                                         "scoring"}
     assert max(s.generation for s in stages) == 2
+
+
+# ----------------------------------------------------------------------- the predictive
+
+
+def test_runs_are_shared_by_largest_remainders():
+    # 10 runs at 0.5, 0.25, 0.25: 5, 2.5, 2.5; the one left goes to the earlier tie.
+    assert share_runs([0.5, 0.25, 0.25], 10).tolist() == [5, 3, 2]
+    assert share_runs([2, 0, 1], 7).tolist() == [5, 0, 2]  # 4.67, 0, 2.33
+    assert share_runs([1.0], 3).tolist() == [3]
+    w = np.random.default_rng(1).dirichlet(np.ones(32))
+    counts = share_runs(w, 1000)
+    assert counts.sum() == 1000 and (np.abs(counts - 1000 * w) < 1).all()
+    for bad in ([], [0.0, 0.0], [0.5, -0.1]):
+        with pytest.raises(ValueError, match="weights"):
+            share_runs(bad, 10)
+
+
+def test_the_predictive_pools_each_particles_share_of_the_runs(tmp_path):
+    _, quiet = _episodes(tmp_path)
+    readings = load_readings([quiet], with_alternatives=False)
+    # Talks open at once with biases of +20, never with -20: the predictive gives talks
+    # exactly the weight of the first particle.
+    particles = pd.DataFrame({"actors.us.readiness_bias": [20.0, -20.0],
+                              "actors.venezuela.readiness_bias": [20.0, -20.0],
+                              "weight": [0.7, 0.3], "distance": [0.1, 0.2]})
+    (row,) = predictive_rows(readings, particles, 10, None, workers=1, extra={"fold": 1})
+    assert (row["n_talks"], row["n_stalemate"], row["runs"]) == (7, 3, 10)
+    assert row["p_talks"] == 0.7 and row["particles"] == 2 and row["fold"] == 1
+    assert row["modal"] == "talks" and not row["modal_match"]
+
+
+def test_particles_that_agree_give_the_point_forecast_exactly():
+    # The replicates are the point forecast's: particle j runs the next n_j global
+    # indices from the same seed, so equal values reproduce the point row cell for cell.
+    readings = load_readings(["2025-chevron-revocation"], with_alternatives=False)
+    values = {"behaviour.compliance.hostility_factor": 1.0, "actors.us.readiness_bias": -1.1}
+    particles = pd.DataFrame({**{p: [v] * 3 for p, v in values.items()},
+                              "weight": [0.5, 0.3, 0.2]})
+    (point,) = score_readings(readings, assignments(list(values), list(values.values())),
+                              40, None, workers=1)
+    (pooled,) = predictive_rows(readings, particles, 40, None, workers=1)
+    assert pooled.pop("particles") == 3
+    pd.testing.assert_series_equal(pd.Series(pooled), pd.Series(point))
+    # A particle whose deals break more easily breaks more of its 12 runs (40 x 0.3).
+    other = particles.assign(**{"behaviour.compliance.hostility_factor": [1.0, 3.0, 1.0]})
+    (moved,) = predictive_rows(readings, other, 40, None, workers=1)
+    assert point["n_deal_broken"] < moved["n_deal_broken"] <= point["n_deal_broken"] + 12
 
 
 # ----------------------------------------------------------------------- parameter files
@@ -478,6 +532,30 @@ def test_the_cli_calibrates_and_refuses_a_bad_file(tmp_path):
     assert "out of sample: Brier 1.000" in done.stdout
     (folder,) = (tmp_path / "out" / "calibration").iterdir()
     assert (folder / "params.yaml").is_file()
+    # The predictive of a folder already written: the same table as calibrate wrote.
+    done = _dipsim("predictive", str(folder), "--workers", "1", "--out",
+                   str(tmp_path / "again"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "predictive:" in done.stdout and "Brier 1.000" in done.stdout
+    (again,) = (tmp_path / "again" / "predictive").iterdir()
+    pd.testing.assert_frame_equal(pd.read_csv(again / "cv_predictive.csv"),
+                                  pd.read_csv(folder / "cv_predictive.csv"))
+    assert "| episode | recorded |" in (again / "report.md").read_text()
+    # A folder whose point forecasts today's model does not reproduce is refused.
+    tampered = tmp_path / "tampered"
+    shutil.copytree(folder, tampered)
+    table = pd.read_csv(tampered / "cv_table.csv")
+    quiet = table["episode"] == "quiet"
+    table.loc[quiet, "n_stalemate"] -= 1
+    table.loc[quiet, "n_escalation"] += 1
+    table.to_csv(tampered / "cv_table.csv", index=False)
+    for target, said in ((tampered, f"{tampered / 'cv_table.csv'}: quiet: today's model"),
+                         (tmp_path / "nowhere", "no such folder"),
+                         (tmp_path / "out", "not a calibration results folder")):
+        done = _dipsim("predictive", str(target), "--out", str(tmp_path / "no"),
+                       cwd=tmp_path)
+        assert done.returncode == 2 and said in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr
     bad = _smoke_file(tmp_path, textwrap.dedent(SMOKE).replace("folds: 2", "folds: 9"))
     done = _dipsim("calibrate", str(bad), "--out", str(tmp_path / "no"), cwd=tmp_path)
     assert done.returncode == 2 and f"{bad}:8: folds:" in done.stderr

@@ -26,8 +26,9 @@ The method (``docs/validation.md`` Part D):
 - **Cross-validation**: episodes are dealt into ``folds`` folds (seeded, stratified by the
   recorded direction, :func:`assign_folds`); each fold is held out in turn, the fit is made
   on the others, and the held-out episodes are run with the posterior medians and scored
-  with :func:`sim.experiments.hindcast.scores`. A last fit on every episode gives the
-  parameter file.
+  with :func:`sim.experiments.hindcast.scores`; they are also run with the posterior
+  predictive (:func:`sim.experiments.forecasts.predictive_rows`, ``docs/validation.md``
+  D8). A last fit on every episode gives the parameter file.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ from sim.engine.ensemble import run_ensemble
 from sim.experiments import scoring
 from sim.experiments.calibrate_file import Calibration
 from sim.experiments.calibration import signals
-from sim.experiments.hindcast import LABELS, MAIN, Reading, forecast, record_outcomes, scores
+from sim.experiments.forecasts import assignments, predictive_rows, score_readings
+from sim.experiments.hindcast import LABELS, Reading, record_outcomes, scores
 from sim.output.results import Results
 from sim.scenario.load import with_overrides
 from sim.scenario.schema import Scenario
@@ -133,11 +135,6 @@ class Distance:
         """The documented distance of a particle (``x0`` holds nothing to compare)."""
         del x0
         return distance(x, self.weight)
-
-
-def assignments(paths: Sequence[str], values: Sequence[float]) -> list[str]:
-    """``path=value`` assignments (``dipsim run --set``) of a parameter vector."""
-    return [f"{p}={float(v)!r}" for p, v in zip(paths, values, strict=True)]
 
 
 class Simulator:
@@ -413,26 +410,6 @@ def _quiet_pyabc() -> Iterator[None]:
             lg.setLevel(level)
 
 
-# ----------------------------------------------------------------------------- scoring
-
-
-def score_readings(readings: Sequence[Reading], sets: Sequence[str], runs: int,
-                   run_seed: int | None, workers: int | None = None,
-                   extra: dict[str, Any] | None = None,
-                   on_episode: Callable[[int], None] | None = None) -> list[dict[str, Any]]:
-    """Hindcast rows (:func:`sim.experiments.hindcast.forecast`) of readings run with ``sets``."""
-    rows = []
-    for k, reading in enumerate(readings):
-        scn = with_overrides(reading.scenario, list(sets))
-        res = run_ensemble(scn, runs, run_seed, trace_replicates=0, band_replicates=0,
-                           narrate=False, workers=workers)
-        rows.append({**forecast(Reading(reading.episode, MAIN, scn, reading.record), res),
-                     **(extra or {})})
-        if on_episode is not None:
-            on_episode(k + 1)
-    return rows
-
-
 # ----------------------------------------------------------------------------- the whole run
 
 
@@ -448,11 +425,14 @@ class CalibrationResult:
             the fit that did not see it, with its ``fold`` and the values used.
         in_sample_table: Every episode scored with the medians of the fit on all episodes.
         defaults_table: Every episode with the default parameters (nothing fitted).
-        scores: ``out_of_sample``, ``in_sample`` and ``defaults``, each from
-            :func:`sim.experiments.hindcast.scores`.
+        scores: ``out_of_sample``, ``in_sample``, ``defaults`` and
+            ``out_of_sample_predictive``, each from :func:`sim.experiments.hindcast.scores`.
         executor: How particles were run.
         seconds: Wall time.
         command: The command line, for the manifest.
+        cv_predictive_table: Out of sample, the posterior predictive: one row per episode,
+            its runs shared out among the particles of the fit that did not see it
+            (:func:`predictive_rows`, ``docs/validation.md`` D8), with its ``fold``.
     """
 
     calibration: Calibration
@@ -465,6 +445,7 @@ class CalibrationResult:
     executor: str
     seconds: float
     command: list[str] | None = None
+    cv_predictive_table: pd.DataFrame | None = None
     created: str = field(default_factory=lambda: pd.Timestamp.now(tz="UTC").isoformat(
         timespec="seconds"))
 
@@ -499,6 +480,7 @@ def calibrate(calibration: Calibration, *, executor: str = "local",
     t0 = time.perf_counter()
     fits: dict[str, Fit] = {}
     cv_rows: list[dict[str, Any]] = []
+    predictive: list[dict[str, Any]] = []
     with _sampler_factory(executor, workers) as (factory, what):
         for k in [*range(1, spec.folds + 1), 0]:
             label = f"fold-{k}" if k else ALL
@@ -520,6 +502,8 @@ def calibrate(calibration: Calibration, *, executor: str = "local",
                     held, assignments(list(medians), list(medians.values())),
                     spec.evaluation_runs, spec.run_seed, workers,
                     extra={"fold": k, **{f"param:{p}": v for p, v in medians.items()}})
+                predictive += predictive_rows(held, fit.particles, spec.evaluation_runs,
+                                              spec.run_seed, workers, extra={"fold": k})
     fitted = fits[ALL].medians()
     sets = assignments(list(fitted), list(fitted.values()))
     n = len(readings)
@@ -533,12 +517,14 @@ def calibrate(calibration: Calibration, *, executor: str = "local",
                                            spec.run_seed, workers,
                                            on_episode=lambda d: scored(d, n)))
     cv_table = pd.DataFrame(cv_rows).set_index("episode").loc[names].reset_index()
+    cv_predictive = pd.DataFrame(predictive).set_index("episode").loc[names].reset_index()
     return CalibrationResult(
         calibration, dict(zip(names, fold_of.tolist(), strict=True)), fits, cv_table,
         in_sample, defaults,
         {"out_of_sample": scores(cv_table), "in_sample": scores(in_sample),
-         "defaults": scores(defaults)},
-        what, time.perf_counter() - t0, command)
+         "defaults": scores(defaults),
+         "out_of_sample_predictive": scores(cv_predictive)},
+        what, time.perf_counter() - t0, command, cv_predictive)
 
 
 @contextmanager

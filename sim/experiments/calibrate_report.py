@@ -9,8 +9,10 @@
 - ``cv_table.parquet`` / ``.csv``: the out-of-sample table (one hindcast row per episode,
   scored with the medians of the fit that did not see it, with its fold and those values);
   ``in_sample.csv`` and ``defaults.csv``: the same with the final fit's medians and with
-  today's defaults;
-- ``cv_scores.json``: the scores of the three tables;
+  today's defaults; ``cv_predictive.csv``: out of sample, the posterior predictive (each
+  episode's runs shared out among the particles of the fit that did not see it,
+  ``docs/validation.md`` D8);
+- ``cv_scores.json``: the scores of the four tables;
 - ``report.md``: the posterior, the scores side by side, the medians of each fold;
 - ``params.yaml``: the fitted values as a parameter file (``dipsim run --params``);
 - ``calibration.yaml`` (the file as read) and ``manifest.json``.
@@ -110,13 +112,18 @@ def markdown(result: CalibrationResult) -> str:
               "little about that parameter.", "",
               "## Scores", "",
               "Out of sample: each episode scored with the posterior medians of the fit that "
-              "did not see it. In sample: every episode with the medians of the fit on all "
-              "of them. Defaults: today's parameters, nothing fitted.", "",
-              "| score | defaults | in sample | out of sample |", "|---|---|---|---|"]
+              "did not see it. Out of sample, predictive: each episode's runs shared out among "
+              "the particles of that fit, by weight (docs/validation.md D8). In sample: every "
+              "episode with the medians of the fit on all of them. Defaults: today's "
+              "parameters, nothing fitted.", "",
+              "| score | defaults | in sample | out of sample | out of sample, predictive |",
+              "|---|---|---|---|---|"]
+    predictive = s.get("out_of_sample_predictive", {})
     for key, label, fmt in _SCORE_ROWS:
         lines.append(f"| {label} | {_cell(s['defaults'], key, fmt)} | "
                      f"{_cell(s['in_sample'], key, fmt)} | "
-                     f"{_cell(s['out_of_sample'], key, fmt)} |")
+                     f"{_cell(s['out_of_sample'], key, fmt)} | "
+                     f"{_cell(predictive, key, fmt)} |")
     base = s["out_of_sample"].get("brier_base_rate")
     if base is not None:
         lines += ["", f"The base-rate forecast (leave one out) scores a Brier of {base:.3f}."]
@@ -185,6 +192,8 @@ def save(result: CalibrationResult, root: str | Path = "results") -> Path:
         result.cv_table.to_csv(folder / "cv_table.csv", index=False)
         result.in_sample_table.to_csv(folder / "in_sample.csv", index=False)
         result.defaults_table.to_csv(folder / "defaults.csv", index=False)
+        if result.cv_predictive_table is not None:
+            result.cv_predictive_table.to_csv(folder / "cv_predictive.csv", index=False)
         (folder / "cv_scores.json").write_text(json_text(result.scores), encoding="utf-8")
         (folder / "report.md").write_text(markdown(result), encoding="utf-8")
         fitted = result.fitted

@@ -105,7 +105,16 @@ def record_outcomes(results: Results) -> tuple[np.ndarray, np.ndarray]:
 
 def forecast(reading: Reading, results: Results) -> dict[str, Any]:
     """One row of the hindcast table: the simulated distribution against the record."""
-    labels, days = record_outcomes(results)
+    return forecast_outcomes(reading, *record_outcomes(results))
+
+
+def forecast_outcomes(reading: Reading, labels: np.ndarray, days: np.ndarray
+                      ) -> dict[str, Any]:
+    """One row of the hindcast table from runs' outcomes (:func:`record_outcomes`).
+
+    The runs may come from several ensembles (the posterior predictive of
+    :func:`sim.experiments.calibrate.predictive_rows` pools one per particle).
+    """
     n = len(labels)
     rec = reading.record
     row: dict[str, Any] = {

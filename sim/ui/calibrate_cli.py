@@ -54,7 +54,8 @@ def cli_calibrate(path: str | None, executor: str = "local", workers: int | None
                      f"{r['q95']:.4g}   (default {r['default']})")
     s = result.scores
     for key, words in (("defaults", "defaults"), ("in_sample", "in sample"),
-                       ("out_of_sample", "out of sample")):
+                       ("out_of_sample", "out of sample"),
+                       ("out_of_sample_predictive", "predictive")):
         lines.append(f"  {words + ':':14} Brier {s[key]['brier']:.3f} (base rate "
                      f"{s[key]['brier_base_rate']:.3f}); modal outcome right "
                      f"{s[key]['modal_correct']}/{s[key]['episodes']}; direction right "

@@ -39,6 +39,7 @@ if _started_as_dipsim():
 import typer  # noqa: E402 - after the handlers above, which cover its import time
 
 from sim.scenario.errors import InputError  # noqa: E402
+from sim.ui.out_folder import check_out as _check_out  # noqa: E402
 
 app = typer.Typer(
     name="dipsim",
@@ -65,58 +66,6 @@ ParamsOpt = Annotated[Path | None, typer.Option(
 
 def _err(text: str) -> None:
     typer.echo(text, err=True)
-
-
-def _check_out(out: Path, *inside: str) -> Path:
-    """``--out`` checked before any work: a folder that can be made and written.
-
-    Every command that writes results calls this before it simulates, so a bad ``--out``
-    is reported in a second (exit code 2), not after the whole run. ``..`` in the path is
-    resolved first, so ``runs/x/../d`` never makes a stray ``runs/x``.
-
-    Args:
-        out: The ``--out`` option.
-        inside: Subfolders the command will write under it (``caribbean-2025``).
-
-    Returns:
-        The folder to pass on (``out`` with ``..`` resolved).
-
-    Raises:
-        InputError: ``out`` is a file, or a folder that cannot be written.
-    """
-    from sim.output.storage import resolve_parent_refs  # noqa: PLC0415
-
-    out = resolve_parent_refs(out)
-    if out.exists() and not out.is_dir():
-        raise InputError.single("--out", f"{out} exists and is not a folder")
-    try:
-        _check_writable(out.joinpath(*inside))
-    except OSError as exc:
-        raise InputError.single("--out", f"cannot write results ({exc.filename}): "
-                                f"{exc.strerror}") from None
-    return out
-
-
-def _check_writable(folder: Path) -> None:
-    """Fail before a long run, not after it, if ``folder`` cannot be made and written.
-
-    Looks at the nearest existing ancestor and creates nothing, so a run that fails or is
-    interrupted later leaves no trace. (A full disk can only be found by writing; the
-    results folder is written atomically, so that fails cleanly too.)
-
-    Raises:
-        OSError: The folder is under a file, or its nearest existing ancestor is not
-            writable (permissions, a read-only file system).
-    """
-    existing = folder
-    while not os.path.lexists(existing) and existing.parent != existing:
-        existing = existing.parent
-    if not existing.is_dir():
-        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(existing))
-    if not os.access(existing, os.W_OK | os.X_OK):
-        read_only = bool(os.statvfs(existing).f_flag & os.ST_RDONLY)
-        code = errno.EROFS if read_only else errno.EACCES
-        raise PermissionError(code, os.strerror(code), str(existing))
 
 
 @app.command()
@@ -436,6 +385,35 @@ def calibrate(
     out = _check_out(out, "calibration")
     cli_calibrate(calibration_file, executor=executor, workers=workers, out=out,
                   command=sys.argv)
+
+
+@app.command()
+def predictive(
+    calibration_folder: Annotated[Path, typer.Argument(
+        help="A calibration results folder (results/calibration/<timestamp>/)")],
+    workers: Annotated[int | None, typer.Option(
+        help="Processes a particle's runs may be split over (default: one per core)",
+        min=1, show_default=False)] = None,
+    out: Annotated[Path, typer.Option(help="Results root folder")] = Path("results"),
+) -> None:
+    """Score a calibration's held-out episodes with its posterior predictive (no new fit)."""
+    from sim.experiments.predictive import predictive as run_predictive  # noqa: PLC0415
+    from sim.ui.progress import simple_bar  # noqa: PLC0415
+
+    out = _check_out(out, "predictive")
+    with simple_bar("episodes") as show:
+        result = run_predictive(calibration_folder, workers,
+                                on_episode=lambda done, total: show(done, total, ""),
+                                command=sys.argv)
+    folder = result.save(out)
+    for key, words in (("out_of_sample", "point (medians)"),
+                       ("out_of_sample_predictive", "predictive")):
+        s = result.scores[key]
+        typer.echo(f"  {words + ':':17} modal outcome right {s['modal_correct']}/"
+                   f"{s['episodes']}; direction right {s['direction_correct']}/"
+                   f"{s['episodes']}; Brier {s['brier']:.3f} (base rate "
+                   f"{s['brier_base_rate']:.3f}); AUC {s['auc_settlement']:.2f}")
+    typer.echo(f"Results: {folder}")
 
 
 class _Stopped(BaseException):

@@ -1,0 +1,186 @@
+"""The posterior predictive of a calibration already written: ``dipsim predictive FOLDER``.
+
+``dipsim calibrate`` scores each held-out episode twice: with its fold's posterior medians
+(``cv_table.csv``) and with the posterior predictive (``cv_predictive.csv``: the episode's
+runs shared out among the fold's particles by weight, ``docs/validation.md`` D8). A results
+folder written before the predictive existed has everything it needs in
+``posterior.parquet``; :func:`predictive` computes the predictive table from it, without a
+new fit.
+
+It first re-runs the folder's point forecasts with the code and episodes of today and
+refuses (:class:`~sim.scenario.errors.InputError`, exit 2) unless they reproduce the
+folder's ``cv_table.csv`` run for run: a changed model or episode would otherwise be
+scored with a posterior fitted to something else. Then it writes
+``results/predictive/<timestamp>/``: ``cv_predictive.csv``, ``scores.json`` (the point
+and the predictive scores, side by side), ``report.md`` and ``manifest.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.experiments.calibrate import assign_folds
+from sim.experiments.calibrate_file import Calibration, load_calibration
+from sim.experiments.forecasts import parameter_columns, predictive_rows, score_readings
+from sim.experiments.hindcast import LABELS, scores
+from sim.output.storage import json_text, versions, write_folder
+from sim.scenario.errors import InputError, Problem
+
+#: The files of a calibration folder that the predictive reads.
+NEEDED = ("calibration.yaml", "manifest.json", "posterior.parquet", "cv_table.csv")
+
+
+@dataclass
+class PredictiveResult:
+    """The predictive table of a calibration folder, beside its point table.
+
+    Attributes:
+        folder: The calibration folder.
+        calibration: Its calibration file, as read from the folder.
+        point_table: The folder's ``cv_table.csv`` (reproduced before use).
+        predictive_table: One row per episode, in the point table's order.
+        scores: ``out_of_sample`` (the point table) and ``out_of_sample_predictive``.
+        seconds: Wall time.
+        command: The command line, for the manifest.
+    """
+
+    folder: Path
+    calibration: Calibration
+    point_table: pd.DataFrame
+    predictive_table: pd.DataFrame
+    scores: dict[str, dict[str, Any]]
+    seconds: float
+    command: list[str] | None = None
+    created: str = field(default_factory=lambda: pd.Timestamp.now(tz="UTC").isoformat(
+        timespec="seconds"))
+
+    def save(self, root: str | Path = "results") -> Path:
+        """Write ``root/predictive/<timestamp>/`` (atomically) and return it."""
+
+        def write(folder: Path) -> None:
+            self.predictive_table.to_csv(folder / "cv_predictive.csv", index=False)
+            (folder / "scores.json").write_text(json_text(self.scores), encoding="utf-8")
+            (folder / "report.md").write_text(markdown(self), encoding="utf-8")
+            (folder / "manifest.json").write_text(json_text({
+                "calibration_folder": str(self.folder),
+                "calibration": self.calibration.spec.name,
+                "seed": self.calibration.spec.seed,
+                "run_seed": self.calibration.spec.run_seed,
+                "evaluation_runs": self.calibration.spec.evaluation_runs,
+                "seconds": round(self.seconds, 1), "command": self.command,
+                "created": self.created, "libraries": versions()}), encoding="utf-8")
+
+        return write_folder(Path(root) / "predictive", write)
+
+
+def _read_folder(folder: Path) -> tuple[Calibration, dict[str, Any], pd.DataFrame,
+                                        pd.DataFrame]:
+    missing = [name for name in NEEDED if not (folder / name).is_file()]
+    if not folder.is_dir() or missing:
+        raise InputError.single(folder, "not a calibration results folder (expected "
+                                f"{', '.join(NEEDED)}; missing {', '.join(missing)})"
+                                if folder.is_dir() else "no such folder")
+    calibration = load_calibration(folder / "calibration.yaml")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return (calibration, manifest, pd.read_parquet(folder / "posterior.parquet"),
+            pd.read_csv(folder / "cv_table.csv"))
+
+
+def predictive(folder: str | Path, workers: int | None = None,
+               on_episode: Callable[[int, int], None] | None = None,
+               command: list[str] | None = None) -> PredictiveResult:
+    """The posterior predictive table of a calibration results folder.
+
+    Args:
+        folder: ``results/calibration/<timestamp>/``.
+        workers: Processes a particle's runs may be split over.
+        on_episode: Called with (episodes done, episodes in all), over both passes.
+        command: The command line, for the manifest.
+
+    Raises:
+        InputError: The folder is not a calibration folder, its folds are not those the
+            episodes give today, or today's model and episodes do not reproduce its point
+            forecasts (each episode that differs is named).
+    """
+    folder = Path(folder)
+    t0 = time.perf_counter()
+    calibration, manifest, posterior, point = _read_folder(folder)
+    spec = calibration.spec
+    readings = list(calibration.readings)
+    names = [r.episode for r in readings]
+    fold_of = dict(zip(names, assign_folds([r.record.direction.value for r in readings],
+                                           spec.folds, spec.seed).tolist(), strict=True))
+    if fold_of != manifest.get("folds") or list(point["episode"]) != names:
+        raise InputError.single(folder / "manifest.json", "the episodes or their folds are "
+                                "not those of this calibration (an episode was added, "
+                                "removed or its recorded direction changed)", "folds")
+    show = on_episode or (lambda done, total: None)
+    total = 2 * len(readings)
+    problems: list[Problem] = []
+    for done, r in enumerate(readings, 1):  # first the check, before any long pass
+        stored = point.iloc[done - 1]
+        sets = [f"{c[len('param:'):]}={float(stored[c])!r}" for c in point.columns
+                if c.startswith("param:")]
+        (again,) = score_readings([r], sets, spec.evaluation_runs, spec.run_seed, workers)
+        if [again[f"n_{x}"] for x in LABELS] != [int(stored[f"n_{x}"]) for x in LABELS]:
+            problems.append(Problem(r.episode, "today's model and episode do not reproduce "
+                                    "the folder's point forecast (the outcome counts "
+                                    "differ), so its posterior was fitted to something "
+                                    "else"))
+        show(done, total)
+    if problems:
+        raise InputError(folder / "cv_table.csv", problems)
+    rows: list[dict[str, Any]] = []
+
+    def scored(n: int) -> None:
+        show(len(readings) + len(rows) + n, total)
+
+    for k in range(1, spec.folds + 1):
+        held = [r for r in readings if fold_of[r.episode] == k]
+        particles = posterior[posterior["fit"] == f"fold-{k}"]
+        if particles.empty:
+            raise InputError.single(folder / "posterior.parquet",
+                                    f"no particles of fit fold-{k}", "fit")
+        particles = particles[[*parameter_columns(particles), "weight"]].reset_index(drop=True)
+        rows += predictive_rows(
+            held, particles, spec.evaluation_runs, spec.run_seed, workers,
+            extra={"fold": k}, on_episode=scored)
+    table = pd.DataFrame(rows).set_index("episode").loc[names].reset_index()
+    return PredictiveResult(folder, calibration, point, table,
+                            {"out_of_sample": scores(point),
+                             "out_of_sample_predictive": scores(table)},
+                            time.perf_counter() - t0, command)
+
+
+def markdown(result: PredictiveResult) -> str:
+    """``report.md``: the scores side by side, and each episode by a point and by all."""
+    s, p = result.scores["out_of_sample"], result.scores["out_of_sample_predictive"]
+    lines = [f"# The posterior predictive of calibration `{result.calibration.spec.name}`",
+             "", f"From `{result.folder}`. Each held-out episode's "
+             f"{result.calibration.spec.evaluation_runs} runs are shared out among the "
+             "particles of the fit that did not see it, by weight, on the point forecast's "
+             "replicates (docs/validation.md D8).", "",
+             "| score | out of sample, point (medians) | out of sample, predictive |",
+             "|---|---|---|"]
+    for key, label, fmt in (("modal_correct", "modal outcome right", "{}"),
+                            ("direction_correct", "direction right", "{}"),
+                            ("brier", "Brier score", "{:.3f}"),
+                            ("brier_skill_vs_base_rate", "Brier skill vs the base rate",
+                             "{:+.0%}"),
+                            ("auc_settlement", "AUC of P(settlement)", "{:.2f}")):
+        lines.append(f"| {label} | {fmt.format(s[key])} | {fmt.format(p[key])} |")
+    lines += ["", "| episode | recorded | point: modal | point: P(recorded) | "
+              "predictive: modal | predictive: P(recorded) |", "|---|---|---|---|---|---|"]
+    for (_, a), (_, b) in zip(result.point_table.iterrows(),
+                              result.predictive_table.iterrows(), strict=True):
+        rec = a["recorded"]
+        lines.append(f"| {a['episode']} | {rec} | {a['modal']} | {a[f'p_{rec}']:.2f} | "
+                     f"{b['modal']} | {b[f'p_{rec}']:.2f} |")
+    return "\n".join(lines) + "\n"
