@@ -165,6 +165,25 @@ def test_a_deal_broken_by_a_step_taken_alone_is_told_as_its_answer(step):
         assert "the grievance left adds" in broken[0].why
 
 
+def test_every_step_taken_alone_counts_in_the_share_of_the_grievance_told():
+    # Two steps alone (days 4 and 6) and no withdrawal: the grievance on the day of the
+    # break (day 7 with seed 1, delta = 0.2) is 0.8^3 + 0.8, all of it owed to steps, and
+    # the account says so (share 1), naming the latest step. Counting only the latest step
+    # would give 0.8 / 1.312 = 0.61.
+    pressures = [{"type": "unilateral_step", "sender": "venezuela", "target": "us",
+                  "at": at, "track": "political"} for at in ("2025-08-05", "2025-08-07")]
+    scn = scenario("initial.deals=[oil]", "talks.tracks=[oil, political]",
+                   "talks.linkage=package", "behaviour.compliance.break_rates.oil=1.0e-12",
+                   "behaviour.compliance.hostility_factor=0",
+                   "behaviour.compliance.reciprocity=0.1", horizon_days=30,
+                   pressures=pressures)
+    (broken,) = [tp for tp in sim.run(scn, runs=1, seed=1).story().turning_points
+                 if tp.kind == "deal_broken"]
+    assert broken.day == 7 and broken.detail["step_day"] == 6
+    assert broken.detail["grievance"] == pytest.approx(0.8 ** 3 + 0.8)
+    assert broken.detail["step_share"] == pytest.approx(1.0)
+
+
 def test_an_offer_under_threat_is_told_with_the_measures_and_the_removal_chance():
     # A US exit demand from day 0 and a boat strike on day 3; signalling openness is worth
     # it only when a coercive measure brings the threat to Maduro home (temperature 0): on

@@ -25,6 +25,7 @@ import numpy as np
 from sim.model.agents import Action
 from sim.model.issues import ISSUES, TRACKS
 from sim.model.mechanisms.choice import choice_probabilities
+from sim.model.mechanisms.compliance import grievance
 from sim.model.mechanisms.survival import survival_threat
 from sim.model.outcomes import EscalationCause
 from sim.scenario.schema import GOVERNMENTS
@@ -84,9 +85,10 @@ class Narrator:
         # (weight x sign x audience cost), shape (2, 2, drivers).
         self._drivers: dict[int, np.ndarray] = {}
         self._last_crossing = [-1, -1]
-        # Replicate 0's last step taken alone on a question linked to a deal: its day, its
-        # tracks and the grievance it added.
-        self._shortfall: tuple[int, list[str], float] | None = None
+        # Replicate 0's last step taken alone on a question linked to a deal (its day and
+        # its tracks), and what is left of the grievance that all such steps added.
+        self._shortfall: tuple[int, list[str]] | None = None
+        self._step_grievance = 0.0
 
     def observe(self, model: DiplomacyModel, day: Day) -> None:
         """Note what the finished ``day`` did to replicate 0 (until it is decided)."""
@@ -183,10 +185,14 @@ class Narrator:
             tp.append(TurningPoint(t, "narrow_deal", detail={
                 "tracks": [tr.value for tr, c in zip(TRACKS, day.closed[:, 0], strict=True)
                            if c]}))
-        if day.shortfall is not None and day.shortfall[0] > 0:
+        # The part of the grievance that steps taken alone have added (§3.12), fading as
+        # the grievance does, by the model's own rule.
+        step = float(day.shortfall[0]) if day.shortfall is not None else 0.0
+        self._step_grievance = grievance(self._step_grievance, step,
+                                         model.spec.behaviour.compliance.grievance_decay)
+        if step > 0:
             steps = day.impulses.shortfalls[:, 0]
-            self._shortfall = (t, [tr.value for tr, s in zip(TRACKS, steps, strict=True) if s],
-                               float(day.shortfall[0]))
+            self._shortfall = (t, [tr.value for tr, s in zip(TRACKS, steps, strict=True) if s])
         if day.broken is not None and day.broken[:, 0].any():
             detail: dict[str, Any] = {
                 "tracks": [tr.value for tr, c in zip(TRACKS, day.broken[:, 0], strict=True)
@@ -195,12 +201,11 @@ class Narrator:
                 "added_hazard": min(float(model.deals.grievance[0])
                                     * model.spec.behaviour.compliance.reciprocity, 1.0)}
             if self._shortfall is not None:
-                # The share of today's grievance still owed to that step (§3.12).
-                step_day, detail["step_tracks"], added = self._shortfall
-                decay = model.spec.behaviour.compliance.grievance_decay
-                left = added * (1.0 - decay) ** (t - step_day)
+                # The latest step, and the share of today's grievance still owed to steps.
+                step_day, detail["step_tracks"] = self._shortfall
                 detail["step_day"] = step_day
-                detail["step_share"] = left / detail["grievance"] if detail["grievance"] else 0.0
+                detail["step_share"] = (self._step_grievance / detail["grievance"]
+                                        if detail["grievance"] else 0.0)
             tp.append(TurningPoint(t, "deal_broken", detail=detail))
         if day.walked_out[0]:
             who = [g for i, g in enumerate(GOVERNMENTS) if day.actions[i, 0] == Action.WALK_OUT]
