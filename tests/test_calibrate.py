@@ -396,12 +396,28 @@ def test_a_smoke_calibration_writes_every_promised_file(tmp_path):
     assert [a.split("=")[0] for a in params.assignments] == cal.paths
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["folds"] == result.folds and "pyabc" in manifest["libraries"]
+    for label, fit in manifest["fits"].items():
+        w = posterior.loc[posterior["fit"] == label, "weight"]
+        assert fit["effective_size"] == pytest.approx(1 / (w ** 2).sum(), abs=0.01)
+        assert 1 <= fit["effective_size"] <= 8
     assert {s.label for s in stages} >= {"fold 1 of 2", "fold 2 of 2", "all episodes",
                                         "scoring"}
     assert max(s.generation for s in stages) == 2
 
 
 # ----------------------------------------------------------------------- the predictive
+
+
+def test_the_effective_size_of_a_posterior_is_kish_s():
+    def fit(weights):
+        return calibrate_module.Fit("fold-1", [], pd.DataFrame({"x": range(len(weights)),
+                                                                "weight": weights}),
+                                    pd.DataFrame(), 0, 0.0)
+
+    assert fit([1.0, 0.0, 0.0]).effective_size == 1.0
+    assert fit([0.25] * 4).effective_size == pytest.approx(4.0)
+    assert fit([0.5, 0.25, 0.25]).effective_size == pytest.approx(1 / 0.375)  # 2.67
+    assert fit([2.0, 1.0, 1.0]).effective_size == pytest.approx(1 / 0.375)  # unnormalised
 
 
 def test_runs_are_shared_by_largest_remainders():

@@ -47,7 +47,12 @@ from sim.engine.ensemble import run_ensemble
 from sim.experiments import scoring
 from sim.experiments.calibrate_file import Calibration
 from sim.experiments.calibration import signals
-from sim.experiments.forecasts import assignments, predictive_rows, score_readings
+from sim.experiments.forecasts import (
+    assignments,
+    effective_size,
+    predictive_rows,
+    score_readings,
+)
 from sim.experiments.hindcast import LABELS, Reading, record_outcomes, scores
 from sim.output.results import Results
 from sim.scenario.load import with_overrides
@@ -327,6 +332,11 @@ class Fit:
         w = self.particles["weight"].to_numpy()
         return {c: float(weighted_quantile(self.particles[c].to_numpy(), w, q))
                 for c in self.particles.columns if c not in ("weight", "distance")}
+
+    @property
+    def effective_size(self) -> float:
+        """Kish's effective sample size of the last generation (:func:`effective_size`)."""
+        return effective_size(self.particles["weight"].to_numpy())
 
     def medians(self) -> dict[str, float]:
         """The posterior medians, to :data:`DIGITS` significant digits (the fitted values)."""

@@ -140,14 +140,18 @@ def markdown(result: CalibrationResult) -> str:
     gens = generations_table(result)
     last = gens.groupby("fit").tail(1)
     lines += ["", "## Generations", "",
-              "Threshold (epsilon) and acceptance rate of the last generation of each fit "
-              "(`generations.csv` has them all):", "",
-              "| fit | generation | epsilon | acceptance | seconds |", "|---|---|---|---|---|"]
+              "Threshold (epsilon), acceptance rate and effective sample size (Kish: "
+              "1 / sum of the squared weights; the population when all weigh the same) of "
+              "the last generation of each fit (`generations.csv` has every generation):",
+              "", "| fit | generation | epsilon | acceptance | effective size | seconds |",
+              "|---|---|---|---|---|---|"]
     for _, g in last.iterrows():
         eps = "-" if g["epsilon"] is None or pd.isna(g["epsilon"]) \
             else f"{g['epsilon']:.3f}"
         lines.append(f"| {g['fit']} | {g['generation']} | {eps} | "
-                     f"{g['acceptance_rate']:.0%} | {g['seconds']:.0f} |")
+                     f"{g['acceptance_rate']:.0%} | "
+                     f"{result.fits[g['fit']].effective_size:.1f} of {spec.population} | "
+                     f"{g['seconds']:.0f} |")
     if result.calibration.signals_scenario is not None:
         lines += ["", "The signal loss adds, for the default scenario, the share of runs "
                   "with: " + "; ".join(SIGNAL_MISSES) + "."]
@@ -167,7 +171,8 @@ def manifest(result: CalibrationResult) -> dict[str, Any]:
         "executor": result.executor, "seconds": round(result.seconds, 1),
         "fits": {label: {"episodes": len(f.episodes), "seconds": round(f.seconds, 1),
                          "simulated": f.simulated,
-                         "generations": len(f.generations)}
+                         "generations": len(f.generations),
+                         "effective_size": round(f.effective_size, 2)}
                  for label, f in result.fits.items()},
         "fitted": result.fitted, "command": result.command, "created": result.created,
         "libraries": versions(),

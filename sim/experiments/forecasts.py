@@ -66,6 +66,16 @@ def share_runs(weights: Sequence[float] | np.ndarray, runs: int) -> np.ndarray:
     return counts
 
 
+def effective_size(weights: Sequence[float] | np.ndarray) -> float:
+    """Kish's effective sample size of weighted particles, ``1 / sum_j w_j^2`` (normalised).
+
+    The number of equally weighted particles that would average as precisely (Kish 1965):
+    1 when one particle carries all the weight, their number when all weigh the same.
+    """
+    w = np.asarray(weights, dtype=float)
+    return float(1.0 / np.square(w / w.sum()).sum())
+
+
 def parameter_columns(particles: pd.DataFrame) -> list[str]:
     """The parameter paths of a table of particles (every column but the bookkeeping)."""
     return [c for c in particles.columns

@@ -28,7 +28,12 @@ import pandas as pd
 
 from sim.experiments.calibrate import assign_folds
 from sim.experiments.calibrate_file import Calibration, load_calibration
-from sim.experiments.forecasts import parameter_columns, predictive_rows, score_readings
+from sim.experiments.forecasts import (
+    effective_size,
+    parameter_columns,
+    predictive_rows,
+    score_readings,
+)
 from sim.experiments.hindcast import LABELS, scores
 from sim.output.storage import json_text, versions, write_folder
 from sim.scenario.errors import InputError, Problem
@@ -47,6 +52,7 @@ class PredictiveResult:
         point_table: The folder's ``cv_table.csv`` (reproduced before use).
         predictive_table: One row per episode, in the point table's order.
         scores: ``out_of_sample`` (the point table) and ``out_of_sample_predictive``.
+        effective_sizes: Kish's effective sample size of each fold's particles.
         seconds: Wall time.
         command: The command line, for the manifest.
     """
@@ -56,6 +62,7 @@ class PredictiveResult:
     point_table: pd.DataFrame
     predictive_table: pd.DataFrame
     scores: dict[str, dict[str, Any]]
+    effective_sizes: dict[str, float]
     seconds: float
     command: list[str] | None = None
     created: str = field(default_factory=lambda: pd.Timestamp.now(tz="UTC").isoformat(
@@ -74,6 +81,7 @@ class PredictiveResult:
                 "seed": self.calibration.spec.seed,
                 "run_seed": self.calibration.spec.run_seed,
                 "evaluation_runs": self.calibration.spec.evaluation_runs,
+                "effective_sizes": self.effective_sizes,
                 "seconds": round(self.seconds, 1), "command": self.command,
                 "created": self.created, "libraries": versions()}), encoding="utf-8")
 
@@ -138,6 +146,7 @@ def predictive(folder: str | Path, workers: int | None = None,
     if problems:
         raise InputError(folder / "cv_table.csv", problems)
     rows: list[dict[str, Any]] = []
+    sizes: dict[str, float] = {}
 
     def scored(n: int) -> None:
         show(len(readings) + len(rows) + n, total)
@@ -149,6 +158,7 @@ def predictive(folder: str | Path, workers: int | None = None,
             raise InputError.single(folder / "posterior.parquet",
                                     f"no particles of fit fold-{k}", "fit")
         particles = particles[[*parameter_columns(particles), "weight"]].reset_index(drop=True)
+        sizes[f"fold-{k}"] = effective_size(particles["weight"].to_numpy())
         rows += predictive_rows(
             held, particles, spec.evaluation_runs, spec.run_seed, workers,
             extra={"fold": k}, on_episode=scored)
@@ -156,7 +166,7 @@ def predictive(folder: str | Path, workers: int | None = None,
     return PredictiveResult(folder, calibration, point, table,
                             {"out_of_sample": scores(point),
                              "out_of_sample_predictive": scores(table)},
-                            time.perf_counter() - t0, command)
+                            sizes, time.perf_counter() - t0, command)
 
 
 def markdown(result: PredictiveResult) -> str:
@@ -166,7 +176,10 @@ def markdown(result: PredictiveResult) -> str:
              "", f"From `{result.folder}`. Each held-out episode's "
              f"{result.calibration.spec.evaluation_runs} runs are shared out among the "
              "particles of the fit that did not see it, by weight, on the point forecast's "
-             "replicates (docs/validation.md D8).", "",
+             "replicates (docs/validation.md D8). The effective sample size of each fold's "
+             "particles (Kish: 1 / sum of the squared weights) is "
+             + ", ".join(f"{size:.1f} ({label})" for label, size in
+                         result.effective_sizes.items()) + ".", "",
              "| score | out of sample, point (medians) | out of sample, predictive |",
              "|---|---|---|"]
     for key, label, fmt in (("modal_correct", "modal outcome right", "{}"),
