@@ -565,7 +565,11 @@ def test_the_cli_calibrates_and_refuses_a_bad_file(tmp_path):
     table.loc[quiet, "n_stalemate"] -= 1
     table.loc[quiet, "n_escalation"] += 1
     table.to_csv(tampered / "cv_table.csv", index=False)
+    lacking = tmp_path / "lacking"
+    shutil.copytree(folder, lacking)
+    table.drop(columns=["n_talks"]).to_csv(lacking / "cv_table.csv", index=False)
     for target, said in ((tampered, f"{tampered / 'cv_table.csv'}: quiet: today's model"),
+                         (lacking, "cv_table.csv: lacks the columns n_talks"),
                          (tmp_path / "nowhere", "no such folder"),
                          (tmp_path / "out", "not a calibration results folder")):
         done = _dipsim("predictive", str(target), "--out", str(tmp_path / "no"),

@@ -96,9 +96,24 @@ def _read_folder(folder: Path) -> tuple[Calibration, dict[str, Any], pd.DataFram
                                 f"{', '.join(NEEDED)}; missing {', '.join(missing)})"
                                 if folder.is_dir() else "no such folder")
     calibration = load_calibration(folder / "calibration.yaml")
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    return (calibration, manifest, pd.read_parquet(folder / "posterior.parquet"),
-            pd.read_csv(folder / "cv_table.csv"))
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        posterior = pd.read_parquet(folder / "posterior.parquet")
+        point = pd.read_csv(folder / "cv_table.csv")
+    except (ValueError, OSError) as exc:  # bad JSON, Parquet or CSV
+        raise InputError.single(folder, f"cannot read the folder's files: {exc}") from None
+    paths = calibration.paths
+    for name, table, wanted in (
+            ("posterior.parquet", posterior, ["fit", *paths, "weight"]),
+            ("cv_table.csv", point, ["episode", *(f"n_{x}" for x in LABELS),
+                                     *(f"param:{p}" for p in paths)])):
+        lacking = [c for c in wanted if c not in table.columns]
+        if lacking:
+            raise InputError.single(folder / name, "lacks the columns "
+                                    f"{', '.join(lacking)} of this calibration's file")
+    if not isinstance(manifest, dict):
+        raise InputError.single(folder / "manifest.json", "expected a JSON object")
+    return calibration, manifest, posterior, point
 
 
 def predictive(folder: str | Path, workers: int | None = None,
