@@ -14,6 +14,7 @@ import time
 import warnings
 from ctypes import c_longlong
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -33,7 +34,7 @@ from sim.experiments.calibrate import (
     weighted_quantile,
 )
 from sim.experiments.calibrate_file import load_calibration
-from sim.experiments.calibrate_report import save
+from sim.experiments.calibrate_report import resting, save
 from sim.experiments.forecasts import assignments, predictive_rows, score_readings, share_runs
 from sim.experiments.hindcast import hindcast, load_readings
 from sim.scenario.errors import InputError
@@ -420,6 +421,21 @@ def test_the_effective_size_of_a_posterior_is_kish_s():
     assert fit([2.0, 1.0, 1.0]).effective_size == pytest.approx(1 / 0.375)  # unnormalised
 
 
+def test_the_report_says_when_a_posterior_rests_on_few_particles():
+    def result(weights):
+        fit = calibrate_module.Fit("all", [], pd.DataFrame({"weight": weights}),
+                                   pd.DataFrame(), 0, 0.0)
+        return SimpleNamespace(fits={"all": fit}, calibration=SimpleNamespace(
+            spec=SimpleNamespace(population=len(weights))))
+
+    few = resting(result([0.9] + [0.1 / 31] * 31))  # 1 / (0.81 + 31 x 0.0032^2) = 1.23
+    assert few.startswith("The posterior rests on 1.2 effective particles of 32")
+    assert "too few for its intervals" in few
+    many = resting(result([1.0] * 32))
+    assert many == ("The posterior rests on 32.0 effective particles of 32 (Kish: 1 / sum "
+                    "of the squared weights).")
+
+
 def test_runs_are_shared_by_largest_remainders():
     # 10 runs at 0.5, 0.25, 0.25: 5, 2.5, 2.5; the one left goes to the earlier tie.
     assert share_runs([0.5, 0.25, 0.25], 10).tolist() == [5, 3, 2]
@@ -546,6 +562,7 @@ def test_the_cli_calibrates_and_refuses_a_bad_file(tmp_path):
                    cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "out of sample: Brier 1.000" in done.stdout
+    assert "effective particles of 8 (Kish" in done.stdout
     (folder,) = (tmp_path / "out" / "calibration").iterdir()
     assert (folder / "params.yaml").is_file()
     # The predictive of a folder already written: the same table as calibrate wrote.

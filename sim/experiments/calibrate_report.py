@@ -86,6 +86,22 @@ def _cell(scores: dict[str, Any], key: str, fmt: str) -> str:
     return fmt.format(value)
 
 
+#: Below this effective sample size a fit's medians and intervals rest on a few particles.
+FEW_PARTICLES = 10
+
+
+def resting(result: CalibrationResult) -> str:
+    """How many effective particles the fit on every episode rests on, and what that means."""
+    size = result.fits[ALL].effective_size
+    words = (f"The posterior rests on {size:.1f} effective particles of "
+             f"{result.calibration.spec.population} (Kish: 1 / sum of the squared weights)")
+    if size < FEW_PARTICLES:
+        return (words + ": too few for its intervals to say how far the episodes constrain "
+                "a parameter (a larger population spreads the weight; docs/validation.md "
+                "E11).")
+    return words + "."
+
+
 def markdown(result: CalibrationResult) -> str:
     """``report.md``: posterior, scores in and out of sample, medians per fold."""
     spec = result.calibration.spec
@@ -109,7 +125,7 @@ def markdown(result: CalibrationResult) -> str:
         lines.append(f"| `{r['parameter']}` | [{r['prior_low']:g}, {r['prior_high']:g}] | "
                      f"{default} | {r['median']:.4g} | {r['q05']:.4g} to {r['q95']:.4g} |")
     lines += ["", "A 90% interval close to the whole prior range means the episodes say "
-              "little about that parameter.", "",
+              "little about that parameter. " + resting(result), "",
               "## Scores", "",
               "Out of sample: each episode scored with the posterior medians of the fit that "
               "did not see it. Out of sample, predictive: each episode's runs shared out among "

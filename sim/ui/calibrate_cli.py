@@ -33,7 +33,11 @@ def cli_calibrate(path: str | None, executor: str = "local", workers: int | None
     """
     from sim.experiments.calibrate import calibrate  # noqa: PLC0415
     from sim.experiments.calibrate_file import load_calibration  # noqa: PLC0415
-    from sim.experiments.calibrate_report import save, summary_table  # noqa: PLC0415
+    from sim.experiments.calibrate_report import (  # noqa: PLC0415
+        resting,
+        save,
+        summary_table,
+    )
     from sim.ui.progress import CalibrationProgressBar  # noqa: PLC0415
 
     check_executor(executor)
@@ -52,6 +56,7 @@ def cli_calibrate(path: str | None, executor: str = "local", workers: int | None
     for _, r in summary_table(result).iterrows():
         lines.append(f"  {r['parameter']:42} {r['median']:>9.4g}   90%: {r['q05']:.4g} to "
                      f"{r['q95']:.4g}   (default {r['default']})")
+    lines.append(f"  {resting(result)}")
     s = result.scores
     for key, words in (("defaults", "defaults"), ("in_sample", "in sample"),
                        ("out_of_sample", "out of sample"),
