@@ -113,7 +113,7 @@ def forecast_outcomes(reading: Reading, labels: np.ndarray, days: np.ndarray
     """One row of the hindcast table from runs' outcomes (:func:`record_outcomes`).
 
     The runs may come from several ensembles (the posterior predictive of
-    :func:`sim.experiments.calibrate.predictive_rows` pools one per particle).
+    :func:`sim.experiments.forecasts.predictive_rows` pools one per particle).
     """
     n = len(labels)
     rec = reading.record

@@ -29,6 +29,7 @@ import pandas as pd
 from sim.experiments.calibrate import assign_folds
 from sim.experiments.calibrate_file import Calibration, load_calibration
 from sim.experiments.forecasts import (
+    assignments,
     effective_size,
     parameter_columns,
     predictive_rows,
@@ -149,8 +150,7 @@ def predictive(folder: str | Path, workers: int | None = None,
     problems: list[Problem] = []
     for done, r in enumerate(readings, 1):  # first the check, before any long pass
         stored = point.iloc[done - 1]
-        sets = [f"{c[len('param:'):]}={float(stored[c])!r}" for c in point.columns
-                if c.startswith("param:")]
+        sets = assignments(calibration.paths, [stored[f"param:{p}"] for p in calibration.paths])
         (again,) = score_readings([r], sets, spec.evaluation_runs, spec.run_seed, workers)
         if [again[f"n_{x}"] for x in LABELS] != [int(stored[f"n_{x}"]) for x in LABELS]:
             problems.append(Problem(r.episode, "today's model and episode do not reproduce "
