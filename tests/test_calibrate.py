@@ -128,6 +128,7 @@ def _smoke_file(tmp_path: Path, text: str = SMOKE) -> Path:
      "parameters", 9, "repeats the path"),
     (("include: false", "include: false\n  weight: -1"), "signals.weight", 18,
      "expected a number at least 0"),
+    (("folds: 2", "folds: 2\nkernel: gaussian"), "kernel", 9, "'silverman'"),
 ])
 def test_bad_calibration_files_name_file_line_and_field(tmp_path, change, field, line,
                                                         expected):
@@ -161,6 +162,7 @@ def test_the_quick_calibration_file_is_the_default_with_fewer_particles_and_runs
     quick, default = load_calibration("quick").spec, load_calibration().spec
     assert quick.parameters == default.parameters and quick.folds == default.folds
     assert quick.signals == default.signals and quick.seed == default.seed
+    assert quick.kernel == default.kernel
     assert (quick.population, quick.generations, quick.runs) == (16, 2, 100)
 
 
@@ -257,11 +259,11 @@ def test_the_folds_are_a_repeatable_stratified_partition():
 # ----------------------------------------------------------------------- the samplers
 
 
-def _toy_fit(sampler):
-    """A two-parameter toy problem through pyabc with the given sampler."""
+def _toy_fit(sampler, kernel="silverman"):
+    """A two-parameter toy problem through pyabc with the given sampler and kernel."""
     import pyabc
 
-    from sim.experiments.calibrate import ACCEPT_ALL, Distance
+    from sim.experiments.calibrate import ACCEPT_ALL, Distance, proposal_kernel
 
     prior = pyabc.Distribution(p0=pyabc.RV("uniform", -2, 4), p1=pyabc.RV("uniform", -2, 4))
 
@@ -270,6 +272,7 @@ def _toy_fit(sampler):
                 "signals": np.array([(par["p1"] + 1) ** 2])}
 
     abc = pyabc.ABCSMC(model, prior, Distance(1.0), population_size=12, sampler=sampler,
+                       transitions=proposal_kernel(kernel),
                        eps=pyabc.MedianEpsilon(initial_epsilon=ACCEPT_ALL))
     abc.new("sqlite://", {"brier": np.zeros(1), "signals": np.zeros(1)})
     history = abc.run(max_nr_populations=3)
@@ -289,6 +292,46 @@ def test_the_particles_do_not_depend_on_the_number_of_workers():
     np.testing.assert_array_equal(w1, w2)
     other, _ = _toy_fit(ForkSampler(2, seed=6))
     assert not np.array_equal(one, other)
+
+
+def test_each_proposal_kernel_has_the_covariance_its_source_gives():
+    # docs/validation.md D3, E12: the kernel a calibration file names is the one pyabc uses.
+    from pyabc.transition.multivariatenormal import silverman_rule_of_thumb
+
+    from sim.experiments.calibrate import proposal_kernel
+    from sim.experiments.forecasts import effective_size
+
+    rng = np.random.default_rng(1)
+    x = pd.DataFrame(rng.normal(size=(32, 3)), columns=["a", "b", "c"])
+    w = rng.random(32)
+    w /= w.sum()
+    weighted = np.cov(x.to_numpy(), aweights=w, rowvar=False)
+    beaumont = proposal_kernel("beaumont")  # Beaumont et al. 2009: twice the covariance
+    beaumont.fit(x, w)
+    np.testing.assert_allclose(beaumont.cov, 2 * weighted, rtol=1e-12)
+    silverman = proposal_kernel("silverman")  # pyabc's default shrinks with the weights
+    silverman.fit(x, w)
+    factor = silverman_rule_of_thumb(effective_size(w), 3) ** 2
+    np.testing.assert_allclose(silverman.cov, factor * weighted, rtol=1e-12)
+    assert factor < 0.6
+    local = proposal_kernel("local")  # Filippi et al. 2013: each particle's neighbours
+    local.fit(x, w)
+    assert local.k == 10 and local.covs.shape == (32, 3, 3)
+    with pytest.raises(ValueError, match="unknown proposal kernel"):
+        proposal_kernel("gaussian")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kernel", ["beaumont", "local"])
+def test_every_kernel_keeps_the_particles_independent_of_the_workers(kernel):
+    from sim.experiments.abc_samplers import ForkSampler
+
+    one, w1 = _toy_fit(ForkSampler(1, seed=5), kernel)
+    two, w2 = _toy_fit(ForkSampler(2, seed=5), kernel)
+    np.testing.assert_array_equal(one, two)
+    np.testing.assert_array_equal(w1, w2)
+    default, _ = _toy_fit(ForkSampler(1, seed=5))
+    assert not np.array_equal(one, default)  # the kernel reached pyabc
 
 
 def _sleeps():

@@ -346,6 +346,33 @@ class Fit:
 SamplerFactory = Callable[[int, Callable[[Any], None]], Any]
 
 
+def unit_bandwidth(n_samples: float, dimension: int) -> float:
+    """A bandwidth factor of 1, so the kernel's covariance is the scaling times the sample's."""
+    return 1.0
+
+
+def proposal_kernel(kernel: str) -> Any:
+    """The pyabc transition that perturbs one generation into the next (validation.md D3, E12).
+
+    - ``silverman``: pyabc's default, a normal kernel with the previous generation's
+      weighted covariance times Silverman's factor squared (which depends on the
+      generation's effective size);
+    - ``beaumont``: a normal kernel with twice the weighted covariance (Beaumont, Cornuet,
+      Marin and Robert 2009, *Biometrika* 96: 983-990);
+    - ``local``: a normal kernel around each particle with the covariance of its nearest
+      neighbours (Filippi, Barnes, Cornebise and Stumpf 2013; pyabc's ``LocalTransition``).
+    """
+    import pyabc  # noqa: PLC0415 - 2.5 s to import; only calibrations need it
+
+    if kernel == "silverman":
+        return pyabc.MultivariateNormalTransition()
+    if kernel == "beaumont":
+        return pyabc.MultivariateNormalTransition(scaling=2.0, bandwidth_selector=unit_bandwidth)
+    if kernel == "local":
+        return pyabc.LocalTransition()
+    raise ValueError(f"unknown proposal kernel {kernel!r}")
+
+
 def run_fit(calibration: Calibration, readings: Sequence[Reading], label: str, seed: int,
             sampler: SamplerFactory, on_state: Callable[[Any], None] | None = None) -> Fit:
     """One ABC-SMC fit of the calibration file's parameters to ``readings``.
@@ -371,6 +398,7 @@ def run_fit(calibration: Calibration, readings: Sequence[Reading], label: str, s
     the_sampler = sampler(seed, on_state or (lambda state: None))
     abc = pyabc.ABCSMC(model, prior, learning_distance(simulator),
                        population_size=spec.population,
+                       transitions=proposal_kernel(spec.kernel),
                        sampler=the_sampler,
                        eps=pyabc.MedianEpsilon(initial_epsilon=ACCEPT_ALL))
     observed = {"brier": np.zeros(len(readings)),

@@ -112,10 +112,10 @@ def markdown(result: CalibrationResult) -> str:
     lines = [
         f"# Calibration `{spec.name}`" + (f": {spec.title}" if spec.title else ""), "",
         f"{len(spec.parameters)} parameters fitted to {n} episodes by ABC-SMC (pyabc): "
-        f"population {spec.population}, {spec.generations} generations, {spec.runs} runs "
-        f"per episode per particle; distance = mean Brier score over the training "
-        f"episodes {signals}. {spec.folds}-fold cross-validation over episodes; held-out "
-        f"and in-sample episodes scored with {spec.evaluation_runs} runs. "
+        f"population {spec.population}, {spec.generations} generations, {spec.kernel} "
+        f"kernel, {spec.runs} runs per episode per particle; distance = mean Brier score "
+        f"over the training episodes {signals}. {spec.folds}-fold cross-validation over "
+        f"episodes; held-out and in-sample episodes scored with {spec.evaluation_runs} runs. "
         f"{result.executor}; {result.seconds / 60:.1f} minutes.", "",
         "## Posterior (fit on every episode)", "",
         "| parameter | prior | default | median | 90% interval |", "|---|---|---|---|---|"]
@@ -181,7 +181,7 @@ def manifest(result: CalibrationResult) -> dict[str, Any]:
         "calibration": spec.name, "source": result.calibration.source,
         "seed": spec.seed, "run_seed": spec.run_seed, "runs": spec.runs,
         "evaluation_runs": spec.evaluation_runs, "population": spec.population,
-        "generations": spec.generations, "folds": result.folds,
+        "generations": spec.generations, "kernel": spec.kernel, "folds": result.folds,
         "signals": spec.signals.model_dump() if result.calibration.signals_scenario
         is not None else None,
         "executor": result.executor, "seconds": round(result.seconds, 1),
