@@ -25,7 +25,7 @@ import numpy as np
 from sim.model.agents import Action
 from sim.model.issues import ISSUES, TRACKS
 from sim.model.mechanisms.choice import choice_probabilities
-from sim.model.mechanisms.compliance import grievance
+from sim.model.mechanisms.compliance import grievance, grievance_hazard
 from sim.model.mechanisms.survival import survival_threat
 from sim.model.outcomes import EscalationCause
 from sim.scenario.schema import GOVERNMENTS
@@ -198,8 +198,8 @@ class Narrator:
                 "tracks": [tr.value for tr, c in zip(TRACKS, day.broken[:, 0], strict=True)
                            if c],
                 "grievance": float(model.deals.grievance[0]),
-                "added_hazard": min(float(model.deals.grievance[0])
-                                    * model.spec.behaviour.compliance.reciprocity, 1.0)}
+                "added_hazard": min(float(grievance_hazard(
+                    model.deals.grievance[0], model.spec.behaviour.compliance.reciprocity)), 1.0)}
             if self._shortfall is not None:
                 # The latest step, and the share of today's grievance still owed to steps.
                 step_day, detail["step_tracks"] = self._shortfall

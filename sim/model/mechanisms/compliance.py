@@ -52,8 +52,18 @@ def break_hazards(base: ArrayLike, hostility: NDArray, factor: float,
     rise = np.exp(np.minimum(factor * hostility.sum(axis=0), 50.0))
     hazard = base * rise
     if reciprocity:
-        hazard = hazard + np.where(base > 0, reciprocity * np.asarray(grievance), 0.0)
+        hazard = hazard + np.where(base > 0, grievance_hazard(grievance, reciprocity), 0.0)
     return np.minimum(hazard, 1.0)
+
+
+def grievance_hazard(grievance: ArrayLike, reciprocity: float) -> NDArray:
+    """``rho * G``: the daily hazard a grievance adds to a deal that can break.
+
+    Args:
+        grievance: ``G``, withdrawals not yet answered (see :func:`grievance`).
+        reciprocity: ``rho``, the hazard a unit of grievance adds.
+    """
+    return reciprocity * np.asarray(grievance)
 
 
 def withdrawn(before: NDArray, today: NDArray) -> NDArray:
