@@ -295,7 +295,7 @@ def test_the_particles_do_not_depend_on_the_number_of_workers():
 
 
 def test_each_proposal_kernel_has_the_covariance_its_source_gives():
-    # docs/validation.md D3, E12: the kernel a calibration file names is the one pyabc uses.
+    # docs/validation.md D3, M12: the kernel a calibration file names is the one pyabc uses.
     from pyabc.transition.multivariatenormal import silverman_rule_of_thumb
 
     from sim.experiments.calibrate import proposal_kernel

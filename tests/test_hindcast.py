@@ -267,7 +267,7 @@ def test_every_episode_and_its_readings_validate(path):
 
 # ----------------------------------------------------------------------- recorded episodes
 
-#: Episodes of the record whose outcome rests on one of the rules of docs/validation.md E5,
+#: Episodes of the record whose outcome rests on one of the rules of docs/validation.md M5,
 #: with the share of runs (at the defaults, 300 runs, seed 20250902) that must give the
 #: recorded outcome. The shares seen when the rules were written are in the comments; the
 #: floors leave room for an unrelated change of a few points, not for the rule to go.

@@ -297,7 +297,7 @@ def test_a_step_taken_alone_is_a_provocation_but_no_defection_even_on_a_track_at
     settle; Washington extradites a member of Caracas's delegation) is a coercive event
     (CAMEO 127, Goldstein -5) that shocks its target's hostility by 0.05, a provocation,
     but not a defection, whether or not its track is on the table: read as one, it made
-    talks collapse where in the record they went on (docs/validation.md E8), and that
+    talks collapse where in the record they went on (docs/validation.md M8), and that
     reading was dropped. With w_P = 3, a defection would make the other side walk out that
     day (utility -2 + 3 + H - R > 0); it stays."""
     other = "us" if sender == "venezuela" else "venezuela"

@@ -352,7 +352,7 @@ def unit_bandwidth(n_samples: float, dimension: int) -> float:
 
 
 def proposal_kernel(kernel: str) -> Any:
-    """The pyabc transition that perturbs one generation into the next (validation.md D3, E12).
+    """The pyabc transition that perturbs one generation into the next (validation.md D3, M12).
 
     - ``silverman``: pyabc's default, a normal kernel with the previous generation's
       weighted covariance times Silverman's factor squared (which depends on the

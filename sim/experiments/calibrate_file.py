@@ -84,7 +84,7 @@ class CalibrationFile(Section):
     kernel: Literal["silverman", "beaumont", "local"] = Field(
         "silverman", description="ABC-SMC proposal kernel: pyabc's default (silverman), twice "
                                  "the weighted covariance (beaumont), or local covariances "
-                                 "(local); docs/validation.md D3, E12")
+                                 "(local); docs/validation.md D3, M12")
     min_epsilon: NonNegative | None = Field(
         None, description="Also stop once the threshold falls to this distance")
     folds: Annotated[StrictInt, Field(ge=2, le=1000)] = Field(

@@ -98,7 +98,7 @@ def resting(result: CalibrationResult) -> str:
     if size < FEW_PARTICLES:
         return (words + ": too few for its intervals to say how far the episodes constrain "
                 "a parameter (a larger population spreads the weight; docs/validation.md "
-                "E11).")
+                "M11).")
     return words + "."
 
 
