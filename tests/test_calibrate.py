@@ -128,7 +128,8 @@ def _smoke_file(tmp_path: Path, text: str = SMOKE) -> Path:
      "parameters", 9, "repeats the path"),
     (("include: false", "include: false\n  weight: -1"), "signals.weight", 18,
      "expected a number at least 0"),
-    (("folds: 2", "folds: 2\nkernel: gaussian"), "kernel", 9, "'silverman'"),
+    (("folds: 2", "folds: 2\nkernel: local"), "kernel", 9,
+     "Input should be 'silverman' or 'beaumont'; got 'local'"),
 ])
 def test_bad_calibration_files_name_file_line_and_field(tmp_path, change, field, line,
                                                         expected):
@@ -314,20 +315,17 @@ def test_each_proposal_kernel_has_the_covariance_its_source_gives():
     factor = silverman_rule_of_thumb(effective_size(w), 3) ** 2
     np.testing.assert_allclose(silverman.cov, factor * weighted, rtol=1e-12)
     assert factor < 0.6
-    local = proposal_kernel("local")  # Filippi et al. 2013: each particle's neighbours
-    local.fit(x, w)
-    assert local.k == 10 and local.covs.shape == (32, 3, 3)
-    with pytest.raises(ValueError, match="unknown proposal kernel"):
-        proposal_kernel("gaussian")
+    for unknown in ("local", "gaussian"):
+        with pytest.raises(ValueError, match="unknown proposal kernel"):
+            proposal_kernel(unknown)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kernel", ["beaumont", "local"])
-def test_every_kernel_keeps_the_particles_independent_of_the_workers(kernel):
+def test_the_wider_kernel_keeps_the_particles_independent_of_the_workers():
     from sim.experiments.abc_samplers import ForkSampler
 
-    one, w1 = _toy_fit(ForkSampler(1, seed=5), kernel)
-    two, w2 = _toy_fit(ForkSampler(2, seed=5), kernel)
+    one, w1 = _toy_fit(ForkSampler(1, seed=5), "beaumont")
+    two, w2 = _toy_fit(ForkSampler(2, seed=5), "beaumont")
     np.testing.assert_array_equal(one, two)
     np.testing.assert_array_equal(w1, w2)
     default, _ = _toy_fit(ForkSampler(1, seed=5))

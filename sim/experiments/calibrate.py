@@ -356,11 +356,12 @@ def proposal_kernel(kernel: str) -> Any:
 
     - ``silverman``: pyabc's default, a normal kernel with the previous generation's
       weighted covariance times Silverman's factor squared (which depends on the
-      generation's effective size);
+      generation's effective size, so the kernel narrows as the weights collapse);
     - ``beaumont``: a normal kernel with twice the weighted covariance (Beaumont, Cornuet,
-      Marin and Robert 2009, *Biometrika* 96: 983-990);
-    - ``local``: a normal kernel around each particle with the covariance of its nearest
-      neighbours (Filippi, Barnes, Cornebise and Stumpf 2013; pyabc's ``LocalTransition``).
+      Marin and Robert 2009, *Biometrika* 96: 983-990).
+
+    pyabc's ``LocalTransition`` (Filippi et al. 2013) was tried too and is not offered: on
+    these fits its neighbours' weighted covariances degenerate (validation.md M12).
     """
     import pyabc  # noqa: PLC0415 - 2.5 s to import; only calibrations need it
 
@@ -368,8 +369,6 @@ def proposal_kernel(kernel: str) -> Any:
         return pyabc.MultivariateNormalTransition()
     if kernel == "beaumont":
         return pyabc.MultivariateNormalTransition(scaling=2.0, bandwidth_selector=unit_bandwidth)
-    if kernel == "local":
-        return pyabc.LocalTransition()
     raise ValueError(f"unknown proposal kernel {kernel!r}")
 
 

@@ -81,10 +81,10 @@ class CalibrationFile(Section):
         40, description="Particles per ABC-SMC generation")
     generations: Annotated[StrictInt, Field(ge=1, le=100)] = Field(
         3, description="ABC-SMC generations, the first drawn from the prior")
-    kernel: Literal["silverman", "beaumont", "local"] = Field(
-        "silverman", description="ABC-SMC proposal kernel: pyabc's default (silverman), twice "
-                                 "the weighted covariance (beaumont), or local covariances "
-                                 "(local); docs/validation.md D3, M12")
+    kernel: Literal["silverman", "beaumont"] = Field(
+        "silverman", description="ABC-SMC proposal kernel: pyabc's default (silverman) or "
+                                 "twice the weighted covariance (beaumont); "
+                                 "docs/validation.md D3, M12")
     min_epsilon: NonNegative | None = Field(
         None, description="Also stop once the threshold falls to this distance")
     folds: Annotated[StrictInt, Field(ge=2, le=1000)] = Field(

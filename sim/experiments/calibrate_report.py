@@ -97,8 +97,8 @@ def resting(result: CalibrationResult) -> str:
              f"{result.calibration.spec.population} (Kish: 1 / sum of the squared weights)")
     if size < FEW_PARTICLES:
         return (words + ": too few for its intervals to say how far the episodes constrain "
-                "a parameter (a larger population spreads the weight; docs/validation.md "
-                "M11).")
+                "a parameter (a larger population, or `kernel: beaumont`, spreads the "
+                "weight; docs/validation.md M11, M12).")
     return words + "."
 
 
