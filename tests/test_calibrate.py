@@ -320,6 +320,19 @@ def test_each_proposal_kernel_has_the_covariance_its_source_gives():
             proposal_kernel(unknown)
 
 
+def test_a_fit_perturbs_with_the_kernel_its_file_names(tmp_path, monkeypatch):
+    from sim.experiments.abc_samplers import ForkSampler
+
+    asked, made = [], calibrate_module.proposal_kernel
+    monkeypatch.setattr(calibrate_module, "proposal_kernel",
+                        lambda kernel: asked.append(kernel) or made(kernel))
+    cal = load_calibration(_smoke_file(tmp_path, SMOKE.replace(
+        "folds: 2", "folds: 2\nkernel: beaumont").replace("runs: 20", "runs: 2")))
+    fit = calibrate_module.run_fit(cal, cal.readings, "all", 5,
+                                   lambda seed, on_state: ForkSampler(1, seed, on_state))
+    assert asked == ["beaumont"] and len(fit.particles) == 8
+
+
 @pytest.mark.slow
 def test_the_wider_kernel_keeps_the_particles_independent_of_the_workers():
     from sim.experiments.abc_samplers import ForkSampler
@@ -438,6 +451,8 @@ def test_a_smoke_calibration_writes_every_promised_file(tmp_path):
     assert [a.split("=")[0] for a in params.assignments] == cal.paths
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["folds"] == result.folds and "pyabc" in manifest["libraries"]
+    assert manifest["kernel"] == "silverman"
+    assert "generations, silverman kernel," in (folder / "report.md").read_text()
     for label, fit in manifest["fits"].items():
         w = posterior.loc[posterior["fit"] == label, "weight"]
         assert fit["effective_size"] == pytest.approx(1 / (w ** 2).sum(), abs=0.01)
