@@ -152,6 +152,7 @@ def test_the_default_calibration_file_is_sound():
     spec = cal.spec
     assert len(cal.readings) == len(list_episodes()) >= 20
     assert 6 <= len(spec.parameters) <= 10 and spec.folds == 5 and spec.runs == 200
+    assert spec.kernel == "beaumont" and spec.population == 48  # validation.md M13
     assert cal.signals_scenario is not None and spec.signals.include
     defaults = cal.defaults()
     for p in spec.parameters:  # today's value lies inside every prior
