@@ -209,6 +209,8 @@ def test_text_is_legible_from_the_back_of_the_room(browser, demo, tmp_path, widt
 
 
 def test_a_lesson_in_the_browser(browser, demo, tmp_path):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     context, page, local = open_page(browser, demo, 1280, 800)
     try:
         # Keys: the right arrow steps, space plays and pauses, R resets.
@@ -293,10 +295,17 @@ def test_a_lesson_in_the_browser(browser, demo, tmp_path):
         page.locator(".v-menu__content .v-list-item", has_text="maximum-pressure").click()
         page.locator(".dipsim-dayline", has_text="Maximum pressure").wait_for(timeout=30_000)
         assert day(page) == 0
-        slider = page.locator(".dipsim-speed [role=slider]")
-        slider.focus()
-        slider.press("End")
-        page.locator(".dipsim-speed .v-slider__thumb-label", has_text="30").wait_for()
+        full_speed = page.locator(".dipsim-speed .v-slider__thumb-label", has_text="30")
+        for _ in range(10):  # the page may redraw the slider after the scenario loads,
+            slider = page.locator(".dipsim-speed [role=slider]")  # losing a key pressed
+            slider.focus()  # on the one it replaced: press again, at most ten times
+            slider.press("End")
+            try:
+                full_speed.wait_for(timeout=5_000)
+                break
+            except PlaywrightTimeout:
+                continue
+        full_speed.wait_for(timeout=1_000)
         page.locator("body").press(" ")
         card = page.locator(".dipsim-endcard")
         card.wait_for(timeout=120_000)
