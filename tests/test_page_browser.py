@@ -182,6 +182,10 @@ def test_text_is_legible_from_the_back_of_the_room(browser, demo, tmp_path, widt
             "v => +getComputedStyle(document.querySelector('[data-chart$=-hostility] "
             ".role-title-text text')).fontSize.slice(0, -2) === v", arg=28 if large else 22,
             timeout=30_000)
+        # The feed is a widget of its own, redrawn after the day line: wait for it.
+        page.wait_for_function("() => document.querySelectorAll('.dipsim-feed .dipsim-what, "
+                               ".dipsim-feed .dipsim-why, .dipsim-feed .dipsim-when').length "
+                               "> 5", timeout=30_000)
         labels = font_sizes(page, "[data-chart] .role-axis-label text, "
                                   "[data-chart] .role-legend-label text")
         titles = font_sizes(page, "[data-chart] .role-title-text text")
