@@ -170,6 +170,10 @@ def font_sizes(page, selector: str) -> list[float]:
         ".map(e => parseFloat(getComputedStyle(e).fontSize))", selector)
 
 
+#: The event feed's text: what happened, why, and when.
+FEED_TEXT = ".dipsim-feed .dipsim-what, .dipsim-feed .dipsim-why, .dipsim-feed .dipsim-when"
+
+
 @pytest.mark.parametrize(("width", "height"), VIEWPORTS)
 def test_text_is_legible_from_the_back_of_the_room(browser, demo, tmp_path, width, height):
     context, page, local = open_page(browser, demo, width, height)
@@ -183,14 +187,12 @@ def test_text_is_legible_from_the_back_of_the_room(browser, demo, tmp_path, widt
             ".role-title-text text')).fontSize.slice(0, -2) === v", arg=28 if large else 22,
             timeout=30_000)
         # The feed is a widget of its own, redrawn after the day line: wait for it.
-        page.wait_for_function("() => document.querySelectorAll('.dipsim-feed .dipsim-what, "
-                               ".dipsim-feed .dipsim-why, .dipsim-feed .dipsim-when').length "
-                               "> 5", timeout=30_000)
+        page.wait_for_function("f => document.querySelectorAll(f).length > 5", arg=FEED_TEXT,
+                               timeout=30_000)
         labels = font_sizes(page, "[data-chart] .role-axis-label text, "
                                   "[data-chart] .role-legend-label text")
         titles = font_sizes(page, "[data-chart] .role-title-text text")
-        feed = font_sizes(page, ".dipsim-feed .dipsim-what, .dipsim-feed .dipsim-why, "
-                                ".dipsim-feed .dipsim-when")
+        feed = font_sizes(page, FEED_TEXT)
         headline = font_sizes(page, ".dipsim-headline")
         assert len(labels) > 40 and len(titles) == 4 and len(feed) > 5
         assert min(labels) >= (20 if large else 16), sorted(labels)[:5]
