@@ -35,8 +35,14 @@ from sim.experiments.calibrate import (
 )
 from sim.experiments.calibrate_file import load_calibration
 from sim.experiments.calibrate_report import resting, save
-from sim.experiments.forecasts import assignments, predictive_rows, score_readings, share_runs
-from sim.experiments.hindcast import hindcast, load_readings
+from sim.experiments.forecasts import (
+    alternative_rows,
+    assignments,
+    predictive_rows,
+    score_readings,
+    share_runs,
+)
+from sim.experiments.hindcast import hindcast, load_readings, robustness
 from sim.scenario.errors import InputError
 from sim.scenario.library import list_episodes
 from sim.scenario.load import load_scenario, with_overrides
@@ -520,6 +526,39 @@ def test_the_predictive_pools_each_particles_share_of_the_runs(tmp_path):
     assert row["modal"] == "talks" and not row["modal_match"]
 
 
+#: Two alternative readings of the quiet episode: the same inputs with another record,
+#: and the strike of STRIKE added (escalation on day 10 in every run).
+ALTERNATIVES = """\
+  alternatives:
+    - {{id: talks-record, note: "Another record only", set: ["record.outcome=talks"]}}
+    - {{id: struck, note: "A strike added", set: ["pressures={}"]}}
+""".format(STRIKE.replace('"', '\\"'))
+
+
+def test_alternative_readings_run_with_their_episodes_point(tmp_path):
+    _, quiet = _episodes(tmp_path)
+    quiet.write_text(quiet.read_text(encoding="utf-8") + ALTERNATIVES, encoding="utf-8")
+    main, *others = load_readings([quiet])
+    assert [r.reading for r in others] == ["talks-record", "struck"]
+    paths = ["actors.us.readiness_bias", "actors.venezuela.readiness_bias"]
+    for bias, modal in ((20.0, "talks"), (-20.0, "stalemate")):
+        # The point table's row, as calibrate writes it: the fold and its values.
+        point = pd.DataFrame(score_readings(
+            [main], assignments(paths, [bias, bias]), 10, None, workers=1,
+            extra={"fold": 2, **{f"param:{p}": bias for p in paths}}))
+        assert point.loc[0, "modal"] == modal
+        rows = alternative_rows([main, *others], point, 10, None, workers=1)
+        assert [(r["reading"], r["fold"], r["runs"]) for r in rows] == [
+            ("talks-record", 2, 10), ("struck", 2, 10)]
+        # Same inputs and values: the main reading's outcomes, scored against its record.
+        assert rows[0]["modal"] == modal and rows[0][f"n_{modal}"] == 10
+        assert rows[0]["modal_match"] == (modal == "talks")
+        assert rows[1]["modal"] == "escalation" and rows[1]["n_escalation"] == 10
+        counted = robustness(pd.concat([point, pd.DataFrame(rows)]))
+        assert (counted["alternatives"], counted["episodes_whose_modal_changes"],
+                counted["alternatives_changing_modal"]) == (2, 1, 1)
+
+
 def test_particles_that_agree_give_the_point_forecast_exactly():
     # The replicates are the point forecast's: particle j runs the next n_j global
     # indices from the same seed, so equal values reproduce the point row cell for cell.
@@ -622,15 +661,28 @@ def test_the_cli_calibrates_and_refuses_a_bad_file(tmp_path):
     assert "effective particles of 8 (Kish" in done.stdout
     (folder,) = (tmp_path / "out" / "calibration").iterdir()
     assert (folder / "params.yaml").is_file()
-    # The predictive of a folder already written: the same table as calibrate wrote.
+    # The predictive of a folder already written: the same table as calibrate wrote; and
+    # the alternative readings (given to the quiet episode now: a calibration reads only
+    # main readings) with the episode's point, whatever its values (nothing moves there).
+    quiet = tmp_path / "quiet.yaml"
+    quiet.write_text(quiet.read_text(encoding="utf-8") + ALTERNATIVES, encoding="utf-8")
     done = _dipsim("predictive", str(folder), "--workers", "1", "--out",
                    str(tmp_path / "again"), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "predictive:" in done.stdout and "Brier 1.000" in done.stdout
+    assert ("robustness, point: 2 alternative readings; the modal outcome changes under at "
+            "least one of them in 1 of 1 episodes (100%)") in done.stdout
     (again,) = (tmp_path / "again" / "predictive").iterdir()
     pd.testing.assert_frame_equal(pd.read_csv(again / "cv_predictive.csv"),
                                   pd.read_csv(folder / "cv_predictive.csv"))
-    assert "| episode | recorded |" in (again / "report.md").read_text()
+    alternatives = pd.read_csv(again / "cv_alternatives.csv")
+    assert list(zip(alternatives["reading"], alternatives["modal"], strict=True)) == [
+        ("talks-record", "stalemate"), ("struck", "escalation")]
+    assert (alternatives["runs"] == 30).all()
+    report = (again / "report.md").read_text()
+    assert "| episode | recorded |" in report and "- `quiet`, `struck`: escalation" in report
+    robust = json.loads((again / "scores.json").read_text())["out_of_sample_robustness"]
+    assert robust["episodes_whose_modal_changes"] == 1
     # A folder whose point forecasts today's model does not reproduce is refused.
     tampered = tmp_path / "tampered"
     shutil.copytree(folder, tampered)

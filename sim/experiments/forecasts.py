@@ -41,10 +41,37 @@ def score_readings(readings: Sequence[Reading], sets: Sequence[str], runs: int,
         scn = with_overrides(reading.scenario, list(sets))
         res = run_ensemble(scn, runs, run_seed, trace_replicates=0, band_replicates=0,
                            narrate=False, workers=workers)
-        rows.append({**forecast(Reading(reading.episode, MAIN, scn, reading.record), res),
-                     **(extra or {})})
+        rows.append({**forecast(Reading(reading.episode, reading.reading, scn,
+                                        reading.record), res), **(extra or {})})
         if on_episode is not None:
             on_episode(k + 1)
+    return rows
+
+
+def alternative_rows(readings: Sequence[Reading], point: pd.DataFrame, runs: int,
+                     run_seed: int | None, workers: int | None = None,
+                     on_reading: Callable[[int], None] | None = None
+                     ) -> list[dict[str, Any]]:
+    """Hindcast rows of the alternative readings, each run with its episode's point.
+
+    Encoding robustness out of sample (``docs/validation.md`` D9): an alternative reading
+    of an episode is run with the values in that episode's row of ``point`` (its
+    ``param:`` columns: the medians of the fold that held it out), so that it differs
+    from the main reading's row only in its encoding. Main readings in ``readings`` are
+    skipped (``point`` holds their rows); each row gets the episode's ``fold``.
+    """
+    stored = point.set_index("episode")
+    paths = [c.removeprefix("param:") for c in point.columns if c.startswith("param:")]
+    rows: list[dict[str, Any]] = []
+    for reading in readings:
+        if reading.reading == MAIN:
+            continue
+        row = stored.loc[reading.episode]
+        rows += score_readings([reading], assignments(paths, [row[f"param:{p}"]
+                                                              for p in paths]),
+                               runs, run_seed, workers, extra={"fold": int(row["fold"])})
+        if on_reading is not None:
+            on_reading(len(rows))
     return rows
 
 

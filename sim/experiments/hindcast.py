@@ -236,6 +236,16 @@ def robustness(table: pd.DataFrame) -> dict[str, Any]:
     }
 
 
+def robustness_words(s: dict[str, Any]) -> str:
+    """:func:`robustness`'s count in words (for a table that has alternative readings)."""
+    return (f"{s['alternatives']} alternative readings; the modal outcome changes under at "
+            f"least one of them in {s['episodes_whose_modal_changes']} of "
+            f"{s['episodes_with_alternatives']} episodes "
+            f"({s['share_of_episodes_whose_modal_changes']:.0%}); in "
+            f"{s['episodes_whose_modal_changes_off_record']} of them at least one change is "
+            "to an outcome other than that reading's own record")
+
+
 @dataclass
 class Hindcast:
     """A hindcast of the episode library: the table, the scores, how it was made."""
@@ -288,12 +298,7 @@ class Hindcast:
                          f"came in at least 5% of runs; mean error "
                          f"{s['timing_mean_abs_error_days']:.0f} days")
         if s.get("alternatives"):
-            lines.append(f"- {s['alternatives']} alternative readings; the modal outcome changes "
-                         f"under at least one of them in {s['episodes_whose_modal_changes']} of "
-                         f"{s['episodes_with_alternatives']} episodes "
-                         f"({s['share_of_episodes_whose_modal_changes']:.0%}); in "
-                         f"{s['episodes_whose_modal_changes_off_record']} of them at least one "
-                         "change is to an outcome other than that reading's own record")
+            lines.append(f"- {robustness_words(s)}")
         return "\n".join(lines) + "\n"
 
     def reliability(self, bins: int = 5) -> pd.DataFrame:

@@ -10,9 +10,11 @@ new fit.
 It first re-runs the folder's point forecasts with the code and episodes of today and
 refuses (:class:`~sim.scenario.errors.InputError`, exit 2) unless they reproduce the
 folder's ``cv_table.csv`` run for run: a changed model or episode would otherwise be
-scored with a posterior fitted to something else. Then it writes
-``results/predictive/<timestamp>/``: ``cv_predictive.csv``, ``scores.json`` (the point
-and the predictive scores, side by side), ``report.md`` and ``manifest.json``.
+scored with a posterior fitted to something else. It also runs each episode's
+alternative readings with the fold's point, for encoding robustness out of sample (D9).
+Then it writes ``results/predictive/<timestamp>/``: ``cv_predictive.csv``,
+``cv_alternatives.csv``, ``scores.json`` (the point and the predictive scores side by side,
+and the robustness), ``report.md`` and ``manifest.json``.
 """
 
 from __future__ import annotations
@@ -29,13 +31,21 @@ import pandas as pd
 from sim.experiments.calibrate import assign_folds
 from sim.experiments.calibrate_file import Calibration, load_calibration
 from sim.experiments.forecasts import (
+    alternative_rows,
     assignments,
     effective_size,
     parameter_columns,
     predictive_rows,
     score_readings,
 )
-from sim.experiments.hindcast import LABELS, scores
+from sim.experiments.hindcast import (
+    LABELS,
+    MAIN,
+    load_readings,
+    robustness,
+    robustness_words,
+    scores,
+)
 from sim.output.storage import json_text, versions, write_folder
 from sim.scenario.errors import InputError, Problem
 
@@ -52,10 +62,14 @@ class PredictiveResult:
         calibration: Its calibration file, as read from the folder.
         point_table: The folder's ``cv_table.csv`` (reproduced before use).
         predictive_table: One row per episode, in the point table's order.
-        scores: ``out_of_sample`` (the point table) and ``out_of_sample_predictive``.
+        scores: ``out_of_sample`` (the point table), ``out_of_sample_predictive``, and
+            ``out_of_sample_robustness`` (:func:`~sim.experiments.hindcast.robustness` of
+            the point table with ``alternatives_table``).
         effective_sizes: Kish's effective sample size of each fold's particles.
         seconds: Wall time.
         command: The command line, for the manifest.
+        alternatives_table: One row per alternative reading, run with its episode's
+            point (``docs/validation.md`` D9).
     """
 
     folder: Path
@@ -66,6 +80,7 @@ class PredictiveResult:
     effective_sizes: dict[str, float]
     seconds: float
     command: list[str] | None = None
+    alternatives_table: pd.DataFrame = field(default_factory=pd.DataFrame)
     created: str = field(default_factory=lambda: pd.Timestamp.now(tz="UTC").isoformat(
         timespec="seconds"))
 
@@ -74,6 +89,7 @@ class PredictiveResult:
 
         def write(folder: Path) -> None:
             self.predictive_table.to_csv(folder / "cv_predictive.csv", index=False)
+            self.alternatives_table.to_csv(folder / "cv_alternatives.csv", index=False)
             (folder / "scores.json").write_text(json_text(self.scores), encoding="utf-8")
             (folder / "report.md").write_text(markdown(self), encoding="utf-8")
             (folder / "manifest.json").write_text(json_text({
@@ -120,12 +136,13 @@ def _read_folder(folder: Path) -> tuple[Calibration, dict[str, Any], pd.DataFram
 def predictive(folder: str | Path, workers: int | None = None,
                on_episode: Callable[[int, int], None] | None = None,
                command: list[str] | None = None) -> PredictiveResult:
-    """The posterior predictive table of a calibration results folder.
+    """The posterior predictive table of a calibration folder, and its robustness (D9).
 
     Args:
         folder: ``results/calibration/<timestamp>/``.
         workers: Processes a particle's runs may be split over.
-        on_episode: Called with (episodes done, episodes in all), over both passes.
+        on_episode: Called with (readings done, readings in all), over the three passes
+            (the check, the predictive, the alternative readings).
         command: The command line, for the manifest.
 
     Raises:
@@ -146,7 +163,8 @@ def predictive(folder: str | Path, workers: int | None = None,
                                 "not those of this calibration (an episode was added, "
                                 "removed or its recorded direction changed)", "folds")
     show = on_episode or (lambda done, total: None)
-    total = 2 * len(readings)
+    others = [r for r in load_readings(spec.episodes) if r.reading != MAIN]
+    total = 2 * len(readings) + len(others)
     problems: list[Problem] = []
     for done, r in enumerate(readings, 1):  # first the check, before any long pass
         stored = point.iloc[done - 1]
@@ -178,10 +196,15 @@ def predictive(folder: str | Path, workers: int | None = None,
             held, particles, spec.evaluation_runs, spec.run_seed, workers,
             extra={"fold": k}, on_episode=scored)
     table = pd.DataFrame(rows).set_index("episode").loc[names].reset_index()
-    return PredictiveResult(folder, calibration, point, table,
-                            {"out_of_sample": scores(point),
-                             "out_of_sample_predictive": scores(table)},
-                            sizes, time.perf_counter() - t0, command)
+    alternatives = pd.DataFrame(alternative_rows(
+        others, point, spec.evaluation_runs, spec.run_seed, workers,
+        on_reading=lambda n: show(2 * len(readings) + n, total)) or
+        {"episode": [], "reading": [], "modal": [], "fold": []})
+    return PredictiveResult(
+        folder, calibration, point, table,
+        {"out_of_sample": scores(point), "out_of_sample_predictive": scores(table),
+         "out_of_sample_robustness": robustness(pd.concat([point, alternatives]))},
+        sizes, time.perf_counter() - t0, command, alternatives)
 
 
 def markdown(result: PredictiveResult) -> str:
@@ -204,6 +227,16 @@ def markdown(result: PredictiveResult) -> str:
                              "{:+.0%}"),
                             ("auc_settlement", "AUC of P(settlement)", "{:.2f}")):
         lines.append(f"| {label} | {fmt.format(s[key])} | {fmt.format(p[key])} |")
+    r = result.scores["out_of_sample_robustness"]
+    if r.get("alternatives"):
+        t = result.alternatives_table
+        changed = t[t["modal"].to_numpy() != result.point_table.set_index("episode").loc[
+            t["episode"], "modal"].to_numpy()]
+        lines += ["", "**Encoding robustness out of sample** (docs/validation.md D9: each "
+                  "alternative reading run with its episode's point): "
+                  + robustness_words(r) + ". The readings that change it:", "",
+                  *(f"- `{row['episode']}`, `{row['reading']}`: {row['modal']}"
+                    for _, row in changed.iterrows())]
     lines += ["", "| episode | recorded | point: modal | point: P(recorded) | "
               "predictive: modal | predictive: P(recorded) |", "|---|---|---|---|---|---|"]
     for (_, a), (_, b) in zip(result.point_table.iterrows(),

@@ -396,12 +396,13 @@ def predictive(
         min=1, show_default=False)] = None,
     out: Annotated[Path, typer.Option(help="Results root folder")] = Path("results"),
 ) -> None:
-    """Score a calibration's held-out episodes with its posterior predictive (no new fit)."""
+    """Score a calibration's held-out episodes by the whole posterior, and its robustness."""
+    from sim.experiments.hindcast import robustness_words  # noqa: PLC0415
     from sim.experiments.predictive import predictive as run_predictive  # noqa: PLC0415
     from sim.ui.progress import simple_bar  # noqa: PLC0415
 
     out = _check_out(out, "predictive")
-    with simple_bar("episodes") as show:
+    with simple_bar("readings") as show:
         result = run_predictive(calibration_folder, workers,
                                 on_episode=lambda done, total: show(done, total, ""),
                                 command=sys.argv)
@@ -413,6 +414,8 @@ def predictive(
                    f"{s['episodes']}; direction right {s['direction_correct']}/"
                    f"{s['episodes']}; Brier {s['brier']:.3f} (base rate "
                    f"{s['brier_base_rate']:.3f}); AUC {s['auc_settlement']:.2f}")
+    if (r := result.scores["out_of_sample_robustness"]).get("alternatives"):
+        typer.echo(f"  robustness, point: {robustness_words(r)}")
     typer.echo(f"Results: {folder}")
 
 

@@ -78,7 +78,7 @@ def print_comparison(cmp: Any) -> None:
 
 def print_hindcast(result: Any) -> None:
     """The hindcast: each episode's simulated outcomes against the record, and the scores."""
-    from sim.experiments.hindcast import LABELS  # noqa: PLC0415
+    from sim.experiments.hindcast import LABELS, robustness_words  # noqa: PLC0415
 
     short = {"stalemate": "stale", "talks": "talks", "narrow_deal": "narrow",
              "broad_agreement": "broad", "talks_collapsed": "collapse",
@@ -116,10 +116,6 @@ def print_hindcast(result: Any) -> None:
         lines.append(f"timing: median simulated day off by {s['timing_mean_abs_error_days']:.0f}"
                      f" days on average ({s['timing_episodes']} episodes)")
     if s.get("alternatives"):
-        lines.append(f"alternative readings: {s['alternatives']}; the modal outcome changes "
-                     f"in {s['episodes_whose_modal_changes']} of "
-                     f"{s['episodes_with_alternatives']} episodes that have them "
-                     f"({s['episodes_whose_modal_changes_off_record']} of them off the "
-                     "reading's own record)")
+        lines.append(robustness_words(s))
     for line in lines:
         out.print(line, highlight=False)
